@@ -1,0 +1,19 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    // Type-checking runs once in `npm test` (tsc --noEmit); jest only transpiles.
+    '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  },
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
+  collectCoverage: true,
+  // bin/bench.ts is a measuring tool run by `npm run bench`, not product code.
+  collectCoverageFrom: ['bin/**/*.ts', 'lib/**/*.ts', 'cdk8s/**/*.ts', '!bin/bench.ts', '!cdk8s/imports/**', '!**/*.d.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: {
+    global: { lines: 80, branches: 80, functions: 80, statements: 80 },
+  },
+  snapshotFormat: { escapeString: false, printBasicPrototype: false },
+};

@@ -1,0 +1,32 @@
+/**
+ * THE file a platform engineer edits after cloning: accounts, domain, owners, alert channels.
+ *
+ * Account IDs below are placeholders (`1111...`, `2222...`): replace them with yours. Nothing
+ * else in the repository names an account. Synth works offline with the placeholders.
+ */
+export const PLATFORM = {
+  /** Slug used in resource names and the `Application` tag. */
+  application: 'saas-platform',
+  /** Team that owns the platform (the `Owner` tag). */
+  owner: 'platform-team@example.com',
+  /** Cost center the bill goes to (the `CostCenter` tag). */
+  costCenter: 'CC-1042',
+  /** Apex domain; each environment gets a zone below it (prod gets the apex). */
+  apexDomain: 'example.com',
+  /** AWS accounts, one per environment plus the tooling account that runs the pipeline. */
+  accounts: {
+    tooling: '000000000000',
+    dev: '111111111111',
+    staging: '222222222222',
+    prod: '333333333333',
+  },
+  /** Home region of the workloads; prod's disaster-recovery region. */
+  region: 'eu-west-1',
+  drRegion: 'eu-central-1',
+  /** Where alerts go, by severity. */
+  alertEmails: {
+    critical: ['oncall@example.com'],
+    warning: ['platform-team@example.com'],
+    info: ['platform-team@example.com'],
+  },
+} as const;

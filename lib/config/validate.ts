@@ -1,0 +1,298 @@
+import { cidrsOverlap, parseCidr, Cidr } from './cidr';
+import { KNOWN_REGIONS, LOG_RETENTION_DAYS, SUPPORTED_KUBERNETES_VERSIONS } from './regions';
+import { REQUIRED_TAGS, STATEFUL_TAGS } from './tag-policy';
+import { EnvironmentConfig, INTERFACE_ENDPOINTS } from './types';
+
+/** One thing wrong with the configuration: where, and what is allowed instead. */
+export interface ConfigProblem {
+  /** Dotted path of the field, starting with the environment name, e.g. `prod.network.vpcCidr`. */
+  readonly path: string;
+  /** What was received and what is allowed. */
+  readonly message: string;
+}
+
+/** Thrown by `assertValidEnvironments`; carries every problem, not just the first. */
+export class ConfigValidationError extends Error {
+  constructor(public readonly problems: readonly ConfigProblem[]) {
+    super(formatProblems(problems));
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** `path: message`, one problem per line. */
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+  return problems.map((p) => `${p.path}: ${p.message}`).join('\n');
+}
+
+const TIERS = ['development', 'staging', 'production'] as const;
+const NAME = /^[a-z][a-z0-9-]{1,15}$/;
+const STAGE_NAME = /^[A-Z][A-Za-z0-9]{1,31}$/;
+const ACCOUNT = /^[0-9]{12}$/;
+const DNS_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
+const SLACK_CHANNEL = /^[CG][A-Z0-9]{8,12}$/;
+const INSTANCE_CLASS = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const K8S_NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const VPC_PREFIX = { min: 16, max: 20 };
+const SEVERITIES = ['critical', 'warning', 'info'] as const;
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v));
+
+/** Collects problems for one environment; each check returns the value only when it is valid. */
+class Checker {
+  constructor(
+    private readonly problems: ConfigProblem[],
+    private readonly root: string,
+  ) {}
+
+  report(path: string, message: string): void {
+    this.problems.push({ path: `${this.root}.${path}`, message });
+  }
+
+  object(obj: Obj, key: string): Obj | undefined {
+    const v = obj[key];
+    if (isObj(v)) return v;
+    this.report(key, `${show(v)} is not an object; expected the ${key} settings`);
+    return undefined;
+  }
+
+  string(obj: Obj, path: string, key: string, pattern: RegExp, allowed: string): string | undefined {
+    const v = obj[key];
+    if (typeof v === 'string' && pattern.test(v)) return v;
+    this.report(join(path, key), `${show(v)} is not valid; use ${allowed}`);
+    return undefined;
+  }
+
+  oneOf<T extends string>(obj: Obj, path: string, key: string, allowed: readonly T[]): T | undefined {
+    const v = obj[key];
+    if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+    this.report(join(path, key), `${show(v)} is not allowed; use one of ${allowed.join(', ')}`);
+    return undefined;
+  }
+
+  integer(obj: Obj, path: string, key: string, min: number, max: number): number | undefined {
+    const v = obj[key];
+    if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
+    const why = typeof v === 'number' && Number.isInteger(v) ? (v < min ? 'is too low' : 'is too high') : 'is not a whole number';
+    this.report(join(path, key), `${show(v)} ${why}; use ${min}..${max}`);
+    return undefined;
+  }
+
+  boolean(obj: Obj, path: string, key: string): boolean | undefined {
+    const v = obj[key];
+    if (typeof v === 'boolean') return v;
+    this.report(join(path, key), `${show(v)} is not a boolean; use true or false`);
+    return undefined;
+  }
+
+  array(obj: Obj, path: string, key: string): unknown[] | undefined {
+    const v = obj[key];
+    if (Array.isArray(v)) return v;
+    this.report(join(path, key), `${show(v)} is not a list`);
+    return undefined;
+  }
+}
+
+const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+
+/**
+ * Validate every environment and the relations between them. Returns all problems at once
+ * (an empty list means valid). Accepts `unknown` so that a malformed config (wrong types,
+ * missing fields) is reported as problems rather than crashing.
+ */
+export function validateEnvironments(input: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!Array.isArray(input) || input.length === 0) {
+    return [{ path: 'environments', message: `${show(input)} is not a non-empty list of environments` }];
+  }
+  const cidrs: { name: string; cidr: Cidr; text: string }[] = [];
+  const seen = new Map<string, string>();
+
+  input.forEach((env, index) => {
+    if (!isObj(env)) {
+      problems.push({ path: `environments[${index}]`, message: `${show(env)} is not an environment object` });
+      return;
+    }
+    const label = typeof env.name === 'string' && env.name !== '' ? env.name : `environments[${index}]`;
+    const c = new Checker(problems, label);
+    const name = c.string(env, '', 'name', NAME, 'a lower-case name of 2..16 letters, digits or dashes');
+    c.string(env, '', 'stageName', STAGE_NAME, 'a PascalCase name such as Staging');
+    for (const key of ['name', 'stageName'] as const) {
+      const v = env[key];
+      if (typeof v !== 'string') continue;
+      const other = seen.get(`${key}:${v}`);
+      if (other !== undefined) c.report(key, `${show(v)} is already used by ${other}; each environment needs its own`);
+      else seen.set(`${key}:${v}`, label);
+    }
+    const tier = c.oneOf(env, '', 'tier', TIERS);
+    c.string(env, '', 'account', ACCOUNT, 'a 12-digit AWS account ID');
+    const region = c.oneOf(env, '', 'region', KNOWN_REGIONS);
+    if (env.drRegion !== undefined) {
+      const dr = c.oneOf(env, '', 'drRegion', KNOWN_REGIONS);
+      if (dr !== undefined && dr === region) c.report('drRegion', `${show(dr)} is the primary region; use a different region`);
+    } else if (tier === 'production') {
+      c.report('drRegion', 'missing; a production environment needs a disaster-recovery region');
+    }
+
+    const network = c.object(env, 'network');
+    if (network) {
+      const cidrText = network.vpcCidr;
+      if (typeof cidrText !== 'string') {
+        c.report('network.vpcCidr', `${show(cidrText)} is not an IPv4 CIDR; use a.b.c.d/n`);
+      } else {
+        const parsed = parseCidr(cidrText);
+        if (!parsed.ok) c.report('network.vpcCidr', `${show(cidrText)} ${parsed.reason}`);
+        else if (parsed.cidr.prefix < VPC_PREFIX.min || parsed.cidr.prefix > VPC_PREFIX.max) {
+          c.report(
+            'network.vpcCidr',
+            `${show(cidrText)} has prefix /${parsed.cidr.prefix}; use /${VPC_PREFIX.min}../${VPC_PREFIX.max} (room for three subnet tiers in every AZ)`,
+          );
+        } else cidrs.push({ name: label, cidr: parsed.cidr, text: cidrText });
+      }
+      const azs = c.array(network, 'network', 'availabilityZones');
+      let azCount: number | undefined;
+      if (azs) {
+        const minAzs = tier === 'production' ? 3 : 2;
+        if (azs.length < minAzs) {
+          c.report(
+            'network.availabilityZones',
+            `${azs.length} zone(s) given; a ${tier ?? 'non-production'} environment needs at least ${minAzs}`,
+          );
+        }
+        const azPattern = region ? new RegExp(`^${region}[a-z]$`) : /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
+        azs.forEach((az, i) => {
+          if (typeof az !== 'string' || !azPattern.test(az)) {
+            c.report(
+              `network.availabilityZones[${i}]`,
+              `${show(az)} is not a zone of ${region ?? 'the region'}; use e.g. ${region ?? 'eu-west-1'}a`,
+            );
+          } else if (azs.indexOf(az) !== i) {
+            c.report(`network.availabilityZones[${i}]`, `${show(az)} is listed twice; each zone once`);
+          }
+        });
+        azCount = azs.length;
+      }
+      const nat = c.integer(network, 'network', 'natGateways', 1, Math.max(azCount ?? 1, 1));
+      if (nat !== undefined && tier === 'production' && azCount !== undefined && nat < azCount) {
+        c.report('network.natGateways', `${nat} is fewer than the ${azCount} zones; production needs one NAT gateway per zone`);
+      }
+      const retention = network.flowLogRetentionDays;
+      if (typeof retention !== 'number' || !LOG_RETENTION_DAYS.includes(retention)) {
+        c.report(
+          'network.flowLogRetentionDays',
+          `${show(retention)} is not a CloudWatch retention; use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+        );
+      }
+      const endpoints = c.array(network, 'network', 'interfaceEndpoints');
+      endpoints?.forEach((e, i) => {
+        if (typeof e !== 'string' || !(INTERFACE_ENDPOINTS as readonly string[]).includes(e)) {
+          c.report(`network.interfaceEndpoints[${i}]`, `${show(e)} is not a known endpoint; use one of ${INTERFACE_ENDPOINTS.join(', ')}`);
+        }
+      });
+    }
+
+    const db = c.object(env, 'database');
+    if (db) {
+      const multiAz = c.boolean(db, 'database', 'multiAz');
+      if (multiAz === false && tier === 'production') {
+        c.report('database.multiAz', 'false is not allowed in production; a production database needs a standby in a second zone');
+      }
+      c.string(db, 'database', 'instanceClass', INSTANCE_CLASS, 'an RDS class without the db. prefix, e.g. r7g.large');
+      c.integer(db, 'database', 'allocatedStorageGiB', 20, 65536);
+      const minRetention = tier === 'development' || tier === undefined ? 1 : 7;
+      c.integer(db, 'database', 'backupRetentionDays', minRetention, 35);
+    }
+
+    const k8s = c.object(env, 'kubernetes');
+    if (k8s) {
+      c.oneOf(k8s, 'kubernetes', 'version', SUPPORTED_KUBERNETES_VERSIONS);
+      const namespaces = c.array(k8s, 'kubernetes', 'workloadNamespaces');
+      namespaces?.forEach((ns, i) => {
+        if (typeof ns !== 'string' || !K8S_NAMESPACE.test(ns)) {
+          c.report(
+            `kubernetes.workloadNamespaces[${i}]`,
+            `${show(ns)} is not a Kubernetes namespace name; use lower-case letters, digits and dashes (max 63)`,
+          );
+        }
+      });
+    }
+
+    const delivery = c.object(env, 'delivery');
+    if (delivery) {
+      const approval = c.boolean(delivery, 'delivery', 'requireApproval');
+      if (approval === false && tier === 'production') {
+        c.report('delivery.requireApproval', 'false is not allowed in production; a person approves every production deploy');
+      }
+    }
+
+    const domain = c.object(env, 'domain');
+    if (domain) c.string(domain, 'domain', 'zoneName', DNS_NAME, 'a lower-case DNS name such as dev.example.com');
+
+    const alerts = c.object(env, 'alerts');
+    if (alerts) {
+      for (const severity of SEVERITIES) {
+        const channel = alerts[severity];
+        if (!isObj(channel)) {
+          c.report(`alerts.${severity}`, `${show(channel)} is not a channel; give { emails: [...] }`);
+          continue;
+        }
+        const emails = c.array(channel, `alerts.${severity}`, 'emails');
+        if (emails && emails.length === 0 && severity === 'critical') {
+          c.report('alerts.critical.emails', 'is empty; critical alerts need at least one recipient');
+        }
+        emails?.forEach((e, i) => {
+          if (typeof e !== 'string' || !EMAIL.test(e)) c.report(`alerts.${severity}.emails[${i}]`, `${show(e)} is not an e-mail address`);
+        });
+        if (channel.slackChannelId !== undefined) {
+          c.string(channel, `alerts.${severity}`, 'slackChannelId', SLACK_CHANNEL, 'a Slack channel ID such as C0123456789');
+        }
+      }
+    }
+
+    const stateful = c.object(env, 'stateful');
+    if (stateful) {
+      const removal = c.oneOf(stateful, 'stateful', 'removal', ['retain', 'destroy'] as const);
+      if (removal === 'destroy' && tier !== undefined && tier !== 'development') {
+        c.report('stateful.removal', `"destroy" is not allowed in ${tier}; only development may delete stateful resources`);
+      }
+      const protection = c.boolean(stateful, 'stateful', 'terminationProtection');
+      if (protection === false && tier !== undefined && tier !== 'development') {
+        c.report(
+          'stateful.terminationProtection',
+          `false is not allowed in ${tier}; stateful stacks outside development are termination-protected`,
+        );
+      }
+    }
+
+    const tags = c.object(env, 'tags');
+    if (tags) {
+      for (const rule of [...REQUIRED_TAGS, ...STATEFUL_TAGS]) {
+        c.string(tags, 'tags', rule.key, rule.pattern, rule.allowed);
+      }
+      if (name !== undefined && typeof tags.Environment === 'string' && tags.Environment !== name) {
+        c.report('tags.Environment', `${show(tags.Environment)} differs from the environment name ${show(name)}; use ${show(name)}`);
+      }
+    }
+  });
+
+  for (let i = 0; i < cidrs.length; i++) {
+    for (let j = i + 1; j < cidrs.length; j++) {
+      if (cidrsOverlap(cidrs[i].cidr, cidrs[j].cidr)) {
+        problems.push({
+          path: `${cidrs[j].name}.network.vpcCidr`,
+          message: `"${cidrs[j].text}" overlaps ${cidrs[i].name}'s "${cidrs[i].text}"; environments need disjoint ranges so they can be peered`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** Throw one `ConfigValidationError` listing every problem, or narrow the input to valid environments. */
+export function assertValidEnvironments(input: unknown): asserts input is EnvironmentConfig[] {
+  const problems = validateEnvironments(input);
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+}

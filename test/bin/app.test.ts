@@ -1,0 +1,106 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildApp, loadEnvironments, main } from '../../bin/app';
+import { dev, ENVIRONMENTS } from '../../lib/config/environments';
+import { ConfigValidationError } from '../../lib/config/validate';
+import { CDK_CONTEXT, withValue } from '../helpers';
+
+const ROOT = path.join(__dirname, '..', '..');
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'app-'));
+const writeJson = (value: unknown) => {
+  const file = path.join(tmp(), 'config.json');
+  fs.writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+  return file;
+};
+
+describe('the CDK app', () => {
+  test('every template of every stage passes the built-in CloudFormation validator, cdk-nag and the platform checks', () => {
+    // This is the one place in the test suite where the built-in validator runs (once per CI run).
+    const outdir = tmp();
+    const assembly = buildApp(ENVIRONMENTS, { context: CDK_CONTEXT, outdir }).synth();
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+    // zero unacknowledged findings, warnings included
+    expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
+    const stacks = assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.stacks.map((s) => s.hierarchicalId));
+    expect(stacks.sort()).toEqual(['Dev/Network', 'Prod/Network', 'Staging/Network']);
+  });
+
+  test('a malformed config throws one error listing every problem, before any construct exists', () => {
+    const broken = withValue(withValue(dev, 'network.vpcCidr', '10.0.0.0/40'), 'account', 'x');
+    expect(() => buildApp([broken])).toThrow(ConfigValidationError);
+  });
+});
+
+describe('loadEnvironments', () => {
+  test('defaults to lib/config', () => {
+    expect(loadEnvironments({})).toBe(ENVIRONMENTS);
+  });
+  test('reads a JSON file named by PLATFORM_CONFIG_FILE', () => {
+    const file = writeJson([dev]);
+    expect(loadEnvironments({ PLATFORM_CONFIG_FILE: file })).toEqual([JSON.parse(JSON.stringify(dev))]);
+  });
+  test('a missing file is a config problem', () => {
+    expect(() => loadEnvironments({ PLATFORM_CONFIG_FILE: '/nope/config.json' })).toThrow(
+      'PLATFORM_CONFIG_FILE: "/nope/config.json" cannot be read; give the path of a JSON file',
+    );
+  });
+  test('invalid JSON is a config problem naming the file', () => {
+    const file = writeJson('{ "name": ');
+    expect(() => loadEnvironments({ PLATFORM_CONFIG_FILE: file })).toThrow(`${file}: is not valid JSON (`);
+  });
+});
+
+describe('main', () => {
+  const run = (config: unknown) => {
+    const lines: string[] = [];
+    const outdir = tmp();
+    const previous = process.env.CDK_OUTDIR;
+    process.env.CDK_OUTDIR = outdir;
+    try {
+      const code = main({ PLATFORM_CONFIG_FILE: writeJson(config) }, (l) => lines.push(l));
+      return { code, output: lines.join('\n'), written: fs.readdirSync(outdir) };
+    } finally {
+      if (previous === undefined) delete process.env.CDK_OUTDIR;
+      else process.env.CDK_OUTDIR = previous;
+    }
+  };
+
+  test('bad config: every problem printed, exit code 1, nothing written', () => {
+    const broken = withValue(withValue(dev, 'network.vpcCidr', '10.0.0.0/40'), 'region', 'moon-1');
+    const { code, output, written } = run([broken]);
+    expect(code).toBe(1);
+    expect(output.split('\n')).toEqual([
+      'Configuration has 2 problem(s); nothing was synthesized:',
+      expect.stringMatching(/^dev\.region: "moon-1" is not allowed; use one of us-east-1, /),
+      'dev.network.vpcCidr: "10.0.0.0/40" has a prefix above /32',
+    ]);
+    expect(written).toEqual([]);
+  });
+
+  test('an unreadable config file is one line, not a stack trace', () => {
+    const lines: string[] = [];
+    const code = main({ PLATFORM_CONFIG_FILE: '/nope.json' }, (l) => lines.push(l));
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      'Configuration has 1 problem(s); nothing was synthesized:\nPLATFORM_CONFIG_FILE: "/nope.json" cannot be read; give the path of a JSON file',
+    ]);
+  });
+
+  test('as a process: exit code 1 and the message on stderr, without a stack trace', () => {
+    const file = writeJson([withValue(dev, 'account', '12')]);
+    const out = tmp();
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register', 'bin/app.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PLATFORM_CONFIG_FILE: file, CDK_OUTDIR: out },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'Configuration has 1 problem(s); nothing was synthesized:\ndev.account: "12" is not valid; use a 12-digit AWS account ID',
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+});

@@ -1,0 +1,238 @@
+import { dev, ENVIRONMENTS, prod, staging } from '../../lib/config/environments';
+import { assertValidEnvironments, ConfigValidationError, formatProblems, validateEnvironments } from '../../lib/config/validate';
+import { withValue, withValues } from '../helpers';
+
+describe('validateEnvironments', () => {
+  test('the shipped environments are valid', () => {
+    // GIVEN the committed configuration WHEN validated THEN nothing is reported
+    expect(validateEnvironments(ENVIRONMENTS)).toEqual([]);
+  });
+
+  // Each row: the environment to break, the field, the bad value, and the exact message the user sees.
+  test.each<[string, string, unknown, string]>([
+    ['dev', 'network.vpcCidr', '10.10.0.0/33', 'dev.network.vpcCidr: "10.10.0.0/33" has a prefix above /32'],
+    ['dev', 'network.vpcCidr', '10.10.0.1/16', 'dev.network.vpcCidr: "10.10.0.1/16" has host bits set; did you mean 10.10.0.0/16?'],
+    ['dev', 'network.vpcCidr', '10.300.0.0/16', 'dev.network.vpcCidr: "10.300.0.0/16" has an octet above 255'],
+    ['dev', 'network.vpcCidr', 'ten.dot.zero', 'dev.network.vpcCidr: "ten.dot.zero" is not an IPv4 CIDR; use a.b.c.d/n'],
+    ['dev', 'network.vpcCidr', 42, 'dev.network.vpcCidr: 42 is not an IPv4 CIDR; use a.b.c.d/n'],
+    [
+      'dev',
+      'network.vpcCidr',
+      '10.10.0.0/24',
+      'dev.network.vpcCidr: "10.10.0.0/24" has prefix /24; use /16../20 (room for three subnet tiers in every AZ)',
+    ],
+    [
+      'dev',
+      'network.availabilityZones',
+      ['eu-west-1a'],
+      'dev.network.availabilityZones: 1 zone(s) given; a development environment needs at least 2',
+    ],
+    [
+      'prod',
+      'network.availabilityZones',
+      ['eu-west-1a', 'eu-west-1b'],
+      'prod.network.availabilityZones: 2 zone(s) given; a production environment needs at least 3\nprod.network.natGateways: 3 is too high; use 1..2',
+    ],
+    [
+      'dev',
+      'network.availabilityZones',
+      ['eu-west-1a', 'us-east-1b'],
+      'dev.network.availabilityZones[1]: "us-east-1b" is not a zone of eu-west-1; use e.g. eu-west-1a',
+    ],
+    [
+      'dev',
+      'network.availabilityZones',
+      ['eu-west-1a', 'eu-west-1a'],
+      'dev.network.availabilityZones[1]: "eu-west-1a" is listed twice; each zone once',
+    ],
+    ['dev', 'network.natGateways', 0, 'dev.network.natGateways: 0 is too low; use 1..2'],
+    ['dev', 'network.natGateways', 3, 'dev.network.natGateways: 3 is too high; use 1..2'],
+    ['dev', 'network.natGateways', 1.5, 'dev.network.natGateways: 1.5 is not a whole number; use 1..2'],
+    ['prod', 'network.natGateways', 1, 'prod.network.natGateways: 1 is fewer than the 3 zones; production needs one NAT gateway per zone'],
+    [
+      'dev',
+      'network.flowLogRetentionDays',
+      10,
+      'dev.network.flowLogRetentionDays: 10 is not a CloudWatch retention; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+    ],
+    [
+      'dev',
+      'network.interfaceEndpoints',
+      ['ecr.api', 'dynamo'],
+      'dev.network.interfaceEndpoints[1]: "dynamo" is not a known endpoint; use one of ecr.api, ecr.dkr, sts, secretsmanager, logs, ssm, kms, monitoring, elasticloadbalancing',
+    ],
+    ['dev', 'network', 'big', 'dev.network: "big" is not an object; expected the network settings'],
+    [
+      'dev',
+      'region',
+      'eu-west-9',
+      'dev.region: "eu-west-9" is not allowed; use one of us-east-1, us-east-2, us-west-1, us-west-2, ca-central-1, ca-west-1, mx-central-1, sa-east-1, eu-west-1, eu-west-2, eu-west-3, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-south-2, ap-south-1, ap-south-2, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-southeast-1, ap-southeast-2, ap-southeast-3, ap-southeast-4, ap-southeast-5, ap-southeast-7, ap-east-1, ap-east-2, me-south-1, me-central-1, il-central-1, af-south-1',
+    ],
+    ['dev', 'account', '1234', 'dev.account: "1234" is not valid; use a 12-digit AWS account ID'],
+    ['dev', 'account', 111111111111, 'dev.account: 111111111111 is not valid; use a 12-digit AWS account ID'],
+    ['prod', 'drRegion', undefined, 'prod.drRegion: missing; a production environment needs a disaster-recovery region'],
+    ['prod', 'drRegion', 'eu-west-1', 'prod.drRegion: "eu-west-1" is the primary region; use a different region'],
+    ['dev', 'tier', 'qa', 'dev.tier: "qa" is not allowed; use one of development, staging, production'],
+    ['dev', 'stageName', 'dev', 'dev.stageName: "dev" is not valid; use a PascalCase name such as Staging'],
+    [
+      'prod',
+      'database.multiAz',
+      false,
+      'prod.database.multiAz: false is not allowed in production; a production database needs a standby in a second zone',
+    ],
+    ['staging', 'database.backupRetentionDays', 3, 'staging.database.backupRetentionDays: 3 is too low; use 7..35'],
+    ['dev', 'database.backupRetentionDays', 0, 'dev.database.backupRetentionDays: 0 is too low; use 1..35'],
+    ['prod', 'database.backupRetentionDays', 36, 'prod.database.backupRetentionDays: 36 is too high; use 7..35'],
+    [
+      'dev',
+      'database.instanceClass',
+      'db.t4g.medium',
+      'dev.database.instanceClass: "db.t4g.medium" is not valid; use an RDS class without the db. prefix, e.g. r7g.large',
+    ],
+    ['dev', 'database.allocatedStorageGiB', 10, 'dev.database.allocatedStorageGiB: 10 is too low; use 20..65536'],
+    ['dev', 'database.multiAz', 'yes', 'dev.database.multiAz: "yes" is not a boolean; use true or false'],
+    [
+      'prod',
+      'delivery.requireApproval',
+      false,
+      'prod.delivery.requireApproval: false is not allowed in production; a person approves every production deploy',
+    ],
+    ['dev', 'kubernetes.version', '1.29', 'dev.kubernetes.version: "1.29" is not allowed; use one of 1.34, 1.35, 1.36, 1.37'],
+    [
+      'dev',
+      'kubernetes.workloadNamespaces',
+      ['Apps'],
+      'dev.kubernetes.workloadNamespaces[0]: "Apps" is not a Kubernetes namespace name; use lower-case letters, digits and dashes (max 63)',
+    ],
+    [
+      'dev',
+      'domain.zoneName',
+      'Example..com',
+      'dev.domain.zoneName: "Example..com" is not valid; use a lower-case DNS name such as dev.example.com',
+    ],
+    ['dev', 'alerts.critical.emails', ['oncall'], 'dev.alerts.critical.emails[0]: "oncall" is not an e-mail address'],
+    ['dev', 'alerts.critical.emails', [], 'dev.alerts.critical.emails: is empty; critical alerts need at least one recipient'],
+    ['dev', 'alerts.warning', undefined, 'dev.alerts.warning: missing is not a channel; give { emails: [...] }'],
+    [
+      'dev',
+      'alerts.info.slackChannelId',
+      '#general',
+      'dev.alerts.info.slackChannelId: "#general" is not valid; use a Slack channel ID such as C0123456789',
+    ],
+    [
+      'staging',
+      'stateful.removal',
+      'destroy',
+      'staging.stateful.removal: "destroy" is not allowed in staging; only development may delete stateful resources',
+    ],
+    [
+      'prod',
+      'stateful.terminationProtection',
+      false,
+      'prod.stateful.terminationProtection: false is not allowed in production; stateful stacks outside development are termination-protected',
+    ],
+    ['dev', 'tags.CostCenter', '1042', 'dev.tags.CostCenter: "1042" is not valid; use \'CC-\' followed by 4..6 digits'],
+    ['dev', 'tags.Owner', undefined, 'dev.tags.Owner: missing is not valid; use a team e-mail address'],
+    [
+      'dev',
+      'tags.DataClassification',
+      'secret',
+      'dev.tags.DataClassification: "secret" is not valid; use public, internal, confidential or restricted',
+    ],
+    ['dev', 'tags.Environment', 'development', 'dev.tags.Environment: "development" differs from the environment name "dev"; use "dev"'],
+  ])('%s.%s = %j is reported', (name, field, value, message) => {
+    // GIVEN one environment with one malformed field
+    const base = ENVIRONMENTS.find((e) => e.name === name)!;
+    const broken = withValue(base, field, value);
+    const envs = ENVIRONMENTS.map((e) => (e.name === base.name ? broken : e));
+    // WHEN validated THEN exactly that problem is reported, with field path, value and what is allowed
+    expect(formatProblems(validateEnvironments(envs))).toEqual(message);
+  });
+
+  test('overlapping CIDRs between environments are reported on the later environment', () => {
+    const envs = [dev, withValue(staging, 'network.vpcCidr', '10.10.128.0/17'), prod];
+    expect(formatProblems(validateEnvironments(envs))).toEqual(
+      'staging.network.vpcCidr: "10.10.128.0/17" overlaps dev\'s "10.10.0.0/16"; environments need disjoint ranges so they can be peered',
+    );
+  });
+
+  test('duplicate environment names and stage names are reported', () => {
+    const envs = [
+      dev,
+      withValues(staging, { name: 'dev', stageName: 'Dev', 'tags.Environment': 'dev', 'network.vpcCidr': '10.50.0.0/16' }),
+    ];
+    expect(validateEnvironments(envs).map((p) => p.path)).toEqual(['dev.name', 'dev.stageName']);
+  });
+
+  test('every problem of a config is reported at once, not only the first', () => {
+    // GIVEN a production environment with four independent mistakes
+    const broken = withValues(prod, {
+      account: 'abc',
+      'network.vpcCidr': '10.30.0.0/8',
+      'database.multiAz': false,
+      'delivery.requireApproval': false,
+    });
+    // WHEN validated THEN all four come back, in field order
+    expect(validateEnvironments([dev, staging, broken]).map((p) => p.path)).toEqual([
+      'prod.account',
+      'prod.network.vpcCidr',
+      'prod.database.multiAz',
+      'prod.delivery.requireApproval',
+    ]);
+  });
+
+  test.each<[string, unknown, string]>([
+    ['not a list', { dev }, 'environments: {"dev":{'],
+    ['an empty list', [], 'environments: [] is not a non-empty list of environments'],
+    ['a list with a non-object', [42], 'environments[0]: 42 is not an environment object'],
+  ])('a top level that is %s is reported', (_what, input, start) => {
+    expect(formatProblems(validateEnvironments(input)).startsWith(start)).toBe(true);
+  });
+
+  test('an environment without a name is labelled by its index', () => {
+    const problems = validateEnvironments([withValue(dev, 'name', undefined)]);
+    expect(problems[0]).toEqual({
+      path: 'environments[0].name',
+      message: 'missing is not valid; use a lower-case name of 2..16 letters, digits or dashes',
+    });
+  });
+
+  test('an environment with every section missing reports each section', () => {
+    const problems = validateEnvironments([
+      { name: 'bare', stageName: 'Bare', tier: 'development', account: '123456789012', region: 'eu-west-1' },
+    ]);
+    expect(problems.map((p) => p.path)).toEqual([
+      'bare.network',
+      'bare.database',
+      'bare.kubernetes',
+      'bare.delivery',
+      'bare.domain',
+      'bare.alerts',
+      'bare.stateful',
+      'bare.tags',
+    ]);
+  });
+
+  test('zones are checked against a generic pattern when the region itself is invalid', () => {
+    const broken = withValues(dev, { region: 'nowhere', 'network.availabilityZones': ['eu-west-1a', 'zone-b'] });
+    expect(validateEnvironments([broken]).map((p) => p.message)).toContain('"zone-b" is not a zone of the region; use e.g. eu-west-1a');
+  });
+
+  test('a list field given as a scalar is reported', () => {
+    expect(formatProblems(validateEnvironments([withValue(dev, 'network.interfaceEndpoints', 'sts')]))).toEqual(
+      'dev.network.interfaceEndpoints: "sts" is not a list',
+    );
+  });
+
+  test('assertValidEnvironments throws one error carrying every problem', () => {
+    const broken = withValues(dev, { account: 'x', region: 'mars-1' });
+    expect(() => assertValidEnvironments([broken])).toThrow(ConfigValidationError);
+    try {
+      assertValidEnvironments([broken]);
+    } catch (e) {
+      expect((e as ConfigValidationError).problems).toHaveLength(2);
+      expect((e as Error).message).toContain('dev.account');
+      expect((e as Error).message).toContain('dev.region');
+    }
+  });
+});

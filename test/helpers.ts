@@ -1,0 +1,32 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, AppProps } from 'aws-cdk-lib';
+import { EnvironmentConfig } from '../lib/config/types';
+
+/** The feature flags from cdk.json, so tests synthesize what `cdk synth` synthesizes. */
+export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context;
+
+/** App props for unit tests: cdk.json's flags, built-in CloudFormation validation off (it runs once, in test/bin). */
+export const TEST_APP_PROPS: AppProps = { context: CDK_CONTEXT, builtinCloudFormationValidation: false };
+
+/** A bare app for construct tests. */
+export function testApp(props: AppProps = {}): App {
+  return new App({ ...TEST_APP_PROPS, ...props });
+}
+
+/** A deep copy of `config` with the value at a dotted path replaced (or deleted with `undefined`). */
+export function withValue<T extends object>(config: T, dottedPath: string, value: unknown): T {
+  const copy = JSON.parse(JSON.stringify(config));
+  const keys = dottedPath.split('.');
+  let node = copy;
+  for (const key of keys.slice(0, -1)) node = node[key];
+  const last = keys[keys.length - 1];
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy;
+}
+
+/** Replace several values at once. */
+export function withValues(config: EnvironmentConfig, changes: Record<string, unknown>): EnvironmentConfig {
+  return Object.entries(changes).reduce((c, [p, v]) => withValue(c, p, v), config);
+}

@@ -1,0 +1,82 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../bin/app';
+import { ENVIRONMENTS } from '../../lib/config/environments';
+import { EnvironmentConfig } from '../../lib/config/types';
+import { SaasEnvironmentStage } from '../../lib/stages/saas-environment-stage';
+import { TEST_APP_PROPS } from '../helpers';
+
+describe('SaasEnvironmentStage', () => {
+  let app: App;
+  const stages = new Map<string, SaasEnvironmentStage>();
+
+  beforeAll(() => {
+    // GIVEN the whole app, built once for the file; synth runs cdk-nag and the platform checks,
+    // and throws if either reports an unacknowledged finding.
+    app = buildApp(ENVIRONMENTS, TEST_APP_PROPS);
+    app.synth();
+    for (const config of ENVIRONMENTS) stages.set(config.name, app.node.findChild(config.stageName) as SaasEnvironmentStage);
+  });
+
+  const template = (stack: Stack) => Template.fromStack(stack);
+
+  test('one stage per environment, addressed by its stage name', () => {
+    expect(app.node.children.filter((c) => c instanceof SaasEnvironmentStage).map((s) => s.node.id)).toEqual(['Dev', 'Staging', 'Prod']);
+  });
+
+  test.each(ENVIRONMENTS.map((c) => [c.name, c] as [string, EnvironmentConfig]))(
+    '%s: stacks target the configured account and region',
+    (name, config) => {
+      const network = stages.get(name)!.network;
+      expect(network.account).toBe(config.account);
+      expect(network.region).toBe(config.region);
+      expect(network.availabilityZones).toEqual(config.network.availabilityZones);
+    },
+  );
+
+  test.each(ENVIRONMENTS.map((c) => [c.name, c] as [string, EnvironmentConfig]))('%s: network follows config', (name, config) => {
+    const t = template(stages.get(name)!.network);
+    t.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: config.network.vpcCidr });
+    t.resourceCountIs('AWS::EC2::NatGateway', config.network.natGateways);
+    t.resourceCountIs('AWS::EC2::Subnet', 3 * config.network.availabilityZones.length);
+    t.resourceCountIs('AWS::EC2::VPCEndpoint', 1 + config.network.interfaceEndpoints.length);
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: config.network.flowLogRetentionDays });
+  });
+
+  test('production: three zones with a NAT gateway in each', () => {
+    const t = template(stages.get('prod')!.network);
+    const natSubnets = Object.values(t.findResources('AWS::EC2::NatGateway')).map((n) => JSON.stringify(n.Properties.SubnetId));
+    expect(new Set(natSubnets).size).toBe(3);
+  });
+
+  test.each([
+    ['dev', false, 'Delete'],
+    ['staging', true, 'Retain'],
+    ['prod', true, 'Retain'],
+  ])('%s: the stateful network stack has termination protection %s and VPC DeletionPolicy %s', (name, protectedStack, policy) => {
+    const network = stages.get(name)!.network;
+    expect(network.terminationProtection).toBe(protectedStack);
+    template(network).hasResource('AWS::EC2::VPC', { DeletionPolicy: policy });
+  });
+
+  test.each(ENVIRONMENTS.map((c) => [c.name, c] as [string, EnvironmentConfig]))(
+    '%s: required and stateful tags from config',
+    (name, config) => {
+      template(stages.get(name)!.network).hasResourceProperties('AWS::EC2::VPC', {
+        Tags: [
+          { Key: 'Application', Value: config.tags.Application },
+          { Key: 'Backup', Value: config.tags.Backup },
+          { Key: 'CostCenter', Value: config.tags.CostCenter },
+          { Key: 'DataClassification', Value: config.tags.DataClassification },
+          { Key: 'Environment', Value: config.name },
+          { Key: 'Name', Value: `${config.stageName}/Network/Network/Resource` },
+          { Key: 'Owner', Value: config.tags.Owner },
+        ],
+      });
+    },
+  );
+
+  test.each(ENVIRONMENTS.map((c) => c.name))('%s: template snapshot (tripwire)', (name) => {
+    expect(template(stages.get(name)!.network).toJSON()).toMatchSnapshot();
+  });
+});
