@@ -32,6 +32,15 @@ export function environmentsPage(environments: readonly EnvironmentConfig[]): st
       (c) =>
         `${c.database.instanceClass}, ${c.database.allocatedStorageGiB} GiB, Multi-AZ ${c.database.multiAz ? 'yes' : 'no'}, backups ${c.database.backupRetentionDays} d`,
     ),
+    row(
+      'database extras',
+      (c) => `read replica ${c.database.readReplica ? 'yes' : 'no'}, rotation ${c.database.credentialRotation.scheduleExpression}`,
+    ),
+    row(
+      'uploads bucket',
+      (c) =>
+        `IA ${c.storage.uploads.infrequentAccessAfterDays} d, Glacier ${c.storage.uploads.glacierAfterDays} d, DR replication ${c.storage.replicateUploadsToDr ? 'yes' : 'no'}`,
+    ),
     row('Kubernetes', (c) => c.kubernetes.version),
     row('approval before deploy', (c) => (c.delivery.requireApproval ? 'yes' : 'no')),
     row('stateful resources', (c) => `${c.stateful.removal}, termination protection ${c.stateful.terminationProtection ? 'on' : 'off'}`),

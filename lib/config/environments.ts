@@ -1,5 +1,5 @@
 import { PLATFORM } from './platform';
-import { EnvironmentConfig, Severity, AlertChannel } from './types';
+import { AlertChannel, DatabaseConfig, EnvironmentConfig, Severity, StorageConfig } from './types';
 
 const alerts: Record<Severity, AlertChannel> = {
   critical: { emails: PLATFORM.alertEmails.critical },
@@ -8,6 +8,37 @@ const alerts: Record<Severity, AlertChannel> = {
 };
 
 const azs = (region: string, count: number): string[] => ['a', 'b', 'c'].slice(0, count).map((letter) => `${region}${letter}`);
+
+/** A database block with the defaults shared by every environment; sizes differ per environment. */
+const database = (
+  sizes: Pick<DatabaseConfig, 'multiAz' | 'instanceClass' | 'allocatedStorageGiB' | 'maxAllocatedStorageGiB' | 'backupRetentionDays'>,
+  overrides: Partial<DatabaseConfig> = {},
+): DatabaseConfig => ({
+  ...sizes,
+  backupWindow: '02:00-03:00',
+  maintenanceWindow: 'sun:03:30-sun:04:30',
+  // The incident in the requirements (N+1 queries exhausting connections) was found in these logs.
+  slowQueryThresholdMillis: 500,
+  logRetentionDays: 30,
+  monitoringIntervalSeconds: 60,
+  performanceInsightsRetentionDays: 7,
+  readReplica: false,
+  credentialRotation: { scheduleExpression: 'rate(30 days)', windowHours: 2 },
+  proxy: { maxConnectionsPercent: 90, maxIdleConnectionsPercent: 10, idleClientTimeoutSeconds: 1800, borrowTimeoutSeconds: 30 },
+  ...overrides,
+});
+
+const storage = (domain: string, overrides: Partial<StorageConfig> = {}): StorageConfig => ({
+  uploads: {
+    infrequentAccessAfterDays: 30,
+    glacierAfterDays: 180,
+    noncurrentVersionExpirationDays: 90,
+    corsAllowedOrigins: [`https://app.${domain}`],
+  },
+  logsExpirationDays: 90,
+  replicateUploadsToDr: false,
+  ...overrides,
+});
 
 const baseTags = {
   Application: PLATFORM.application,
@@ -29,12 +60,16 @@ export const dev: EnvironmentConfig = {
     flowLogRetentionDays: 14,
     interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts'],
   },
-  database: { multiAz: false, instanceClass: 't4g.medium', allocatedStorageGiB: 20, backupRetentionDays: 1 },
+  database: database(
+    { multiAz: false, instanceClass: 't4g.medium', allocatedStorageGiB: 20, maxAllocatedStorageGiB: 50, backupRetentionDays: 1 },
+    { monitoringIntervalSeconds: 0, logRetentionDays: 7, slowQueryThresholdMillis: 200 },
+  ),
+  storage: storage(`dev.${PLATFORM.apexDomain}`, { logsExpirationDays: 14 }),
   kubernetes: { version: '1.36', workloadNamespaces: ['apps'] },
   delivery: { requireApproval: false },
   domain: { zoneName: `dev.${PLATFORM.apexDomain}` },
   alerts,
-  stateful: { removal: 'destroy', terminationProtection: false },
+  stateful: { removal: 'destroy', terminationProtection: false, breakGlassRoleName: PLATFORM.breakGlassRoleName },
   tags: { ...baseTags, Environment: 'dev', DataClassification: 'internal', Backup: 'none' },
 };
 
@@ -52,12 +87,19 @@ export const staging: EnvironmentConfig = {
     flowLogRetentionDays: 90,
     interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'secretsmanager', 'logs'],
   },
-  database: { multiAz: true, instanceClass: 'r7g.large', allocatedStorageGiB: 100, backupRetentionDays: 7 },
+  database: database({
+    multiAz: true,
+    instanceClass: 'r7g.large',
+    allocatedStorageGiB: 100,
+    maxAllocatedStorageGiB: 200,
+    backupRetentionDays: 7,
+  }),
+  storage: storage(`staging.${PLATFORM.apexDomain}`),
   kubernetes: { version: '1.36', workloadNamespaces: ['apps'] },
   delivery: { requireApproval: false },
   domain: { zoneName: `staging.${PLATFORM.apexDomain}` },
   alerts,
-  stateful: { removal: 'retain', terminationProtection: true },
+  stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },
   tags: { ...baseTags, Environment: 'staging', DataClassification: 'confidential', Backup: 'daily' },
 };
 
@@ -76,12 +118,21 @@ export const prod: EnvironmentConfig = {
     flowLogRetentionDays: 365,
     interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'secretsmanager', 'logs', 'ssm', 'kms'],
   },
-  database: { multiAz: true, instanceClass: 'r7g.xlarge', allocatedStorageGiB: 200, backupRetentionDays: 14 },
+  database: database(
+    { multiAz: true, instanceClass: 'r7g.xlarge', allocatedStorageGiB: 200, maxAllocatedStorageGiB: 1000, backupRetentionDays: 14 },
+    {
+      readReplica: true,
+      logRetentionDays: 365,
+      performanceInsightsRetentionDays: 31,
+      credentialRotation: { scheduleExpression: 'cron(0 3 ? * SUN *)', windowHours: 2 },
+    },
+  ),
+  storage: storage(PLATFORM.apexDomain, { logsExpirationDays: 365, replicateUploadsToDr: true }),
   kubernetes: { version: '1.36', workloadNamespaces: ['apps'] },
   delivery: { requireApproval: true },
   domain: { zoneName: PLATFORM.apexDomain },
   alerts,
-  stateful: { removal: 'retain', terminationProtection: true },
+  stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },
   tags: { ...baseTags, Environment: 'prod', DataClassification: 'confidential', Backup: 'hourly' },
 };
 

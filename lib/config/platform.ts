@@ -23,6 +23,8 @@ export const PLATFORM = {
   /** Home region of the workloads; prod's disaster-recovery region. */
   region: 'eu-west-1',
   drRegion: 'eu-central-1',
+  /** The only role that may delete a bucket or suspend its versioning (exists in every account). */
+  breakGlassRoleName: 'BreakGlassAdmin',
   /** Where alerts go, by severity. */
   alertEmails: {
     critical: ['oncall@example.com'],

@@ -42,6 +42,26 @@ export interface NetworkConfig {
   readonly interfaceEndpoints: readonly InterfaceEndpointName[];
 }
 
+/** RDS Proxy settings: the bounded connection pool in front of the database. */
+export interface DatabaseProxyConfig {
+  /** Share of the database's max_connections the proxy may open (1..100). */
+  readonly maxConnectionsPercent: number;
+  /** Share of max_connections the proxy keeps idle (0..maxConnectionsPercent). */
+  readonly maxIdleConnectionsPercent: number;
+  /** Client connections idle this long are closed (60..28800 seconds). */
+  readonly idleClientTimeoutSeconds: number;
+  /** How long a client waits for a pooled connection before an error (1..3600 seconds). */
+  readonly borrowTimeoutSeconds: number;
+}
+
+/** When the master credentials rotate. */
+export interface RotationConfig {
+  /** Secrets Manager schedule: `rate(N days)` or `cron(...)`, e.g. `cron(0 3 ? * SUN *)`. */
+  readonly scheduleExpression: string;
+  /** Length of the rotation window that starts at the schedule (1..24 hours). */
+  readonly windowHours: number;
+}
+
 /** Database sizing and resilience; consumed by the Data stack. */
 export interface DatabaseConfig {
   /** Standby in a second AZ. Required in production. */
@@ -50,8 +70,49 @@ export interface DatabaseConfig {
   readonly instanceClass: string;
   /** Initial allocated storage in GiB (20..65536). */
   readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling in GiB (at least the allocated storage, at most 65536). */
+  readonly maxAllocatedStorageGiB: number;
   /** Automated backup retention in days (1..35; at least 7 outside development). */
   readonly backupRetentionDays: number;
+  /** Daily backup window, UTC, `hh:mm-hh:mm` (at least 30 minutes). */
+  readonly backupWindow: string;
+  /** Weekly maintenance window, UTC, `ddd:hh:mm-ddd:hh:mm`. */
+  readonly maintenanceWindow: string;
+  /** Statements slower than this are logged (`log_min_duration_statement`; 0 logs all, -1 none). */
+  readonly slowQueryThresholdMillis: number;
+  /** Retention of the PostgreSQL logs exported to CloudWatch Logs; a CloudWatch value. */
+  readonly logRetentionDays: number;
+  /** Enhanced monitoring interval: 0 (off), 1, 5, 10, 15, 30 or 60 seconds. */
+  readonly monitoringIntervalSeconds: number;
+  /** Performance Insights retention: 7 (free tier) or a multiple of 31 up to 731 days. */
+  readonly performanceInsightsRetentionDays: number;
+  /** A read replica in the same region (production only). */
+  readonly readReplica: boolean;
+  /** Rotation of the master credentials. */
+  readonly credentialRotation: RotationConfig;
+  /** The connection pool in front of the database. */
+  readonly proxy: DatabaseProxyConfig;
+}
+
+/** The `uploads` bucket (user files). */
+export interface UploadsBucketConfig {
+  /** Move current objects to Infrequent Access after this many days (30 or more). */
+  readonly infrequentAccessAfterDays: number;
+  /** Move current objects to Glacier Instant Retrieval after this many days (after IA). */
+  readonly glacierAfterDays: number;
+  /** Delete non-current versions this many days after they are replaced (1 or more). */
+  readonly noncurrentVersionExpirationDays: number;
+  /** Origins of the web and mobile clients allowed by CORS, e.g. `https://app.example.com`. */
+  readonly corsAllowedOrigins: readonly string[];
+}
+
+/** S3 buckets of the environment. */
+export interface StorageConfig {
+  readonly uploads: UploadsBucketConfig;
+  /** Delete access logs (S3, CloudFront, ALB) after this many days (1 or more). */
+  readonly logsExpirationDays: number;
+  /** Replicate `uploads` to a bucket in the DR region (needs `drRegion`). */
+  readonly replicateUploadsToDr: boolean;
 }
 
 /** Kubernetes settings shared by the cluster (CDK) and the manifests (cdk8s). */
@@ -88,6 +149,11 @@ export interface StatefulConfig {
   readonly removal: 'retain' | 'destroy';
   /** CloudFormation termination protection on stateful stacks. Required outside development. */
   readonly terminationProtection: boolean;
+  /**
+   * Name of the IAM role allowed to delete buckets or suspend their versioning (break-glass only).
+   * The role itself is managed outside this environment's stacks (access account / Identity Center).
+   */
+  readonly breakGlassRoleName: string;
 }
 
 /** The required tags of the tagging policy; values are checked against `TAG_POLICY`. */
@@ -118,6 +184,7 @@ export interface EnvironmentConfig {
   readonly drRegion?: string;
   readonly network: NetworkConfig;
   readonly database: DatabaseConfig;
+  readonly storage: StorageConfig;
   readonly kubernetes: KubernetesConfig;
   readonly delivery: DeliveryConfig;
   readonly domain: DomainConfig;

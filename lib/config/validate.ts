@@ -35,6 +35,16 @@ const INSTANCE_CLASS = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const K8S_NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const VPC_PREFIX = { min: 16, max: 20 };
 const SEVERITIES = ['critical', 'warning', 'info'] as const;
+const HH_MM = '([01]\\d|2[0-3]):[0-5]\\d';
+const DAY = '(mon|tue|wed|thu|fri|sat|sun)';
+const BACKUP_WINDOW = new RegExp(`^${HH_MM}-${HH_MM}$`);
+const MAINTENANCE_WINDOW = new RegExp(`^${DAY}:${HH_MM}-${DAY}:${HH_MM}$`);
+const RATE = /^rate\((\d+) days?\)$/;
+const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
+const ORIGIN = /^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/;
+const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
+const PI_RETENTION_DAYS = [7, ...Array.from({ length: 23 }, (_, i) => 31 * (i + 1)), 731];
 
 type Obj = Record<string, unknown>;
 
@@ -85,6 +95,13 @@ class Checker {
     const v = obj[key];
     if (typeof v === 'boolean') return v;
     this.report(join(path, key), `${show(v)} is not a boolean; use true or false`);
+    return undefined;
+  }
+
+  member(obj: Obj, path: string, key: string, allowed: readonly number[], what: string): number | undefined {
+    const v = obj[key];
+    if (typeof v === 'number' && allowed.includes(v)) return v;
+    this.report(join(path, key), `${show(v)} is not ${what}; use one of ${allowed.join(', ')}`);
     return undefined;
   }
 
@@ -201,9 +218,75 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
         c.report('database.multiAz', 'false is not allowed in production; a production database needs a standby in a second zone');
       }
       c.string(db, 'database', 'instanceClass', INSTANCE_CLASS, 'an RDS class without the db. prefix, e.g. r7g.large');
-      c.integer(db, 'database', 'allocatedStorageGiB', 20, 65536);
+      const allocated = c.integer(db, 'database', 'allocatedStorageGiB', 20, 65536);
+      c.integer(db, 'database', 'maxAllocatedStorageGiB', allocated ?? 20, 65536);
       const minRetention = tier === 'development' || tier === undefined ? 1 : 7;
       c.integer(db, 'database', 'backupRetentionDays', minRetention, 35);
+      c.string(db, 'database', 'backupWindow', BACKUP_WINDOW, 'hh:mm-hh:mm in UTC, e.g. 02:00-03:00');
+      c.string(db, 'database', 'maintenanceWindow', MAINTENANCE_WINDOW, 'ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:03:30-sun:04:30');
+      c.integer(db, 'database', 'slowQueryThresholdMillis', -1, 3_600_000);
+      c.member(db, 'database', 'logRetentionDays', LOG_RETENTION_DAYS, 'a CloudWatch retention');
+      c.member(db, 'database', 'monitoringIntervalSeconds', MONITORING_INTERVALS, 'an enhanced-monitoring interval');
+      c.member(
+        db,
+        'database',
+        'performanceInsightsRetentionDays',
+        PI_RETENTION_DAYS,
+        'a Performance Insights retention (7 or a multiple of 31 up to 731)',
+      );
+      const replica = c.boolean(db, 'database', 'readReplica');
+      if (replica === true && tier !== undefined && tier !== 'production') {
+        c.report('database.readReplica', `true is not allowed in ${tier}; read replicas are for production`);
+      }
+      const rotation = isObj(db.credentialRotation) ? db.credentialRotation : undefined;
+      if (!rotation)
+        c.report(
+          'database.credentialRotation',
+          `${show(db.credentialRotation)} is not an object; give { scheduleExpression, windowHours }`,
+        );
+      else {
+        const rate = typeof rotation.scheduleExpression === 'string' ? RATE.exec(rotation.scheduleExpression) : null;
+        const okCron = typeof rotation.scheduleExpression === 'string' && CRON.test(rotation.scheduleExpression);
+        if (!(okCron || (rate && Number(rate[1]) >= 1 && Number(rate[1]) <= 365))) {
+          c.report(
+            'database.credentialRotation.scheduleExpression',
+            `${show(rotation.scheduleExpression)} is not a rotation schedule; use rate(N days) with N in 1..365, or cron(minutes hours day month weekday year)`,
+          );
+        }
+        c.integer(rotation, 'database.credentialRotation', 'windowHours', 1, 24);
+      }
+      const proxy = isObj(db.proxy) ? db.proxy : undefined;
+      if (!proxy) c.report('database.proxy', `${show(db.proxy)} is not an object; give the proxy settings`);
+      else {
+        const max = c.integer(proxy, 'database.proxy', 'maxConnectionsPercent', 1, 100);
+        c.integer(proxy, 'database.proxy', 'maxIdleConnectionsPercent', 0, max ?? 100);
+        c.integer(proxy, 'database.proxy', 'idleClientTimeoutSeconds', 60, 28_800);
+        c.integer(proxy, 'database.proxy', 'borrowTimeoutSeconds', 1, 3600);
+      }
+    }
+
+    const storage = c.object(env, 'storage');
+    if (storage) {
+      const uploads = isObj(storage.uploads) ? storage.uploads : undefined;
+      if (!uploads) c.report('storage.uploads', `${show(storage.uploads)} is not an object; give the uploads bucket settings`);
+      else {
+        const ia = c.integer(uploads, 'storage.uploads', 'infrequentAccessAfterDays', 30, 3650);
+        c.integer(uploads, 'storage.uploads', 'glacierAfterDays', (ia ?? 30) + 30, 3650);
+        c.integer(uploads, 'storage.uploads', 'noncurrentVersionExpirationDays', 1, 3650);
+        c.array(uploads, 'storage.uploads', 'corsAllowedOrigins')?.forEach((o, i) => {
+          if (typeof o !== 'string' || !ORIGIN.test(o)) {
+            c.report(
+              `storage.uploads.corsAllowedOrigins[${i}]`,
+              `${show(o)} is not an origin; use https://host[:port] without a path or wildcard`,
+            );
+          }
+        });
+      }
+      c.integer(storage, 'storage', 'logsExpirationDays', 1, 3650);
+      const replicate = c.boolean(storage, 'storage', 'replicateUploadsToDr');
+      if (replicate === true && env.drRegion === undefined) {
+        c.report('storage.replicateUploadsToDr', 'true needs a drRegion to replicate to; set drRegion or turn replication off');
+      }
     }
 
     const k8s = c.object(env, 'kubernetes');
@@ -258,6 +341,7 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
       if (removal === 'destroy' && tier !== undefined && tier !== 'development') {
         c.report('stateful.removal', `"destroy" is not allowed in ${tier}; only development may delete stateful resources`);
       }
+      c.string(stateful, 'stateful', 'breakGlassRoleName', IAM_ROLE_NAME, 'an IAM role name (letters, digits and +=,.@_-, up to 64)');
       const protection = c.boolean(stateful, 'stateful', 'terminationProtection');
       if (protection === false && tier !== undefined && tier !== 'development') {
         c.report(

@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 import { REQUIRED_TAGS, STATEFUL_TAGS } from '../config/tag-policy';
 import { EnvironmentConfig } from '../config/types';
 import { PlatformChecks } from '../policies/platform-checks';
+import { DataReplicaStack } from '../stacks/data-replica-stack';
+import { DataStack } from '../stacks/data-stack';
 import { NetworkStack } from '../stacks/network-stack';
 
 /** Props of `SaasEnvironmentStage`. */
@@ -18,6 +20,10 @@ export interface SaasEnvironmentStageProps extends StageProps {
 export class SaasEnvironmentStage extends Stage {
   /** The environment's network. */
   public readonly network: NetworkStack;
+  /** The environment's keys, database and buckets. */
+  public readonly data: DataStack;
+  /** The DR copy of the uploads bucket, when config replicates it. */
+  public readonly dataReplica?: DataReplicaStack;
 
   constructor(scope: Construct, id: string, props: SaasEnvironmentStageProps) {
     const { config, ...stageProps } = props;
@@ -36,5 +42,20 @@ export class SaasEnvironmentStage extends Stage {
     );
 
     this.network = new NetworkStack(this, 'Network', { config });
+    if (config.storage.replicateUploadsToDr) {
+      this.dataReplica = new DataReplicaStack(this, 'DataReplica', { config });
+    }
+    const replica = this.dataReplica;
+    this.data = new DataStack(this, 'Data', {
+      config,
+      vpc: this.network.vpc,
+      uploadsReplica: replica && {
+        bucketName: replica.bucketName,
+        region: replica.region,
+        keyAliasName: replica.keyAliasName,
+        keyAliasArn: replica.keyAliasArn,
+      },
+    });
+    if (replica) this.data.addStackDependency(replica, 'the replication destination must exist first');
   }
 }

@@ -24,7 +24,15 @@ describe('the CDK app', () => {
     // zero unacknowledged findings, warnings included
     expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
     const stacks = assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.stacks.map((s) => s.hierarchicalId));
-    expect(stacks.sort()).toEqual(['Dev/Network', 'Prod/Network', 'Staging/Network']);
+    expect(stacks.sort()).toEqual([
+      'Dev/Data',
+      'Dev/Network',
+      'Prod/Data',
+      'Prod/DataReplica',
+      'Prod/Network',
+      'Staging/Data',
+      'Staging/Network',
+    ]);
   });
 
   test('a malformed config throws one error listing every problem, before any construct exists', () => {

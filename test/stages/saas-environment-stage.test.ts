@@ -76,7 +76,27 @@ describe('SaasEnvironmentStage', () => {
     },
   );
 
-  test.each(ENVIRONMENTS.map((c) => c.name))('%s: template snapshot (tripwire)', (name) => {
-    expect(template(stages.get(name)!.network).toJSON()).toMatchSnapshot();
+  test('stacks of each stage, with the DR replica only where config replicates', () => {
+    const stackIds = (name: string) =>
+      stages
+        .get(name)!
+        .node.children.filter((c) => c instanceof Stack)
+        .map((c) => c.node.id);
+    expect(stackIds('dev')).toEqual(['Network', 'Data']);
+    expect(stackIds('staging')).toEqual(['Network', 'Data']);
+    expect(stackIds('prod')).toEqual(['Network', 'DataReplica', 'Data']);
+  });
+
+  test('the Data stack receives the VPC from the Network stack and deploys after the DR replica', () => {
+    const prod = stages.get('prod')!;
+    expect(prod.data.dependencies.map((s) => s.node.id).sort()).toEqual(['DataReplica', 'Network']);
+  });
+
+  test.each(ENVIRONMENTS.map((c) => c.name))('%s: templates snapshot (tripwire)', (name) => {
+    const stage = stages.get(name)!;
+    const templates = Object.fromEntries(
+      stage.node.children.filter((c): c is Stack => c instanceof Stack).map((s) => [s.node.id, template(s).toJSON()]),
+    );
+    expect(templates).toMatchSnapshot();
   });
 });

@@ -1,0 +1,215 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { PlatformDatabase } from '../constructs/database';
+import { SecureBucket } from '../constructs/secure-bucket';
+import { bucketProtection } from './bucket-protection';
+import { PlatformStack, PlatformStackProps } from './platform-stack';
+
+/** Where `uploads` replicates to (the DR region's replica bucket and key alias). */
+export interface UploadsReplicaTarget {
+  /** Name of the replica bucket. */
+  readonly bucketName: string;
+  /** Region of the replica bucket. */
+  readonly region: string;
+  /** Name of the replica key's alias, e.g. `alias/app/prod/uploads-replica`. */
+  readonly keyAliasName: string;
+  /** ARN of that alias. */
+  readonly keyAliasArn: string;
+}
+
+/** Props of `DataStack`. */
+export interface DataStackProps extends Omit<PlatformStackProps, 'stateful'> {
+  /** The environment's VPC (from the Network stack). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Replicate `uploads` here.
+   * @default - no replication
+   */
+  readonly uploadsReplica?: UploadsReplicaTarget;
+}
+
+/**
+ * The environment's state: KMS keys, PostgreSQL behind RDS Proxy, and the S3 buckets
+ * (stateful: termination-protected, RETAIN/SNAPSHOT outside development).
+ *
+ * Construct IDs in this stack are frozen: `test/stacks/stateful-logical-ids.test.ts` fails the
+ * build when one changes, because CloudFormation would replace the resource and lose its data.
+ */
+export class DataStack extends PlatformStack {
+  /** Key for the database: storage, Performance Insights, the credentials secret. */
+  public readonly databaseKey: kms.IKey;
+  /** Key for the `uploads` bucket. */
+  public readonly storageKey: kms.IKey;
+  /** The database instance. */
+  public readonly database: rds.IDatabaseInstance;
+  /** The proxy every client connects through. */
+  public readonly databaseProxy: rds.IDatabaseProxy;
+  /** Master credentials of the database. */
+  public readonly databaseSecret: secretsmanager.ISecret;
+  /** The database construct, to admit clients to the proxy (`allowClient`). */
+  public readonly databaseAccess: PlatformDatabase;
+  /** User files. */
+  public readonly uploadsBucket: s3.IBucket;
+  /** The Angular build, served by CloudFront. */
+  public readonly assetsBucket: s3.IBucket;
+  /** Access logs of S3, CloudFront and the ALB. */
+  public readonly logsBucket: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, { ...props, stateful: true, description: `${props.config.name}: KMS keys, PostgreSQL + RDS Proxy, S3 buckets` });
+    const { config } = this;
+    const db = config.database;
+    const keep = config.stateful.removal === 'retain';
+    const removalPolicy = keep ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const protection = keep ? bucketProtection(config) : undefined;
+    const app = config.tags.Application;
+
+    this.databaseKey = new kms.Key(this, 'DatabaseKey', {
+      description: `${config.name} database: storage, Performance Insights, credentials`,
+      alias: `alias/${app}/${config.name}/database`,
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(30),
+    });
+    this.storageKey = new kms.Key(this, 'StorageKey', {
+      description: `${config.name} uploads bucket`,
+      alias: `alias/${app}/${config.name}/storage`,
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(30),
+    });
+
+    const logs = new SecureBucket(this, 'LogsBucket', {
+      // S3, CloudFront and ALB log delivery write SSE-S3 only; CloudFront standard logs need ACLs.
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      removalPolicy,
+      protection,
+      lifecycleRules: [
+        { id: 'expire-logs', expiration: Duration.days(config.storage.logsExpirationDays), noncurrentVersionExpiration: Duration.days(7) },
+      ],
+    });
+    this.logsBucket = logs.bucket;
+
+    const uploadsConfig = config.storage.uploads;
+    const uploads = new SecureBucket(this, 'UploadsBucket', {
+      encryptionKey: this.storageKey,
+      accessLogs: { bucket: logs.bucket, prefix: 's3/uploads/' },
+      removalPolicy,
+      protection,
+      lifecycleRules: [
+        {
+          id: 'tiering',
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(uploadsConfig.infrequentAccessAfterDays) },
+            { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(uploadsConfig.glacierAfterDays) },
+          ],
+          noncurrentVersionExpiration: Duration.days(uploadsConfig.noncurrentVersionExpirationDays),
+        },
+      ],
+      cors:
+        uploadsConfig.corsAllowedOrigins.length > 0
+          ? [
+              {
+                allowedOrigins: [...uploadsConfig.corsAllowedOrigins],
+                allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.PUT, s3.HttpMethods.POST, s3.HttpMethods.HEAD],
+                allowedHeaders: ['*'],
+                exposedHeaders: ['ETag'],
+                maxAge: 3000,
+              },
+            ]
+          : undefined,
+      replicationRules: props.uploadsReplica ? [this.replicationRule(props.uploadsReplica)] : undefined,
+    });
+    this.uploadsBucket = uploads.bucket;
+    if (props.uploadsReplica) this.completeReplicationRole(uploads.bucket, props.uploadsReplica);
+
+    const assets = new SecureBucket(this, 'AssetsBucket', {
+      // Public web content, read by CloudFront through Origin Access Control; SSE-S3 keeps OAC simple.
+      accessLogs: { bucket: logs.bucket, prefix: 's3/assets/' },
+      removalPolicy,
+      protection,
+      lifecycleRules: [{ id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(30) }],
+    });
+    this.assetsBucket = assets.bucket;
+
+    const database = new PlatformDatabase(this, 'Database', {
+      vpc: props.vpc,
+      encryptionKey: this.databaseKey,
+      instanceClass: db.instanceClass,
+      allocatedStorageGiB: db.allocatedStorageGiB,
+      maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+      multiAz: db.multiAz,
+      backupRetention: Duration.days(db.backupRetentionDays),
+      backupWindow: db.backupWindow,
+      maintenanceWindow: db.maintenanceWindow,
+      slowQueryThresholdMillis: db.slowQueryThresholdMillis,
+      logRetention: db.logRetentionDays,
+      monitoringInterval: Duration.seconds(db.monitoringIntervalSeconds),
+      performanceInsightRetention: db.performanceInsightsRetentionDays,
+      protect: keep,
+      rotation: db.credentialRotation,
+      proxy: {
+        maxConnectionsPercent: db.proxy.maxConnectionsPercent,
+        maxIdleConnectionsPercent: db.proxy.maxIdleConnectionsPercent,
+        idleClientTimeout: Duration.seconds(db.proxy.idleClientTimeoutSeconds),
+        borrowTimeout: Duration.seconds(db.proxy.borrowTimeoutSeconds),
+      },
+      readReplica: db.readReplica,
+    });
+    this.databaseAccess = database;
+    this.database = database.instance;
+    this.databaseProxy = database.proxy;
+    this.databaseSecret = database.secret;
+  }
+
+  /** Replicate every object (and delete markers) of `uploads` to the DR bucket, re-encrypted with the DR key. */
+  private replicationRule(target: UploadsReplicaTarget): s3.ReplicationRule {
+    const destination = s3.Bucket.fromBucketAttributes(this, 'UploadsReplicaBucket', {
+      bucketName: target.bucketName,
+      region: target.region,
+      account: this.account,
+    });
+    return {
+      destination,
+      kmsKey: kms.Key.fromKeyArn(this, 'UploadsReplicaKey', target.keyAliasArn),
+      sseKmsEncryptedObjects: true,
+      deleteMarkerReplication: true,
+      priority: 0,
+    };
+  }
+
+  /**
+   * KMS authorizes by key, not by alias, so the L2's grant on the alias ARN does nothing: allow the
+   * replication role the DR key through the `kms:ResourceAliases` condition instead, and record why
+   * the object-level wildcards the replication role needs are acceptable.
+   */
+  private completeReplicationRole(bucket: s3.IBucket, target: UploadsReplicaTarget): void {
+    const role = bucket.node.findChild('ReplicationRole') as iam.Role;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptReplicasWithTheDrKey',
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [`arn:aws:kms:${target.region}:${this.account}:key/*`],
+        conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': target.keyAliasName } },
+      }),
+    );
+    const bucketLogicalId = this.resolve(this.getLogicalId(bucket.node.defaultChild as s3.CfnBucket));
+    const reasons: Record<string, string> = {
+      [`Resource::<${bucketLogicalId}.Arn>/*`]: 'Replication reads every object version of the source bucket.',
+      [`Resource::arn:aws:s3:::${target.bucketName}/*`]: 'Replication writes every object of the replica bucket.',
+      [`Resource::arn:aws:kms:${target.region}:${this.account}:key/*`]:
+        'Narrowed to the one DR key by the kms:ResourceAliases condition (the key ARN is not known across regions).',
+      'Action::kms:GenerateDataKey*': 'Granted by the L2 on the replica key alias; S3 needs data keys to re-encrypt replicas.',
+      'Action::kms:ReEncrypt*': 'Granted by the L2 on the replica key alias; S3 re-encrypts replicas with the DR key.',
+    };
+    for (const [finding, reason] of Object.entries(reasons)) {
+      Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    }
+  }
+}

@@ -1,0 +1,178 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { PlatformDatabase, PlatformDatabaseProps } from '../../lib/constructs/database';
+import { testApp } from '../helpers';
+
+function synth(overrides: Partial<PlatformDatabaseProps> = {}) {
+  const stack = new Stack(testApp(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+  const key = new kms.Key(stack, 'Key');
+  const db = new PlatformDatabase(stack, 'Database', {
+    vpc,
+    encryptionKey: key,
+    instanceClass: 'r7g.large',
+    allocatedStorageGiB: 100,
+    maxAllocatedStorageGiB: 200,
+    multiAz: true,
+    backupRetention: Duration.days(14),
+    backupWindow: '02:00-03:00',
+    maintenanceWindow: 'sun:03:30-sun:04:30',
+    slowQueryThresholdMillis: 500,
+    logRetention: logs.RetentionDays.ONE_MONTH,
+    monitoringInterval: Duration.seconds(60),
+    performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
+    protect: true,
+    rotation: { scheduleExpression: 'cron(0 3 ? * SUN *)', windowHours: 2 },
+    proxy: {
+      maxConnectionsPercent: 90,
+      maxIdleConnectionsPercent: 10,
+      idleClientTimeout: Duration.minutes(30),
+      borrowTimeout: Duration.seconds(30),
+    },
+    ...overrides,
+  });
+  return { stack, db, key, template: () => Template.fromStack(stack) };
+}
+
+describe('PlatformDatabase', () => {
+  const { template: t, stack } = synth();
+  const template = t();
+  const keyRef = { 'Fn::GetAtt': [stack.getLogicalId(stack.node.findChild('Key').node.defaultChild as kms.CfnKey), 'Arn'] };
+
+  test('PostgreSQL 17, Multi-AZ, encrypted with the CMK, IAM auth, private, in isolated subnets', () => {
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      Engine: 'postgres',
+      EngineVersion: '17.9',
+      DBInstanceClass: 'db.r7g.large',
+      MultiAZ: true,
+      StorageEncrypted: true,
+      KmsKeyId: keyRef,
+      EnableIAMDatabaseAuthentication: true,
+      PubliclyAccessible: false,
+      StorageType: 'gp3',
+      AllocatedStorage: '100',
+      MaxAllocatedStorage: 200,
+    });
+  });
+
+  test('backups: retention, window, tags copied to snapshots, deletion protection, snapshot on delete', () => {
+    template.hasResource('AWS::RDS::DBInstance', {
+      Properties: {
+        BackupRetentionPeriod: 14,
+        PreferredBackupWindow: '02:00-03:00',
+        PreferredMaintenanceWindow: 'sun:03:30-sun:04:30',
+        CopyTagsToSnapshot: true,
+        DeletionProtection: true,
+      },
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
+    });
+  });
+
+  test('TLS enforced and slow-query, connection and lock logging in the parameter group', () => {
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Family: 'postgres17',
+      Parameters: {
+        'rds.force_ssl': '1',
+        log_min_duration_statement: '500',
+        log_connections: '1',
+        log_disconnections: '1',
+        log_lock_waits: '1',
+      },
+    });
+  });
+
+  test('logs exported to CloudWatch with a retention; Performance Insights and enhanced monitoring on', () => {
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+      EnablePerformanceInsights: true,
+      PerformanceInsightsKMSKeyId: keyRef,
+      MonitoringInterval: 60,
+    });
+    template.hasResourceProperties('Custom::LogRetention', { RetentionInDays: 30 });
+  });
+
+  test('credentials are generated into Secrets Manager, encrypted with the CMK, never a literal', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: keyRef,
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"postgres"}', GenerateStringKey: 'password' }),
+    });
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/MasterUserPassword"\s*:\s*"/);
+  });
+
+  test('credentials rotate with hosted rotation on the schedule and window from config', () => {
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      HostedRotationLambda: Match.objectLike({ RotationType: 'PostgreSQLSingleUser' }),
+      RotationRules: { ScheduleExpression: 'cron(0 3 ? * SUN *)', Duration: '2h' },
+    });
+  });
+
+  test('RDS Proxy: TLS and IAM auth required, pool bounded from config', () => {
+    template.hasResourceProperties('AWS::RDS::DBProxy', {
+      EngineFamily: 'POSTGRESQL',
+      RequireTLS: true,
+      IdleClientTimeout: 1800,
+      Auth: [Match.objectLike({ AuthScheme: 'SECRETS', IAMAuth: 'REQUIRED' })],
+    });
+    template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
+      ConnectionPoolConfigurationInfo: { MaxConnectionsPercent: 90, MaxIdleConnectionsPercent: 10, ConnectionBorrowTimeout: 30 },
+    });
+  });
+
+  test('the database admits only the proxy and the rotation function', () => {
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'));
+    const toDb = ingress.filter((r) => JSON.stringify(r.Properties.GroupId).includes('DatabaseSecurityGroup'));
+    expect(toDb.map((r) => r.Properties.Description).sort()).toEqual([
+      'Allow connections to the database Instance from the Proxy',
+      'rotation',
+    ]);
+    for (const rule of toDb) {
+      expect(rule.Properties.SourceSecurityGroupId).toBeDefined();
+      expect(rule.Properties.CidrIp).toBeUndefined();
+    }
+  });
+
+  test('allowClient admits a peer to the proxy on 5432 only', () => {
+    const { db, template: tt } = synth();
+    db.allowClient(ec2.Peer.ipv4('10.0.0.0/16'), 'pods');
+    tt().hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'RDS Proxy: clients are admitted with allowClient()',
+      SecurityGroupIngress: [{ CidrIp: '10.0.0.0/16', FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp', Description: 'pods' }],
+    });
+  });
+
+  test('a read replica when asked, inheriting encryption', () => {
+    const { template: tt } = synth({ readReplica: true });
+    const instances = tt().findResources('AWS::RDS::DBInstance');
+    expect(Object.keys(instances)).toHaveLength(2);
+    const replica = Object.values(instances).find((r) => r.Properties.SourceDBInstanceIdentifier);
+    expect(replica!.Properties.StorageEncrypted).toBeUndefined();
+    expect(replica!.Properties.DeletionProtection).toBe(true);
+  });
+
+  test('development: no deletion protection, deleted with the stack, single AZ, no enhanced monitoring', () => {
+    const { template: tt } = synth({ protect: false, multiAz: false, monitoringInterval: Duration.seconds(0) });
+    const t2 = tt();
+    t2.hasResource('AWS::RDS::DBInstance', { Properties: { DeletionProtection: false, MultiAZ: false }, DeletionPolicy: 'Delete' });
+    expect(Object.values(t2.findResources('AWS::RDS::DBInstance'))[0].Properties.MonitoringInterval).toBeUndefined();
+  });
+
+  test('rejects an autoscaling ceiling below the allocated storage', () => {
+    expect(() => synth({ maxAllocatedStorageGiB: 50 })).toThrow(
+      'Test/Database: maxAllocatedStorageGiB 50 is below allocatedStorageGiB 100',
+    );
+  });
+});

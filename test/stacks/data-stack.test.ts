@@ -1,0 +1,175 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { EnvironmentConfig } from '../../lib/config/types';
+import { EACH_ENV, synthesizedApp } from '../app-fixture';
+
+describe('DataStack', () => {
+  // GIVEN the whole app, synthesized once (every gate passed, or this throws)
+  const { stage, template } = synthesizedApp();
+  const data = (name: string) => template(stage(name).data);
+
+  test.each(EACH_ENV)('%s: two customer-managed keys with rotation, retained outside development', (name, config) => {
+    const keys = data(name).findResources('AWS::KMS::Key');
+    expect(Object.keys(keys)).toHaveLength(2);
+    for (const key of Object.values(keys)) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe(config.stateful.removal === 'retain' ? 'Retain' : 'Delete');
+    }
+  });
+
+  test.each(EACH_ENV)('%s: the database follows config (Multi-AZ, size, backups, protection)', (name, config) => {
+    const db = config.database;
+    data(name).hasResource('AWS::RDS::DBInstance', {
+      Properties: {
+        MultiAZ: db.multiAz,
+        DBInstanceClass: `db.${db.instanceClass}`,
+        BackupRetentionPeriod: db.backupRetentionDays,
+        PreferredBackupWindow: db.backupWindow,
+        DeletionProtection: config.stateful.removal === 'retain',
+        StorageEncrypted: true,
+        EnableIAMDatabaseAuthentication: true,
+      },
+      DeletionPolicy: config.stateful.removal === 'retain' ? 'Snapshot' : 'Delete',
+    });
+    data(name).hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Parameters: Match.objectLike({ 'rds.force_ssl': '1', log_min_duration_statement: String(db.slowQueryThresholdMillis) }),
+    });
+  });
+
+  test.each(EACH_ENV)('%s: proxy TLS and pool from config; rotation schedule from config', (name, config) => {
+    const t = data(name);
+    t.hasResourceProperties('AWS::RDS::DBProxy', { RequireTLS: true, IdleClientTimeout: config.database.proxy.idleClientTimeoutSeconds });
+    t.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
+      ConnectionPoolConfigurationInfo: Match.objectLike({ MaxConnectionsPercent: config.database.proxy.maxConnectionsPercent }),
+    });
+    t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: {
+        ScheduleExpression: config.database.credentialRotation.scheduleExpression,
+        Duration: `${config.database.credentialRotation.windowHours}h`,
+      },
+    });
+  });
+
+  test('only production has a read replica', () => {
+    expect(Object.keys(data('prod').findResources('AWS::RDS::DBInstance'))).toHaveLength(2);
+    expect(Object.keys(data('staging').findResources('AWS::RDS::DBInstance'))).toHaveLength(1);
+    expect(Object.keys(data('dev').findResources('AWS::RDS::DBInstance'))).toHaveLength(1);
+  });
+
+  test.each(EACH_ENV)('%s: three private, versioned, encrypted buckets with TLS-only policies', (name) => {
+    const t = data(name);
+    const buckets = Object.values(t.findResources('AWS::S3::Bucket'));
+    expect(buckets).toHaveLength(3);
+    for (const b of buckets) {
+      expect(b.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(b.Properties.BucketEncryption).toBeDefined();
+    }
+    for (const policy of Object.values(t.findResources('AWS::S3::BucketPolicy'))) {
+      expect(policy.Properties.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      );
+    }
+  });
+
+  test.each(EACH_ENV)(
+    '%s: uploads tier to IA and Glacier, expire old versions, allow CORS from the apps',
+    (name, config: EnvironmentConfig) => {
+      const u = config.storage.uploads;
+      data(name).hasResourceProperties('AWS::S3::Bucket', {
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            Match.objectLike({
+              Id: 'tiering',
+              Transitions: [
+                { StorageClass: 'STANDARD_IA', TransitionInDays: u.infrequentAccessAfterDays },
+                { StorageClass: 'GLACIER_IR', TransitionInDays: u.glacierAfterDays },
+              ],
+              NoncurrentVersionExpiration: { NoncurrentDays: u.noncurrentVersionExpirationDays },
+            }),
+          ]),
+        },
+        CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: u.corsAllowedOrigins })] },
+      });
+    },
+  );
+
+  test.each(EACH_ENV)('%s: the logs bucket accepts log delivery (SSE-S3, ACLs) and expires logs', (name, config) => {
+    data(name).hasResourceProperties('AWS::S3::Bucket', {
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Id: 'expire-logs', ExpirationInDays: config.storage.logsExpirationDays })]),
+      },
+    });
+  });
+
+  test.each([
+    ['dev', 0],
+    ['staging', 3],
+    ['prod', 3],
+  ])('%s: buckets protected against deletion and versioning changes: %d', (name, count) => {
+    const protectedPolicies = Object.values(data(name).findResources('AWS::S3::BucketPolicy')).filter((p) =>
+      p.Properties.PolicyDocument.Statement.some((s: { Sid?: string }) => s.Sid === 'DenyBucketDeletionExceptBreakGlass'),
+    );
+    expect(protectedPolicies).toHaveLength(count);
+  });
+
+  test('prod: uploads replicate to the DR region, re-encrypted with the DR key, delete markers included', () => {
+    const replica = stage('prod').dataReplica!;
+    expect(replica.region).toBe('eu-central-1');
+    data('prod').hasResourceProperties('AWS::S3::Bucket', {
+      ReplicationConfiguration: {
+        Rules: [
+          Match.objectLike({
+            Status: 'Enabled',
+            DeleteMarkerReplication: { Status: 'Enabled' },
+            SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+            Destination: {
+              Bucket: `arn:aws:s3:::${replica.bucketName}`,
+              EncryptionConfiguration: { ReplicaKmsKeyID: replica.keyAliasArn },
+            },
+          }),
+        ],
+      },
+    });
+    data('prod').hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'EncryptReplicasWithTheDrKey',
+            Resource: 'arn:aws:kms:eu-central-1:333333333333:key/*',
+            Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': replica.keyAliasName } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('prod: the replica bucket is versioned, KMS-encrypted, protected and retained', () => {
+    const t = template(stage('prod').dataReplica!);
+    t.hasResource('AWS::S3::Bucket', {
+      Properties: { BucketName: stage('prod').dataReplica!.bucketName, VersioningConfiguration: { Status: 'Enabled' } },
+      DeletionPolicy: 'Retain',
+    });
+    t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/saas-platform/prod/uploads-replica' });
+    expect(stage('prod').dataReplica!.terminationProtection).toBe(true);
+  });
+
+  test('dev and staging do not replicate', () => {
+    expect(stage('dev').dataReplica).toBeUndefined();
+    expect(stage('staging').dataReplica).toBeUndefined();
+  });
+
+  test.each([
+    ['dev', false],
+    ['staging', true],
+    ['prod', true],
+  ])('%s: the Data stack has termination protection %s', (name, expected) => {
+    expect(stage(name).data.terminationProtection).toBe(expected);
+  });
+});

@@ -1,0 +1,87 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { isStatefulType } from '../../lib/policies/stateful-resources';
+import { synthesizedApp } from '../app-fixture';
+
+/**
+ * Pins the logical ID of every stateful resource (database, buckets, keys, secrets, the VPC...).
+ * A renamed construct ID changes the logical ID, and CloudFormation then replaces the resource:
+ * the old database or bucket is deleted (or orphaned) and a new, empty one takes its place.
+ *
+ * After an intended change (a new stateful resource, or a replacement with a data migration):
+ * `UPDATE_STATEFUL_IDS=1 npx jest test/stacks/stateful-logical-ids` and commit the JSON file.
+ */
+const PIN_FILE = path.join(__dirname, 'stateful-logical-ids.json');
+type Pins = Record<string, Record<string, string>>;
+
+export function statefulIds(stacks: Stack[], template: (s: Stack) => { toJSON(): { Resources?: Record<string, { Type: string }> } }): Pins {
+  const pins: Pins = {};
+  for (const stack of stacks) {
+    const resources = template(stack).toJSON().Resources ?? {};
+    const stateful = Object.entries(resources).filter(([, r]) => isStatefulType(r.Type));
+    if (stateful.length > 0) pins[stack.node.path] = Object.fromEntries(stateful.map(([id, r]) => [id, r.Type]).sort());
+  }
+  return pins;
+}
+
+/** One message per difference, each saying what it would do to data. */
+export function compareStatefulIds(pinned: Pins, current: Pins): string[] {
+  const problems: string[] = [];
+  for (const [stack, ids] of Object.entries(pinned)) {
+    for (const [id, type] of Object.entries(ids)) {
+      const now = current[stack]?.[id];
+      if (now === undefined) {
+        problems.push(
+          `${stack}: ${id} (${type}) is gone. A changed construct ID makes CloudFormation replace the resource, which loses its data. Restore the construct ID; if the replacement is intended, migrate the data first and update ${path.basename(PIN_FILE)}.`,
+        );
+      } else if (now !== type) {
+        problems.push(`${stack}: ${id} changed type from ${type} to ${now}; CloudFormation would replace it and lose its data.`);
+      }
+    }
+  }
+  for (const [stack, ids] of Object.entries(current)) {
+    for (const [id, type] of Object.entries(ids)) {
+      if (pinned[stack]?.[id] === undefined) {
+        problems.push(
+          `${stack}: new stateful resource ${id} (${type}) is not pinned; add it to ${path.basename(PIN_FILE)} so a later rename is caught.`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+describe('stateful logical IDs', () => {
+  const { app, template } = synthesizedApp();
+  const stacks = app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+  const current = statefulIds(stacks, template);
+
+  test('every stateful resource keeps its logical ID (a rename would replace it and lose data)', () => {
+    if (process.env.UPDATE_STATEFUL_IDS) fs.writeFileSync(PIN_FILE, `${JSON.stringify(current, null, 2)}\n`);
+    const pinned: Pins = JSON.parse(fs.readFileSync(PIN_FILE, 'utf8'));
+    expect(compareStatefulIds(pinned, current)).toEqual([]);
+  });
+
+  test('the pin list covers the database, the buckets, the keys and the VPC of every environment', () => {
+    const types = Object.values(current).flatMap((ids) => Object.values(ids));
+    expect(types.filter((t) => t === 'AWS::RDS::DBInstance')).toHaveLength(4); // prod has a replica
+    expect(types.filter((t) => t === 'AWS::S3::Bucket')).toHaveLength(11); // 3 per env + 2 in prod's DR region
+    expect(types.filter((t) => t === 'AWS::EC2::VPC')).toHaveLength(3);
+  });
+
+  test('a renamed bucket is reported as data loss', () => {
+    const pinned = { 'Prod/Data': { UploadsBucket8866C748: 'AWS::S3::Bucket' } };
+    const renamed = { 'Prod/Data': { UserFilesBucket1234ABCD: 'AWS::S3::Bucket' } };
+    expect(compareStatefulIds(pinned, renamed)).toEqual([
+      'Prod/Data: UploadsBucket8866C748 (AWS::S3::Bucket) is gone. A changed construct ID makes CloudFormation replace the resource, which loses its data. Restore the construct ID; if the replacement is intended, migrate the data first and update stateful-logical-ids.json.',
+      'Prod/Data: new stateful resource UserFilesBucket1234ABCD (AWS::S3::Bucket) is not pinned; add it to stateful-logical-ids.json so a later rename is caught.',
+    ]);
+  });
+
+  test('a type change is reported', () => {
+    expect(compareStatefulIds({ S: { Db: 'AWS::RDS::DBInstance' } }, { S: { Db: 'AWS::RDS::DBCluster' } })).toEqual([
+      'S: Db changed type from AWS::RDS::DBInstance to AWS::RDS::DBCluster; CloudFormation would replace it and lose its data.',
+    ]);
+  });
+});
