@@ -1,0 +1,54 @@
+import { Chart, ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ApiOriginColor, apiOriginCertificateHosts, apiOriginColorHost } from '../../lib/config/edge-names';
+import { ecrRegistryHost, ingressGroupName, secretsManagerName } from '../../lib/config/naming';
+import { SecretSpec, ServiceSpec } from '../../lib/config/service-catalog';
+import { EnvironmentConfig } from '../../lib/config/types';
+import { PROMETHEUS_URL, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { Microservice, PeerService } from '../constructs/microservice';
+
+/** Props of `ServiceChart`. */
+export interface ServiceChartProps extends ChartProps {
+  /** The environment the manifests are for. */
+  readonly config: EnvironmentConfig;
+  /** The service, with the environment's overrides applied. */
+  readonly service: ServiceSpec;
+  /** The catalog's secrets. */
+  readonly secrets: Readonly<Record<string, SecretSpec>>;
+  /** Services that call this one. @default - none */
+  readonly callers?: readonly PeerService[];
+  /** Services this one calls. @default - none */
+  readonly callees?: readonly PeerService[];
+  /** Which of the environment's API origins this cluster's ALB is (blue/green cut-over of clusters). @default 'blue' */
+  readonly originColor?: ApiOriginColor;
+}
+
+/**
+ * One deployable unit: a service of the catalog in one environment (`dist/<env>/<service>.k8s.yaml`).
+ * Every environment-specific value comes from config through `lib/config/naming.ts`.
+ */
+export class ServiceChart extends Chart {
+  /** The service's objects. */
+  public readonly microservice: Microservice;
+
+  constructor(scope: Construct, id: string, props: ServiceChartProps) {
+    const { config, service, secrets, callers, callees, originColor = 'blue', ...chartProps } = props;
+    super(scope, id, { ...chartProps, labels: { ...platformLabels(config.tags.Application, config.name), ...chartProps.labels } });
+    this.microservice = new Microservice(this, 'Service', {
+      service,
+      environmentName: config.name,
+      application: config.tags.Application,
+      imageRegistry: ecrRegistryHost(config.region),
+      secrets,
+      secretsManagerName: (secret) => secretsManagerName(config.name, secret),
+      secretStore: SECRET_STORE_NAME,
+      vpcCidr: config.network.vpcCidr,
+      apiHosts: apiOriginCertificateHosts(config.domain.zoneName),
+      dnsName: apiOriginColorHost(config.domain.zoneName, originColor),
+      ingressGroup: ingressGroupName(config.name),
+      prometheusUrl: PROMETHEUS_URL,
+      callers,
+      callees,
+    });
+  }
+}

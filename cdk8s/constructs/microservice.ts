@@ -1,0 +1,512 @@
+import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
+import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
+import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { NODE_POOL_LABEL, NODE_POOLS, serviceAccountName, serviceNamespace } from '../../lib/config/naming';
+import { CanaryRollout, SERVICE_DEFAULTS, SecretSpec, ServiceSpec, resourceLimits } from '../../lib/config/service-catalog';
+import { LABELS, OBSERVABILITY_NAMESPACE, PRIORITY_CLASSES } from '../conventions';
+import { model } from './model-object';
+import { ANALYSIS_DEFAULTS, HASH_ARG, analysisTemplateSpec, previewMetrics, sloMetrics } from './slo-analysis';
+
+/** A service this one talks to, or that talks to it. */
+export interface PeerService {
+  /** Service name. */
+  readonly name: string;
+  /** Its namespace. */
+  readonly namespace: string;
+  /** Its HTTP port. */
+  readonly port: number;
+}
+
+/** Props of `Microservice`. */
+export interface MicroserviceProps {
+  /** The catalog entry, with the environment's overrides applied. */
+  readonly service: ServiceSpec;
+  /** Name of the environment (label `platform.example.com/environment`). */
+  readonly environmentName: string;
+  /** Application slug (label `app.kubernetes.io/part-of`). */
+  readonly application: string;
+  /** Registry host images are pulled from, e.g. `000000000000.dkr.ecr.eu-west-1.amazonaws.com`. */
+  readonly imageRegistry: string;
+  /** The secrets of the catalog (to expand a secret's properties into variables). */
+  readonly secrets: Readonly<Record<string, SecretSpec>>;
+  /** Secrets Manager name of a secret, e.g. `saas-platform/prod/jwt-signing-key`. */
+  readonly secretsManagerName: (secret: string) => string;
+  /** ClusterSecretStore the ExternalSecret reads through. */
+  readonly secretStore: string;
+  /** CIDR of the VPC: the ALB's and the RDS Proxy's addresses are inside it. */
+  readonly vpcCidr: string;
+  /**
+   * Hosts the Ingress answers on: the origin name CloudFront sends and the names the health checks
+   * send, e.g. `api-origin.dev.example.com`, `api-origin-blue.dev.example.com`, `api-origin-green.dev.example.com`.
+   */
+  readonly apiHosts: readonly string[];
+  /** DNS name ExternalDNS publishes for this cluster's ALB, e.g. `api-origin-blue.dev.example.com`. */
+  readonly dnsName: string;
+  /** ALB IngressGroup the Ingress joins. */
+  readonly ingressGroup: string;
+  /** Prometheus query address of the rollout analyses. */
+  readonly prometheusUrl: string;
+  /** Services that call this one (NetworkPolicy ingress). @default - none */
+  readonly callers?: readonly PeerService[];
+  /** Services this one calls (NetworkPolicy egress). @default - none */
+  readonly callees?: readonly PeerService[];
+}
+
+/** Defaults of the optional catalog fields, in one place (docs/workloads.md quotes them). */
+export const MICROSERVICE_DEFAULTS = {
+  ...SERVICE_DEFAULTS,
+  /** Seconds a rollout may go without progress before it is aborted and rolled back. */
+  progressDeadlineSeconds: 600,
+  /** Seconds the aborted version's pods stay up after an abort (time to read their logs). */
+  abortScaleDownDelaySeconds: 30,
+  /** Argo Rollouts' port name for the ALB action annotation. */
+  useAnnotation: 'use-annotation',
+} as const;
+
+const POD_USER = 10001;
+const STARTUP_PERIOD_SECONDS = 5;
+const DATABASE_PROXY_PORT = 5432;
+// EKS Pod Identity agent (link-local, on every node): where the AWS SDK gets the pod's credentials.
+const POD_IDENTITY_AGENT = '169.254.170.23/32';
+const INSTANCE_METADATA = '169.254.169.254/32';
+
+const q = (value: string) => k8s.Quantity.fromString(value);
+const port = (value: number | string) =>
+  typeof value === 'number' ? k8s.IntOrString.fromNumber(value) : k8s.IntOrString.fromString(value);
+const envName = (text: string) => text.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+
+/**
+ * One production microservice in Kubernetes: everything a service needs comes by default.
+ *
+ * Produces a Deployment (`rolling`) or an Argo Rollouts `Rollout` (`canary`, `blueGreen`) whose
+ * pods meet Pod Security "restricted" (non-root, read-only root filesystem, no privilege
+ * escalation, all capabilities dropped, RuntimeDefault seccomp), carry startup, readiness and
+ * liveness probes, requests and limits, and drain before they stop; plus a Service, a
+ * ServiceAccount (named by `serviceAccountName`, the Pod Identity contract), an HPA, a PDB, a
+ * NetworkPolicy, an ExternalSecret for the secrets it reads, a PodMonitor, an Ingress in the
+ * environment's ALB group when the service is public, and for canary/blue-green the SLO
+ * AnalysisTemplates and extra Services.
+ *
+ * When the HPA manages the workload, `replicas` is not set: the API server creates one pod and
+ * the HPA scales to `minReplicas` at once; a fixed count would fight the HPA on every apply.
+ */
+export class Microservice extends Construct {
+  /** The Deployment or Rollout. */
+  public readonly workload: ApiObject;
+  /** `Deployment` or `Rollout`. */
+  public readonly workloadKind: 'Deployment' | 'Rollout';
+  /** Namespace of every object of the service. */
+  public readonly namespace: string;
+
+  private readonly spec: ServiceSpec;
+  private readonly props: MicroserviceProps;
+  private readonly selector: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: MicroserviceProps) {
+    super(scope, id);
+    this.props = props;
+    this.spec = props.service;
+    this.namespace = serviceNamespace(this.spec);
+    this.selector = { [LABELS.name]: this.spec.name };
+    this.workloadKind = this.spec.rollout.strategy === 'rolling' ? 'Deployment' : 'Rollout';
+
+    const hasSecrets = (this.spec.secrets ?? []).length > 0;
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: this.meta(serviceAccountName(this.spec.name)),
+      automountServiceAccountToken: this.spec.kubernetesApi ?? false,
+    });
+    if (hasSecrets) this.externalSecret();
+    this.services();
+    this.workload = this.workloadKind === 'Deployment' ? this.deployment() : this.rollout();
+    this.autoscaler();
+    new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: this.meta(this.spec.name),
+      spec: {
+        // One pod at a time; with minReplicas >= 2 (outside dev) a node drain never empties the service.
+        maxUnavailable: port(1),
+        selector: { matchLabels: this.selector },
+        // A crash-looping pod must not block a node drain.
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+    this.networkPolicy();
+    this.podMonitor();
+    if (this.spec.ingress) this.ingress(this.spec.ingress.pathPrefix);
+  }
+
+  /** Name of the Secret the ExternalSecret writes, or undefined when the service reads no secret. */
+  public get secretName(): string | undefined {
+    return (this.spec.secrets ?? []).length > 0 ? `${this.spec.name}-secrets` : undefined;
+  }
+
+  private meta(name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}) {
+    return {
+      name,
+      namespace: this.namespace,
+      labels: { [LABELS.name]: this.spec.name, [LABELS.team]: this.spec.team, ...extra.labels },
+      ...(extra.annotations ? { annotations: extra.annotations } : {}),
+    };
+  }
+
+  private externalSecret(): void {
+    const data = (this.spec.secrets ?? []).flatMap((name) => {
+      const key = this.props.secretsManagerName(name);
+      const properties = this.props.secrets[name]?.properties;
+      if (!properties) return [{ secretKey: envName(name), remoteRef: { key } }];
+      return properties.map((property) => ({ secretKey: envName(`${name}_${property}`), remoteRef: { key, property } }));
+    });
+    model<IExternalSecret>(this, 'ExternalSecret', {
+      apiVersion: 'external-secrets.io/v1beta1',
+      kind: 'ExternalSecret',
+      metadata: this.meta(this.secretName!),
+      spec: {
+        refreshInterval: '1h',
+        secretStoreRef: { kind: 'ClusterSecretStore', name: this.props.secretStore },
+        target: { name: this.secretName, creationPolicy: 'Owner' },
+        data,
+      },
+    });
+  }
+
+  /** The Service callers use, plus the canary or preview Service of a Rollout. */
+  private services(): void {
+    const names = [this.spec.name];
+    if (this.spec.rollout.strategy === 'canary') names.push(`${this.spec.name}-canary`);
+    if (this.spec.rollout.strategy === 'blueGreen') names.push(`${this.spec.name}-preview`);
+    for (const name of names) {
+      new k8s.KubeService(this, name === this.spec.name ? 'Service' : `Service-${name}`, {
+        metadata: this.meta(name),
+        spec: {
+          type: 'ClusterIP',
+          selector: this.selector,
+          ports: [{ name: 'http', port: this.spec.port, targetPort: port('http'), protocol: 'TCP' }],
+        },
+      });
+    }
+  }
+
+  private podTemplate(hashLabel: string): k8s.PodTemplateSpec {
+    const s = this.spec;
+    const drain = {
+      sleep: s.drain?.preStopSleepSeconds ?? MICROSERVICE_DEFAULTS.preStopSleepSeconds,
+      grace: s.drain?.terminationGracePeriodSeconds ?? MICROSERVICE_DEFAULTS.terminationGracePeriodSeconds,
+    };
+    const startupTimeout = s.health.startupTimeoutSeconds ?? MICROSERVICE_DEFAULTS.startupTimeoutSeconds;
+    const http = (path: string) => ({ path, port: port('http') });
+    const r = s.resources;
+    const limits = resourceLimits(r);
+    const ports: k8s.ContainerPort[] = [{ name: 'http', containerPort: s.port, protocol: 'TCP' }];
+    if (s.metricsPort !== undefined) ports.push({ name: 'metrics', containerPort: s.metricsPort, protocol: 'TCP' });
+    const container: k8s.Container = {
+      name: s.name,
+      image: `${this.props.imageRegistry}/${s.image.repository}:${s.image.tag}`,
+      imagePullPolicy: 'IfNotPresent',
+      ports,
+      env: Object.entries(s.env ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, value]) => ({ name, value })),
+      envFrom: this.secretName ? [{ secretRef: { name: this.secretName } }] : undefined,
+      resources: {
+        requests: { cpu: q(`${r.cpuMillis}m`), memory: q(`${r.memoryMiB}Mi`) },
+        limits: { cpu: q(`${limits.cpuMillis}m`), memory: q(`${limits.memoryMiB}Mi`) },
+      },
+      startupProbe: {
+        httpGet: http(s.health.startupPath ?? s.health.livenessPath),
+        periodSeconds: STARTUP_PERIOD_SECONDS,
+        failureThreshold: Math.ceil(startupTimeout / STARTUP_PERIOD_SECONDS),
+        timeoutSeconds: 2,
+      },
+      readinessProbe: { httpGet: http(s.health.readinessPath), periodSeconds: 5, failureThreshold: 2, timeoutSeconds: 2 },
+      livenessProbe: { httpGet: http(s.health.livenessPath), periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 },
+      // Keep serving while the ALB and the Services take the pod out of rotation. `exec sleep`, not
+      // the newer `sleep` action: the Rollout CRD schema of the pinned Argo Rollouts does not know it.
+      lifecycle: drain.sleep > 0 ? { preStop: { exec: { command: ['sleep', String(drain.sleep)] } } } : undefined,
+      securityContext: {
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    };
+    return {
+      metadata: {
+        labels: {
+          ...this.selector,
+          [LABELS.version]: s.image.tag,
+          [LABELS.partOf]: this.props.application,
+          [LABELS.environment]: this.props.environmentName,
+          [LABELS.team]: s.team,
+        },
+      },
+      spec: {
+        serviceAccountName: serviceAccountName(s.name),
+        automountServiceAccountToken: s.kubernetesApi ?? false,
+        enableServiceLinks: false,
+        priorityClassName: PRIORITY_CLASSES[s.priority ?? 'standard'].name,
+        nodeSelector: { [NODE_POOL_LABEL]: NODE_POOLS.workloads },
+        terminationGracePeriodSeconds: drain.grace,
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: POD_USER,
+          runAsGroup: POD_USER,
+          fsGroup: POD_USER,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: 'topology.kubernetes.io/zone',
+            whenUnsatisfiable: 'DoNotSchedule',
+            labelSelector: { matchLabels: this.selector },
+            matchLabelKeys: [hashLabel],
+          },
+          {
+            maxSkew: 1,
+            topologyKey: 'kubernetes.io/hostname',
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: this.selector },
+            matchLabelKeys: [hashLabel],
+          },
+        ],
+        containers: [container],
+        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: q('64Mi') } }],
+      },
+    };
+  }
+
+  private get maxSurge(): string {
+    return `${this.spec.rollout.maxSurgePercent ?? MICROSERVICE_DEFAULTS.maxSurgePercent}%`;
+  }
+
+  private deployment(): ApiObject {
+    return new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: this.meta(this.spec.name),
+      spec: {
+        selector: { matchLabels: this.selector },
+        revisionHistoryLimit: 5,
+        progressDeadlineSeconds: MICROSERVICE_DEFAULTS.progressDeadlineSeconds,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: port(0), maxSurge: port(this.maxSurge) } },
+        template: this.podTemplate('pod-template-hash'),
+      },
+    });
+  }
+
+  private rollout(): ApiObject {
+    const s = this.spec;
+    const analysis = { ...ANALYSIS_DEFAULTS, ...s.rollout.analysis };
+    const target = { name: s.name, namespace: this.namespace };
+    const args = [{ name: HASH_ARG, valueFrom: { podTemplateHashValue: 'Latest' } }];
+    const template = (suffix: string, metrics: ReturnType<typeof sloMetrics>, count: number | undefined) => {
+      const name = `${s.name}-${suffix}`;
+      model<IAnalysisTemplate>(this, `AnalysisTemplate-${suffix}`, {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AnalysisTemplate',
+        metadata: this.meta(name),
+        spec: analysisTemplateSpec(metrics, { ...analysis, count, prometheusUrl: this.props.prometheusUrl }),
+      });
+      return { templates: [{ templateName: name }], args };
+    };
+
+    const r = s.rollout;
+    let strategy: IRollout['spec']['strategy'];
+    if (r.strategy === 'canary') {
+      const step = template('slo', sloMetrics(target, s.slo), analysis.count);
+      const background = template('slo-background', sloMetrics(target, s.slo), undefined);
+      strategy = {
+        canary: {
+          stableService: s.name,
+          canaryService: `${s.name}-canary`,
+          maxUnavailable: 0,
+          maxSurge: this.maxSurge,
+          abortScaleDownDelaySeconds: MICROSERVICE_DEFAULTS.abortScaleDownDelaySeconds,
+          trafficRouting: { alb: { ingress: s.name, rootService: s.name, servicePort: s.port } },
+          // The SLO is watched from the first traffic shift to the end; one failure too many aborts and rolls back.
+          analysis: { ...background, startingStep: 1 },
+          steps: canarySteps(r, step),
+        },
+      };
+    } else {
+      const preview = template('preview', previewMetrics(target), analysis.count);
+      const slo = template('slo', sloMetrics(target, s.slo), analysis.count);
+      strategy = {
+        blueGreen: {
+          activeService: s.name,
+          previewService: `${s.name}-preview`,
+          autoPromotionEnabled: true,
+          maxUnavailable: 0,
+          prePromotionAnalysis: preview,
+          // After the switch, the SLO decides; on failure the active Service goes back to the old pods, still running.
+          postPromotionAnalysis: slo,
+          scaleDownDelaySeconds:
+            (r.strategy === 'blueGreen' ? r.scaleDownDelaySeconds : undefined) ?? MICROSERVICE_DEFAULTS.blueGreenScaleDownDelaySeconds,
+          abortScaleDownDelaySeconds: MICROSERVICE_DEFAULTS.abortScaleDownDelaySeconds,
+        },
+      };
+    }
+    const podTemplate = k8s.toJson_PodTemplateSpec(this.podTemplate('rollouts-pod-template-hash')) as IRollout['spec']['template'];
+    return model<IRollout>(this, 'Rollout', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: this.meta(s.name),
+      spec: {
+        selector: { matchLabels: this.selector },
+        revisionHistoryLimit: 5,
+        progressDeadlineSeconds: MICROSERVICE_DEFAULTS.progressDeadlineSeconds,
+        progressDeadlineAbort: true,
+        strategy,
+        template: podTemplate,
+      },
+    });
+  }
+
+  private autoscaler(): void {
+    const sc = this.spec.scaling;
+    const utilization = (name: string, percent: number) => ({
+      type: 'Resource',
+      resource: { name, target: { type: 'Utilization', averageUtilization: percent } },
+    });
+    new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+      metadata: this.meta(this.spec.name),
+      spec: {
+        scaleTargetRef: {
+          apiVersion: this.workloadKind === 'Deployment' ? 'apps/v1' : 'argoproj.io/v1alpha1',
+          kind: this.workloadKind,
+          name: this.spec.name,
+        },
+        minReplicas: sc.minReplicas,
+        maxReplicas: sc.maxReplicas,
+        metrics: [
+          utilization('cpu', sc.targetCpuPercent ?? MICROSERVICE_DEFAULTS.targetCpuPercent),
+          utilization('memory', sc.targetMemoryPercent ?? MICROSERVICE_DEFAULTS.targetMemoryPercent),
+        ],
+        behavior: {
+          scaleDown: {
+            stabilizationWindowSeconds: sc.scaleDownStabilizationSeconds ?? MICROSERVICE_DEFAULTS.scaleDownStabilizationSeconds,
+            policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }],
+          },
+        },
+      },
+    });
+  }
+
+  /** Only what the service needs; the namespace's default-deny policy (platform chart) refuses the rest. */
+  private networkPolicy(): void {
+    const s = this.spec;
+    const tcp = (p: number | string) => ({ protocol: 'TCP', port: port(p) });
+    const peer = (p: PeerService | { name: string; namespace: string }) => ({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } },
+      podSelector: { matchLabels: { [LABELS.name]: p.name } },
+    });
+    const ingress: k8s.NetworkPolicyIngressRule[] = [];
+    // target-type ip: the ALB connects to the pod from its addresses inside the VPC.
+    if (s.ingress) ingress.push({ from: [{ ipBlock: { cidr: this.props.vpcCidr } }], ports: [tcp('http')] });
+    const callers = this.props.callers ?? [];
+    if (callers.length > 0) ingress.push({ from: callers.map(peer), ports: [tcp('http')] });
+    ingress.push({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': OBSERVABILITY_NAMESPACE } } }],
+      ports: [tcp(s.metricsPort !== undefined ? 'metrics' : 'http')],
+    });
+
+    const egress: k8s.NetworkPolicyEgressRule[] = [
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [
+          { protocol: 'UDP', port: port(53) },
+          { protocol: 'TCP', port: port(53) },
+        ],
+      },
+    ];
+    for (const callee of this.props.callees ?? []) egress.push({ to: [peer(callee)], ports: [tcp(callee.port)] });
+    if (s.database) egress.push({ to: [{ ipBlock: { cidr: this.props.vpcCidr } }], ports: [tcp(DATABASE_PROXY_PORT)] });
+    if (s.awsApis) {
+      // AWS endpoints have no fixed addresses: interface endpoints are in the VPC, the rest behind the NAT.
+      egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [INSTANCE_METADATA] } }], ports: [tcp(443)] });
+      egress.push({ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [tcp(80)] });
+    }
+    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: this.meta(s.name),
+      spec: { podSelector: { matchLabels: this.selector }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
+    });
+  }
+
+  private podMonitor(): void {
+    model<IPodMonitor>(this, 'PodMonitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: this.meta(this.spec.name),
+      spec: {
+        selector: { matchLabels: this.selector },
+        podTargetLabels: [LABELS.name, 'rollouts-pod-template-hash'],
+        podMetricsEndpoints: [{ port: this.spec.metricsPort !== undefined ? 'metrics' : 'http', path: '/metrics', interval: '30s' }],
+      },
+    });
+  }
+
+  private ingress(pathPrefix: string): void {
+    const s = this.spec;
+    const canary = s.rollout.strategy === 'canary';
+    const drain = s.drain?.preStopSleepSeconds ?? MICROSERVICE_DEFAULTS.preStopSleepSeconds;
+    new k8s.KubeIngress(this, 'Ingress', {
+      metadata: this.meta(s.name, {
+        annotations: {
+          'alb.ingress.kubernetes.io/group.name': this.props.ingressGroup,
+          'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+          'alb.ingress.kubernetes.io/target-type': 'ip',
+          'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
+          'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+          'alb.ingress.kubernetes.io/healthcheck-path': s.health.readinessPath,
+          // The ALB stops sending new requests at once and waits for open ones no longer than the pod keeps serving.
+          'alb.ingress.kubernetes.io/target-group-attributes': `deregistration_delay.timeout_seconds=${Math.max(drain, 5)}`,
+          // Only this cluster's name: the shared origin name above it is a Route 53 record CDK owns.
+          'external-dns.alpha.kubernetes.io/hostname': this.props.dnsName,
+          // ...and never the rule hosts: `api-origin.<zone>` is a failover/weighted record CDK owns.
+          'external-dns.alpha.kubernetes.io/ingress-hostname-source': 'annotation-only',
+        },
+      }),
+      spec: {
+        ingressClassName: 'alb',
+        // The certificate is discovered by the controller from this host (ACM); no ARN in the manifest.
+        tls: [{ hosts: [...this.props.apiHosts] }],
+        rules: this.props.apiHosts.map((host) => ({
+          host,
+          http: {
+            paths: [
+              {
+                path: pathPrefix,
+                pathType: 'Prefix',
+                backend: {
+                  // For a canary, Argo Rollouts writes the weighted forward action under this annotation name.
+                  service: { name: s.name, port: canary ? { name: MICROSERVICE_DEFAULTS.useAnnotation } : { number: s.port } },
+                },
+              },
+            ],
+          },
+        })),
+      },
+    });
+  }
+}
+
+type CanarySteps = NonNullable<NonNullable<NonNullable<IRollout['spec']['strategy']>['canary']>['steps']>;
+
+/** Argo Rollouts steps from the catalog's: setWeight, then the analysis step, then the pause. */
+export function canarySteps(rollout: CanaryRollout, analysis: { templates: { templateName: string }[]; args: unknown[] }): CanarySteps {
+  return rollout.steps.flatMap((step) => {
+    const out: CanarySteps = [{ setWeight: step.weightPercent }];
+    if (step.analysis) out.push({ analysis: analysis as CanarySteps[number]['analysis'] });
+    if (step.pauseSeconds) out.push({ pause: { duration: `${step.pauseSeconds}s` } });
+    return out;
+  });
+}

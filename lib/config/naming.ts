@@ -1,0 +1,86 @@
+/**
+ * Names shared by the AWS side (CDK) and the Kubernetes side (cdk8s).
+ *
+ * Both sides call these functions instead of writing names down, so that a Pod Identity
+ * association made by CDK and the ServiceAccount written by cdk8s cannot drift apart. Every name
+ * is derived from config; none is pasted. Pure functions, no imports beyond `lib/config`.
+ */
+import { PLATFORM } from './platform';
+
+/** The namespace a service runs in when its catalog entry names none. */
+export const DEFAULT_WORKLOAD_NAMESPACE = 'apps';
+
+/**
+ * Name of the Kubernetes ServiceAccount of a service (the CDK Pod Identity association uses the
+ * same name and `serviceNamespace` for the namespace).
+ */
+export function serviceAccountName(serviceName: string): string {
+  return serviceName;
+}
+
+/** The namespace a service runs in: its own `namespace`, or `apps`. */
+export function serviceNamespace(service: { readonly namespace?: string }): string {
+  return service.namespace ?? DEFAULT_WORKLOAD_NAMESPACE;
+}
+
+/** Name of the EKS cluster of an environment, e.g. `saas-platform-prod`. */
+export function clusterName(environmentName: string): string {
+  return `${PLATFORM.application}-${environmentName}`;
+}
+
+/**
+ * Host of the ECR registry images are pulled from: the tooling account's registry in the
+ * environment's region (the pipeline pushes there; environments pull cross-account).
+ */
+export function ecrRegistryHost(region: string, toolingAccount: string = PLATFORM.accounts.tooling): string {
+  return `${toolingAccount}.dkr.ecr.${region}.amazonaws.com`;
+}
+
+/**
+ * Name of a Secrets Manager secret of an environment, e.g. `saas-platform/prod/database-credentials`.
+ * CDK creates the secret under this name; the External Secrets operator reads it by this name.
+ */
+export function secretsManagerName(environmentName: string, secretName: string): string {
+  return `${PLATFORM.application}/${environmentName}/${secretName}`;
+}
+
+/**
+ * Stable DNS name of the environment's API origin (the ALB), created by ExternalDNS from the
+ * Ingress and used by CloudFront as its origin, e.g. `api-origin.dev.example.com`.
+ */
+export function apiOriginHost(zoneName: string): string {
+  return `api-origin.${zoneName}`;
+}
+
+/** Name of the ALB IngressGroup of an environment: every service's Ingress joins it, one ALB per environment. */
+export function ingressGroupName(environmentName: string): string {
+  return `${PLATFORM.application}-${environmentName}`;
+}
+
+/** The platform's own controllers that call AWS APIs, with the identity CDK gives them (Pod Identity). */
+export const ADDON_IDENTITIES = {
+  externalSecrets: { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
+  awsLoadBalancerController: { namespace: 'aws-load-balancer-controller', serviceAccount: 'aws-load-balancer-controller' },
+  externalDns: { namespace: 'external-dns', serviceAccount: 'external-dns' },
+} as const;
+
+/** Name of the Secrets Manager secret holding the public key images are signed with (the pipeline writes it). */
+export const IMAGE_SIGNING_PUBLIC_KEY_SECRET = 'image-signing-public-key';
+
+/** Node label naming a node group's pool; the CDK node groups set it, pods select on it. */
+export const NODE_POOL_LABEL = 'platform.example.com/pool';
+
+/** The node pools: `system` runs the platform add-ons only, `workloads` runs the services. */
+export const NODE_POOLS = { system: 'system', workloads: 'workloads' } as const;
+
+/** Taint of the system pool: only the platform add-ons tolerate it. */
+export const SYSTEM_POOL_TAINT = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' } as const;
+
+/**
+ * Name of the environment's `uploads` bucket, e.g. `saas-platform-prod-uploads-333333333333-eu-west-1`.
+ * Named (not generated) because the cluster's pod roles grant each service a prefix of it, and a
+ * literal ARN keeps those policies readable in review and free of cross-stack tokens.
+ */
+export function uploadsBucketName(environmentName: string, account: string, region: string): string {
+  return `${PLATFORM.application}-${environmentName}-uploads-${account}-${region}`;
+}

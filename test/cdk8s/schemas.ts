@@ -1,0 +1,104 @@
+/**
+ * Schema validation of synthesized documents: each apiVersion/kind maps to the class of a
+ * kubernetes-models package, whose `validate()` checks the document against the JSON schema of
+ * that API (Kubernetes itself, or the CRD the package ships). Kyverno has no published model: its
+ * policies are checked structurally by `kyvernoPolicyProblems`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
+import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { ClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ClusterSecretStore';
+import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
+import { LimitRange } from 'kubernetes-models/v1/LimitRange';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { kyvernoPolicyProblems } from '../../cdk8s/constructs/kyverno';
+import { KubeDocument } from '../../cdk8s/policies';
+import { MANIFEST_SCHEMA_VERSION } from '../../lib/config/kubernetes-compat';
+
+/**
+ * The Kubernetes version whose OpenAPI schemas kubernetes-models 4.5.x carries: 1.33 (it has
+ * `Lifecycle.stopSignal`, new in 1.33, and not `PodSpec.hostnameOverride`, new in 1.34). The
+ * clusters run `kubernetes.version`, newer than the schemas. That is sound only because every
+ * API the manifests use is GA at 1.33 and not removed since (`STABLE_CORE_APIS`), and the fields we
+ * write exist at 1.33; a field new after 1.33 would pass validation unchecked. kubernetes-models 5
+ * (newer schemas) needs Node 22. The range of cluster versions this holds for is
+ * lib/config/kubernetes-compat.ts, which the Cluster stack enforces at synth.
+ */
+export const SCHEMA_KUBERNETES_VERSION = MANIFEST_SCHEMA_VERSION;
+
+/** Core API groups/versions the manifests may use: GA at the schema version, no removal announced through the cluster version. */
+export const STABLE_CORE_APIS: readonly string[] = [
+  'v1',
+  'apps/v1',
+  'autoscaling/v2',
+  'policy/v1',
+  'networking.k8s.io/v1',
+  'scheduling.k8s.io/v1',
+];
+
+/** The schema version, read from the installed kubernetes-models (so an upgrade cannot slip by unnoticed). */
+export function detectSchemaVersion(): string {
+  const root = path.dirname(require.resolve('kubernetes-models'));
+  const schema = (name: string) => fs.readFileSync(path.join(root, '_schemas', `${name}.js`), 'utf8');
+  const has133 = schema('IoK8sApiCoreV1Lifecycle').includes('stopSignal');
+  const has134 = schema('IoK8sApiCoreV1PodSpec').includes('hostnameOverride');
+  return has134 ? '1.34+' : has133 ? '1.33' : '<1.33';
+}
+
+type Validator = (doc: KubeDocument) => void;
+const model =
+  (ctor: new (data: never) => { validate(): void }): Validator =>
+  (doc) =>
+    new ctor(doc as never).validate();
+
+/** Validator by `apiVersion/kind`. */
+export const SCHEMA_VALIDATORS: Readonly<Record<string, Validator>> = {
+  'v1/Namespace': model(Namespace),
+  'v1/Service': model(Service),
+  'v1/ServiceAccount': model(ServiceAccount),
+  'v1/LimitRange': model(LimitRange),
+  'v1/ResourceQuota': model(ResourceQuota),
+  'apps/v1/Deployment': model(Deployment),
+  'autoscaling/v2/HorizontalPodAutoscaler': model(HorizontalPodAutoscaler),
+  'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
+  'networking.k8s.io/v1/NetworkPolicy': model(NetworkPolicy),
+  'networking.k8s.io/v1/Ingress': model(Ingress),
+  'scheduling.k8s.io/v1/PriorityClass': model(PriorityClass),
+  'argoproj.io/v1alpha1/Rollout': model(Rollout),
+  'argoproj.io/v1alpha1/AnalysisTemplate': model(AnalysisTemplate),
+  'argoproj.io/v1alpha1/Application': model(Application),
+  'argoproj.io/v1alpha1/AppProject': model(AppProject),
+  'external-secrets.io/v1beta1/ExternalSecret': model(ExternalSecret),
+  'external-secrets.io/v1beta1/ClusterSecretStore': model(ClusterSecretStore),
+  'monitoring.coreos.com/v1/PodMonitor': model(PodMonitor),
+  'kyverno.io/v1/ClusterPolicy': (doc) => {
+    const problems = kyvernoPolicyProblems(doc);
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+  },
+};
+
+/** Schema errors of one document (empty when valid); an unknown kind is an error too. */
+export function schemaErrors(doc: KubeDocument): string[] {
+  const key = `${doc.apiVersion}/${doc.kind}`;
+  const validator = SCHEMA_VALIDATORS[key];
+  if (!validator) return [`${key}: no schema to validate against; add its model to test/cdk8s/schemas.ts`];
+  try {
+    validator(doc);
+    return [];
+  } catch (e) {
+    return [`${key} ${doc.metadata?.name}: ${(e as Error).message}`];
+  }
+}

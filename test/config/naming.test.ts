@@ -1,0 +1,32 @@
+import {
+  apiOriginHost,
+  clusterName,
+  DEFAULT_WORKLOAD_NAMESPACE,
+  ecrRegistryHost,
+  ingressGroupName,
+  secretsManagerName,
+  serviceAccountName,
+  serviceNamespace,
+} from '../../lib/config/naming';
+import { PLATFORM } from '../../lib/config/platform';
+
+describe('naming contract between CDK and cdk8s', () => {
+  test('a service account is named after its service, in the service namespace', () => {
+    // The CDK Pod Identity association (a later issue) calls the same two functions.
+    expect(serviceAccountName('payment-service')).toBe('payment-service');
+    expect(serviceNamespace({})).toBe(DEFAULT_WORKLOAD_NAMESPACE);
+    expect(serviceNamespace({ namespace: 'payments' })).toBe('payments');
+  });
+
+  test('the image registry is the tooling account in the environment region, derived from PLATFORM', () => {
+    expect(ecrRegistryHost('eu-west-1')).toBe(`${PLATFORM.accounts.tooling}.dkr.ecr.eu-west-1.amazonaws.com`);
+    expect(ecrRegistryHost('us-east-1', '123456789012')).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com');
+  });
+
+  test('environment-scoped names start with the application slug', () => {
+    expect(clusterName('prod')).toBe('saas-platform-prod');
+    expect(ingressGroupName('dev')).toBe('saas-platform-dev');
+    expect(secretsManagerName('staging', 'jwt-signing-key')).toBe('saas-platform/staging/jwt-signing-key');
+    expect(apiOriginHost('dev.example.com')).toBe('api-origin.dev.example.com');
+  });
+});
