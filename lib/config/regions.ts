@@ -1,3 +1,5 @@
+import { EKS_ADDON_VERSIONS } from './eks-addons';
+
 /**
  * AWS commercial regions the platform can deploy to. Kept as data so that a typo in a region
  * is caught offline, before CDK tries to resolve it.
@@ -38,8 +40,8 @@ export const KNOWN_REGIONS: readonly string[] = [
   'af-south-1',
 ];
 
-/** Kubernetes minor versions in EKS standard support that the platform is tested with. */
-export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = ['1.34', '1.35', '1.36', '1.37'];
+/** Kubernetes minor versions the platform supports: those with a row of pinned EKS add-on versions. */
+export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = Object.keys(EKS_ADDON_VERSIONS);
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS: readonly number[] = [

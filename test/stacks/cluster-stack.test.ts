@@ -1,0 +1,187 @@
+import { Stage } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { prod } from '../../lib/config/environments';
+import { ClusterStack } from '../../lib/stacks/cluster-stack';
+import { DataStack } from '../../lib/stacks/data-stack';
+import { DnsStack } from '../../lib/stacks/dns-stack';
+import { NetworkStack } from '../../lib/stacks/network-stack';
+import { testApp, withValue } from '../helpers';
+import { EKS_ADDON_NAMES, EKS_ADDON_VERSIONS } from '../../lib/config/eks-addons';
+import { ADDON_IDENTITIES, serviceAccountName, serviceNamespace } from '../../lib/config/naming';
+import { servicesFor } from '../../lib/config/service-catalog';
+import { EACH_ENV, synthesizedApp } from '../app-fixture';
+
+describe('ClusterStack', () => {
+  const { stage, template } = synthesizedApp();
+  const cluster = (name: string) => template(stage(name).cluster);
+
+  test.each(EACH_ENV)('%s: the Kubernetes version from config, logs, encryption with the Data stack key', (name, config) => {
+    cluster(name).hasResourceProperties('AWS::EKS::Cluster', {
+      Name: `saas-platform-${name}`,
+      Version: config.kubernetes.version,
+      EncryptionConfig: [Match.objectLike({ Resources: ['secrets'] })],
+      AccessConfig: Match.objectLike({ AuthenticationMode: 'API' }),
+      ResourcesVpcConfig: Match.objectLike({ EndpointPrivateAccess: true, PublicAccessCidrs: [...config.kubernetes.publicEndpointCidrs] }),
+    });
+    expect(stage(name).cluster.terminationProtection).toBe(false);
+  });
+
+  test.each(EACH_ENV)('%s: every managed add-on at its pinned version for the cluster version', (name, config) => {
+    const versions = EKS_ADDON_VERSIONS[config.kubernetes.version];
+    for (const addon of EKS_ADDON_NAMES) {
+      cluster(name).hasResourceProperties('AWS::EKS::Addon', { AddonName: addon, AddonVersion: versions[addon] });
+    }
+    cluster(name).hasResourceProperties('AWS::EKS::Addon', { AddonName: 'vpc-cni', ConfigurationValues: '{"enableNetworkPolicy":"true"}' });
+  });
+
+  test.each(EACH_ENV)('%s: node groups from config, spot only where config allows it', (name, config) => {
+    const { system, workloads } = config.kubernetes.nodeGroups;
+    cluster(name).hasResourceProperties('AWS::EKS::Nodegroup', {
+      ScalingConfig: { MinSize: system.minSize, DesiredSize: system.desiredSize, MaxSize: system.maxSize },
+      CapacityType: 'ON_DEMAND',
+      Labels: { 'platform.example.com/pool': 'system' },
+    });
+    cluster(name).hasResourceProperties('AWS::EKS::Nodegroup', {
+      ScalingConfig: { MinSize: workloads.minSize, DesiredSize: workloads.desiredSize, MaxSize: workloads.maxSize },
+      CapacityType: workloads.capacity === 'spot' ? 'SPOT' : 'ON_DEMAND',
+      InstanceTypes: [...workloads.instanceTypes],
+    });
+  });
+
+  test.each(EACH_ENV)('%s: a Pod Identity association per catalog service, named as the manifests name the service account', (name) => {
+    for (const service of servicesFor(name)) {
+      cluster(name).hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+        Namespace: serviceNamespace(service),
+        ServiceAccount: serviceAccountName(service.name),
+      });
+    }
+    for (const identity of Object.values(ADDON_IDENTITIES)) {
+      cluster(name).hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+        Namespace: identity.namespace,
+        ServiceAccount: identity.serviceAccount,
+      });
+    }
+  });
+
+  /** Every statement of every inline policy of the roles whose description matches. */
+  const statementsOf = (name: string, descriptionPart: string) => {
+    const t = cluster(name);
+    const roles = Object.entries(t.findResources('AWS::IAM::Role')).filter(([, r]) =>
+      String(r.Properties.Description ?? '').includes(descriptionPart),
+    );
+    expect(roles).toHaveLength(1);
+    const roleId = roles[0][0];
+    return Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+  };
+
+  test('a service role may use only its own prefix of the uploads bucket and connect to the proxy as its own user', () => {
+    const statements = statementsOf('prod', 'apps/payment-service');
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+          Resource: 'arn:aws:s3:::saas-platform-prod-uploads-333333333333-eu-west-1/payment-service/*',
+        }),
+        expect.objectContaining({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['payment-service/*'] } } }),
+        expect.objectContaining({ Action: 'rds-db:connect' }),
+      ]),
+    );
+    const connect = statements.find((s: { Action: unknown }) => s.Action === 'rds-db:connect');
+    expect(JSON.stringify(connect.Resource)).toContain('/payment_service');
+  });
+
+  test('no pod role has a bare * resource except the controllers that AWS requires it for', () => {
+    for (const service of servicesFor('prod')) {
+      for (const statement of statementsOf('prod', `/${service.name} in`)) expect(statement.Resource).not.toEqual('*');
+    }
+  });
+
+  test('ExternalDNS may change records only in the environment zone', () => {
+    const statements = statementsOf('prod', 'external-dns/external-dns');
+    const change = statements.find((s: { Action: unknown }) => s.Action === 'route53:ChangeResourceRecordSets');
+    expect(JSON.stringify(change.Resource)).toContain('hostedzone/');
+    expect(change.Resource).not.toEqual('*');
+  });
+
+  test('External Secrets may read only the environment secrets, by name prefix', () => {
+    const statements = statementsOf('staging', 'external-secrets/external-secrets');
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:ListSecretVersionIds'],
+        Resource: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:saas-platform/staging/*',
+      }),
+    ]);
+  });
+
+  test('the load balancer controller changes only what carries this cluster tag', () => {
+    const statements = statementsOf('prod', 'aws-load-balancer-controller/aws-load-balancer-controller');
+    const mutating = statements.filter((s: { Sid?: string }) =>
+      ['ManageOwnLoadBalancers', 'ManageOwnSecurityGroups', 'ManageOwnSecurityGroupRules'].includes(s.Sid ?? ''),
+    );
+    expect(mutating).toHaveLength(3);
+    for (const s of mutating)
+      expect(s.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'saas-platform-prod' } });
+  });
+
+  test.each(EACH_ENV)(
+    '%s: access entries: admins cluster-wide, developers edit only workload namespaces, read-only views',
+    (name, config) => {
+      const entries = Object.values(cluster(name).findResources('AWS::EKS::AccessEntry'));
+      const policiesOf = (role: string) => {
+        const entry = entries.find((e) => e.Properties.PrincipalArn === `arn:aws:iam::${config.account}:role/${role}`);
+        expect(entry).toBeDefined();
+        return entry!.Properties.AccessPolicies.map((p: { AccessScope: unknown; PolicyArn: unknown }) => [
+          JSON.stringify(p.PolicyArn).match(/AmazonEKS\w+Policy/)![0],
+          p.AccessScope,
+        ]);
+      };
+      expect(entries).toHaveLength(3);
+      expect(policiesOf('PlatformAdmin')).toEqual([['AmazonEKSClusterAdminPolicy', { Type: 'cluster' }]]);
+      expect(policiesOf('Developer')).toEqual([
+        ['AmazonEKSEditPolicy', { Type: 'namespace', Namespaces: [...config.kubernetes.workloadNamespaces] }],
+        ['AmazonEKSViewPolicy', { Type: 'cluster' }],
+      ]);
+      expect(policiesOf('ReadOnly')).toEqual([['AmazonEKSViewPolicy', { Type: 'cluster' }]]);
+    },
+  );
+
+  test('the cluster reaches the database only through the proxy port', () => {
+    cluster('prod').hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 5432,
+      ToPort: 5432,
+      Description: 'EKS prod pods and nodes to the RDS Proxy',
+    });
+  });
+});
+
+describe('ClusterStack version guard', () => {
+  test('a cluster version the manifests are not verified for fails synth with a clear message', () => {
+    // GIVEN production config with a cluster upgrade the manifests were not reviewed for (validation bypassed)
+    const config = withValue(prod, 'kubernetes.version', '1.36');
+    const stage = new Stage(testApp(), 'Prod');
+    const network = new NetworkStack(stage, 'Network', { config });
+    const data = new DataStack(stage, 'Data', { config, vpc: network.vpc });
+    const dns = new DnsStack(stage, 'Dns', { config });
+    // WHEN the cluster stack is built THEN it refuses, naming the field and what to do
+    expect(
+      () =>
+        new ClusterStack(stage, 'Cluster', {
+          config,
+          vpc: network.vpc,
+          hostedZone: dns.hostedZone,
+          services: [],
+          data: {
+            databaseProxySecurityGroup: data.databaseAccess.proxySecurityGroup,
+            databaseProxy: data.databaseProxy,
+            storageKey: data.storageKey,
+            clusterSecretsKey: data.clusterSecretsKey,
+          },
+        }),
+    ).toThrow(
+      'Prod/Cluster: prod.kubernetes.version: cluster Kubernetes 1.36 is newer than the manifests are verified for (1.33 schemas, APIs reviewed through 1.35)',
+    );
+  });
+});
