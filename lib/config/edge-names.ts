@@ -1,0 +1,115 @@
+/**
+ * Names of the edge: host names, Route 53 record names, SSM parameter names, secret and log group
+ * names. CDK (Edge, EdgeGlobal and Webhooks stacks) and cdk8s (Ingress annotations, ExternalDNS)
+ * both call these functions, so the two sides cannot drift apart. Pure functions of config; no
+ * string in the edge is pasted.
+ *
+ * The API origin record set (see docs/edge.md and docs/decisions/0001-alb-ownership.md):
+ *
+ * ```
+ * api.<zone>                      A/AAAA alias -> CloudFront (viewers)
+ * api-origin.<zone>               CloudFront's API origin, owned by CDK:
+ *                                   failover (prod): PRIMARY -> api-origin-primary, SECONDARY -> api-origin-<drRegion>
+ *                                   otherwise:       CNAME   -> api-origin-primary
+ * api-origin-primary.<zone>       weighted CNAMEs (edge.blueGreenWeights): blue -> api-origin-blue, green -> api-origin-green
+ * api-origin-blue.<zone>          the blue cluster's ALB, published by its ExternalDNS
+ * api-origin-green.<zone>         the green cluster's ALB, published by its ExternalDNS (only during a cut-over)
+ * api-origin-<drRegion>.<zone>    the DR region's ALB, published by the DR cluster's ExternalDNS
+ * ```
+ */
+import { apiOriginHost, secretsManagerName } from './naming';
+import { PLATFORM } from './platform';
+
+/** The two API origins a blue/green cut-over moves traffic between. */
+export const API_ORIGIN_COLORS = ['blue', 'green'] as const;
+
+/** One of `API_ORIGIN_COLORS`. */
+export type ApiOriginColor = (typeof API_ORIGIN_COLORS)[number];
+
+/** The part of the environment config the edge names derive from. */
+export interface EdgeNamesInput {
+  /** Environment name, e.g. `prod`. */
+  readonly name: string;
+  /** DR region. @default - no DR origin */
+  readonly drRegion?: string;
+  readonly domain: { readonly zoneName: string };
+  readonly edge: { readonly appSubdomain: string; readonly apiSubdomain: string };
+}
+
+/** Host of the Angular app, e.g. `app.example.com`. */
+export function appHost(config: EdgeNamesInput): string {
+  return `${config.edge.appSubdomain}.${config.domain.zoneName}`;
+}
+
+/** Host of the REST API as clients see it (CloudFront), e.g. `api.example.com`. */
+export function apiHost(config: EdgeNamesInput): string {
+  return `${config.edge.apiSubdomain}.${config.domain.zoneName}`;
+}
+
+/**
+ * The ALB of one cluster in the primary region, e.g. `api-origin-blue.example.com`; its ExternalDNS
+ * publishes it, and the Route 53 health check of that color calls it.
+ */
+export function apiOriginColorHost(zoneName: string, color: ApiOriginColor): string {
+  return `api-origin-${color}.${zoneName}`;
+}
+
+/** The weighted blue/green record set of the primary region, e.g. `api-origin-primary.example.com`. */
+export function apiOriginPrimaryHost(zoneName: string): string {
+  return `api-origin-primary.${zoneName}`;
+}
+
+/** The ALB of the DR region, e.g. `api-origin-eu-central-1.example.com` (the DR cluster's ExternalDNS publishes it). */
+export function apiOriginDrHost(zoneName: string, drRegion: string): string {
+  return `api-origin-${drRegion}.${zoneName}`;
+}
+
+/**
+ * Every host an API ALB answers for in the primary region: the origin name CloudFront sends as
+ * Host and SNI, and the color names the health checks send. The regional certificate covers them
+ * all, and each Ingress lists them as rule hosts.
+ */
+export function apiOriginCertificateHosts(zoneName: string): string[] {
+  return [apiOriginHost(zoneName), ...API_ORIGIN_COLORS.map((color) => apiOriginColorHost(zoneName, color))];
+}
+
+/** Prefix of the SSM parameters the Edge stack publishes for the pipeline, e.g. `/saas-platform/prod/edge`. */
+export function edgeParameterPrefix(environmentName: string): string {
+  return `/${PLATFORM.application}/${environmentName}/edge`;
+}
+
+/** SSM parameter holding the REGIONAL WebACL ARN (Ingress annotation `alb.ingress.kubernetes.io/wafv2-acl-arn`). */
+export function regionalWebAclArnParameterName(environmentName: string): string {
+  return `${edgeParameterPrefix(environmentName)}/regional-web-acl-arn`;
+}
+
+/** SSM parameter holding the name of the bucket the ALB writes access logs to. */
+export function albAccessLogsBucketParameterName(environmentName: string): string {
+  return `${edgeParameterPrefix(environmentName)}/alb-access-logs-bucket`;
+}
+
+/** Key prefix of the ALB access logs in the logs bucket (`access_logs.s3.prefix`), e.g. `alb/prod`. */
+export function albAccessLogsPrefix(environmentName: string): string {
+  return `alb/${environmentName}`;
+}
+
+/** Key prefix of the CloudFront access logs in the logs bucket, e.g. `cloudfront/prod/`. */
+export function cloudFrontLogsPrefix(environmentName: string): string {
+  return `cloudfront/${environmentName}/`;
+}
+
+/** Scope of a WebACL, as WAF names it. */
+export type WebAclScopeName = 'CLOUDFRONT' | 'REGIONAL';
+
+/**
+ * Log group of a WebACL; WAF only logs to groups whose name starts with `aws-waf-logs-`,
+ * e.g. `aws-waf-logs-saas-platform-prod-cloudfront`.
+ */
+export function wafLogGroupName(environmentName: string, scope: WebAclScopeName): string {
+  return `aws-waf-logs-${PLATFORM.application}-${environmentName}-${scope.toLowerCase()}`;
+}
+
+/** Name of the Secrets Manager secret webhook senders sign with, e.g. `saas-platform/prod/webhook-signing-secret`. */
+export function webhookSigningSecretName(environmentName: string): string {
+  return secretsManagerName(environmentName, 'webhook-signing-secret');
+}

@@ -1,0 +1,68 @@
+import {
+  albAccessLogsBucketParameterName,
+  albAccessLogsPrefix,
+  API_ORIGIN_COLORS,
+  apiHost,
+  apiOriginCertificateHosts,
+  apiOriginColorHost,
+  apiOriginDrHost,
+  apiOriginPrimaryHost,
+  appHost,
+  cloudFrontLogsPrefix,
+  edgeParameterPrefix,
+  regionalWebAclArnParameterName,
+  wafLogGroupName,
+  webhookSigningSecretName,
+} from '../../lib/config/edge-names';
+import { dev, prod } from '../../lib/config/environments';
+import { apiOriginHost } from '../../lib/config/naming';
+
+describe('edge names', () => {
+  test('viewer hosts are the configured labels under the environment zone', () => {
+    expect(appHost(dev)).toBe('app.dev.example.com');
+    expect(apiHost(prod)).toBe('api.example.com');
+    expect(appHost({ ...dev, edge: { ...dev.edge, appSubdomain: 'web' } })).toBe('web.dev.example.com');
+  });
+
+  test('the origin record set: CloudFront origin, weighted set, one host per color, the DR host from drRegion', () => {
+    expect(apiOriginHost('example.com')).toBe('api-origin.example.com');
+    expect(apiOriginPrimaryHost('example.com')).toBe('api-origin-primary.example.com');
+    expect(API_ORIGIN_COLORS.map((c) => apiOriginColorHost('example.com', c))).toEqual([
+      'api-origin-blue.example.com',
+      'api-origin-green.example.com',
+    ]);
+    expect(apiOriginDrHost('example.com', prod.drRegion!)).toBe('api-origin-eu-central-1.example.com');
+  });
+
+  test('the origin certificate covers the origin host first, then every color', () => {
+    expect(apiOriginCertificateHosts('dev.example.com')).toEqual([
+      'api-origin.dev.example.com',
+      'api-origin-blue.dev.example.com',
+      'api-origin-green.dev.example.com',
+    ]);
+  });
+
+  test('every name is distinct from the others, so no record shadows another', () => {
+    const zone = 'example.com';
+    const names = [apiHost(prod), appHost(prod), apiOriginHost(zone), apiOriginPrimaryHost(zone), apiOriginDrHost(zone, 'eu-central-1')];
+    names.push(...API_ORIGIN_COLORS.map((c) => apiOriginColorHost(zone, c)));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test('SSM parameters for the pipeline sit under /<app>/<env>/edge', () => {
+    expect(edgeParameterPrefix('prod')).toBe('/saas-platform/prod/edge');
+    expect(regionalWebAclArnParameterName('prod')).toBe('/saas-platform/prod/edge/regional-web-acl-arn');
+    expect(albAccessLogsBucketParameterName('dev')).toBe('/saas-platform/dev/edge/alb-access-logs-bucket');
+  });
+
+  test('log prefixes and log groups are per environment; WAF log groups carry the prefix WAF requires', () => {
+    expect(albAccessLogsPrefix('staging')).toBe('alb/staging');
+    expect(cloudFrontLogsPrefix('staging')).toBe('cloudfront/staging/');
+    expect(wafLogGroupName('prod', 'CLOUDFRONT')).toBe('aws-waf-logs-saas-platform-prod-cloudfront');
+    expect(wafLogGroupName('prod', 'REGIONAL')).toBe('aws-waf-logs-saas-platform-prod-regional');
+  });
+
+  test('the webhook signing secret follows the Secrets Manager naming of the platform', () => {
+    expect(webhookSigningSecretName('prod')).toBe('saas-platform/prod/webhook-signing-secret');
+  });
+});
