@@ -11,50 +11,43 @@
  * line, and nothing is written to cdk.out.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { App, AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ENVIRONMENTS } from '../lib/config/environments';
-import { assertValidEnvironments, ConfigProblem, ConfigValidationError, formatProblems } from '../lib/config/validate';
+import { SERVICE_CATALOG, ServiceCatalog, servicesFor } from '../lib/config/service-catalog';
+import { EnvironmentConfig } from '../lib/config/types';
+import { ConfigValidationError, formatProblems } from '../lib/config/validate';
+import { toolingConfig } from '../lib/config/tooling';
 import { SaasEnvironmentStage } from '../lib/stages/saas-environment-stage';
+import { configProblems, loadEnvironments } from './config-input';
+import { ToolingStage } from '../lib/stages/tooling-stage';
 
 /**
- * Build the app for the given environments (validated first; throws `ConfigValidationError`
- * listing every problem when they are not valid).
+ * Build the app for the given environments and service catalog (validated first; throws
+ * `ConfigValidationError` listing every problem when they are not valid).
  */
-export function buildApp(environments: unknown, props: AppProps = {}): App {
-  assertValidEnvironments(environments);
+export function buildApp(environments: unknown, props: AppProps = {}, catalog: unknown = SERVICE_CATALOG): App {
+  const problems = configProblems(environments, catalog);
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  const valid = environments as EnvironmentConfig[];
+  const services = catalog as ServiceCatalog;
   const app = new App(props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  for (const config of environments) {
-    new SaasEnvironmentStage(app, config.stageName, { config });
+  for (const config of valid) {
+    new SaasEnvironmentStage(app, config.stageName, { config, services: servicesFor(config.name, services) });
   }
+  const repositoryNames = [...new Set(services.services.map((s) => s.image.repository))];
+  new ToolingStage(app, 'Tooling', { tooling: toolingConfig(valid), repositoryNames });
   return app;
-}
-
-/** The environments to synthesize: lib/config, or the JSON file named by PLATFORM_CONFIG_FILE. */
-export function loadEnvironments(env: NodeJS.ProcessEnv = process.env): unknown {
-  const file = env.PLATFORM_CONFIG_FILE;
-  if (!file) return ENVIRONMENTS;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new ConfigValidationError([
-      { path: 'PLATFORM_CONFIG_FILE', message: `${JSON.stringify(file)} cannot be read; give the path of a JSON file` },
-    ]);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const problem: ConfigProblem = { path: file, message: `is not valid JSON (${(e as Error).message})` };
-    throw new ConfigValidationError([problem]);
-  }
 }
 
 /** Run the app; returns the process exit code. Errors become one-line messages, never stack traces. */
 export function main(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = console.error): number {
   try {
-    buildApp(loadEnvironments(env)).synth();
+    // The CDK CLI passes cdk.json's feature flags in CDK_CONTEXT_JSON; run directly (`node bin/app.ts`,
+    // the benchmark), the app reads them itself, so both synthesize the same templates.
+    const context = env.CDK_CONTEXT_JSON ? undefined : cdkJsonContext();
+    buildApp(loadEnvironments(env), { context }).synth();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
     if (e instanceof ConfigValidationError) {
@@ -64,6 +57,11 @@ export function main(env: NodeJS.ProcessEnv = process.env, log: (line: string) =
     }
     return 1;
   }
+}
+
+/** The `context` block of cdk.json (feature flags). */
+export function cdkJsonContext(file: string = path.join(__dirname, '..', 'cdk.json')): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(file, 'utf8')).context;
 }
 
 if (require.main === module) {

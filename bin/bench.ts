@@ -11,6 +11,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { benchManifests } from '../cdk8s/bench';
+import { manifestBenchTable } from './bench-manifests';
 
 const ROOT = path.join(__dirname, '..');
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
@@ -105,6 +107,9 @@ function main(): void {
     `| \`npx cdk synth\` >= 3x faster than reference, validator off on both | ${ratio('ref-off', 'cli-off').toFixed(1)}x | ${check(ratio('ref-off', 'cli-off') >= 3)} |`,
     `| \`npx cdk synth\` >= 3x faster than reference, validator on on both | ${ratio('ref-on', 'cli-on').toFixed(1)}x | ${check(ratio('ref-on', 'cli-on') >= 3)} |`,
   ];
+  // In-process cdk8s synth at 5, 20 and 50 generated services (the workloads targets).
+  const manifests = manifestBenchTable(benchManifests([5, 20, 50], RUNS));
+  process.stderr.write('cdk8s scaling: done\n');
   const table = [
     `Median of ${RUNS} runs after one warm-up, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
     '',
@@ -115,6 +120,8 @@ function main(): void {
     '| target | measured | |',
     '|---|---|---|',
     ...targets,
+    '',
+    manifests,
   ].join('\n');
   process.stdout.write(`${table}\n`);
   if (process.argv.includes('--write')) {

@@ -41,7 +41,24 @@ export function environmentsPage(environments: readonly EnvironmentConfig[]): st
       (c) =>
         `IA ${c.storage.uploads.infrequentAccessAfterDays} d, Glacier ${c.storage.uploads.glacierAfterDays} d, DR replication ${c.storage.replicateUploadsToDr ? 'yes' : 'no'}`,
     ),
-    row('Kubernetes', (c) => c.kubernetes.version),
+    row(
+      'Kubernetes',
+      (c) =>
+        `${c.kubernetes.version}, API endpoint ${c.kubernetes.publicEndpointCidrs.length ? `public from ${c.kubernetes.publicEndpointCidrs.join(', ')} + private` : 'private only'}`,
+    ),
+    row('node groups (min/desired/max)', (c) =>
+      (['system', 'workloads'] as const)
+        .map((g) => {
+          const n = c.kubernetes.nodeGroups[g];
+          return `${g}: ${n.instanceTypes.join('/')} ${n.minSize}/${n.desiredSize}/${n.maxSize}${n.capacity === 'spot' ? ' spot' : ''}`;
+        })
+        .join('; '),
+    ),
+    row(
+      'edge',
+      (c) =>
+        `${c.edge.appSubdomain}./${c.edge.apiSubdomain}., ${c.edge.priceClass}, WAF ${c.edge.wafRateLimitPer5Minutes}/5 min per IP, blue/green ${c.edge.blueGreenWeights.blue}/${c.edge.blueGreenWeights.green}${c.edge.failoverToDr ? ', DR failover' : ''}`,
+    ),
     row('approval before deploy', (c) => (c.delivery.requireApproval ? 'yes' : 'no')),
     row('stateful resources', (c) => `${c.stateful.removal}, termination protection ${c.stateful.terminationProtection ? 'on' : 'off'}`),
     row('zone', (c) => c.domain.zoneName),

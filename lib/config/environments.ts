@@ -1,5 +1,15 @@
 import { PLATFORM } from './platform';
-import { AlertChannel, DatabaseConfig, EnvironmentConfig, Severity, StorageConfig } from './types';
+import {
+  AccessConfig,
+  AlertChannel,
+  DatabaseConfig,
+  EdgeConfig,
+  EnvironmentConfig,
+  KubernetesConfig,
+  NodeGroupConfig,
+  Severity,
+  StorageConfig,
+} from './types';
 
 const alerts: Record<Severity, AlertChannel> = {
   critical: { emails: PLATFORM.alertEmails.critical },
@@ -40,6 +50,51 @@ const storage = (domain: string, overrides: Partial<StorageConfig> = {}): Storag
   ...overrides,
 });
 
+const nodeGroup = (
+  instanceTypes: string[],
+  minSize: number,
+  desiredSize: number,
+  maxSize: number,
+  capacity: NodeGroupConfig['capacity'] = 'onDemand',
+): NodeGroupConfig => ({
+  instanceTypes,
+  minSize,
+  desiredSize,
+  maxSize,
+  capacity,
+  diskSizeGiB: 50,
+});
+
+const kubernetes = (nodeGroups: KubernetesConfig['nodeGroups'], overrides: Partial<KubernetesConfig> = {}): KubernetesConfig => ({
+  version: '1.35',
+  workloadNamespaces: ['apps'],
+  publicEndpointCidrs: PLATFORM.adminCidrs,
+  nodeGroups,
+  controlPlaneLogRetentionDays: 90,
+  ...overrides,
+});
+
+const edge = (overrides: Partial<EdgeConfig> = {}): EdgeConfig => ({
+  appSubdomain: 'app',
+  apiSubdomain: 'api',
+  priceClass: 'PriceClass_100',
+  wafRateLimitPer5Minutes: 2000,
+  wafLogRetentionDays: 90,
+  shieldAdvanced: false,
+  blueGreenWeights: { blue: 100, green: 0 },
+  healthCheckPath: '/api/healthz',
+  failoverToDr: false,
+  webhookThrottle: { ratePerSecond: 50, burst: 100 },
+  ...overrides,
+});
+
+/** Identity Center permission-set roles, the same names in every account. */
+const access: AccessConfig = {
+  clusterAdminRoleNames: ['PlatformAdmin'],
+  developerRoleNames: ['Developer'],
+  readOnlyRoleNames: ['ReadOnly'],
+};
+
 const baseTags = {
   Application: PLATFORM.application,
   Owner: PLATFORM.owner,
@@ -65,7 +120,12 @@ export const dev: EnvironmentConfig = {
     { monitoringIntervalSeconds: 0, logRetentionDays: 7, slowQueryThresholdMillis: 200 },
   ),
   storage: storage(`dev.${PLATFORM.apexDomain}`, { logsExpirationDays: 14 }),
-  kubernetes: { version: '1.36', workloadNamespaces: ['apps'] },
+  kubernetes: kubernetes(
+    { system: nodeGroup(['t4g.large'], 2, 2, 3), workloads: nodeGroup(['m7g.large', 'm6g.large'], 1, 2, 6, 'spot') },
+    { controlPlaneLogRetentionDays: 14 },
+  ),
+  access,
+  edge: edge({ wafLogRetentionDays: 14 }),
   delivery: { requireApproval: false },
   domain: { zoneName: `dev.${PLATFORM.apexDomain}` },
   alerts,
@@ -95,7 +155,9 @@ export const staging: EnvironmentConfig = {
     backupRetentionDays: 7,
   }),
   storage: storage(`staging.${PLATFORM.apexDomain}`),
-  kubernetes: { version: '1.36', workloadNamespaces: ['apps'] },
+  kubernetes: kubernetes({ system: nodeGroup(['m7g.large'], 2, 3, 3), workloads: nodeGroup(['m7g.xlarge'], 3, 3, 12) }),
+  access,
+  edge: edge(),
   delivery: { requireApproval: false },
   domain: { zoneName: `staging.${PLATFORM.apexDomain}` },
   alerts,
@@ -128,7 +190,18 @@ export const prod: EnvironmentConfig = {
     },
   ),
   storage: storage(PLATFORM.apexDomain, { logsExpirationDays: 365, replicateUploadsToDr: true }),
-  kubernetes: { version: '1.36', workloadNamespaces: ['apps'] },
+  kubernetes: kubernetes(
+    { system: nodeGroup(['m7g.large'], 3, 3, 6), workloads: nodeGroup(['m7g.2xlarge'], 3, 6, 30) },
+    { controlPlaneLogRetentionDays: 365 },
+  ),
+  access,
+  edge: edge({
+    priceClass: 'PriceClass_All',
+    wafRateLimitPer5Minutes: 5000,
+    wafLogRetentionDays: 365,
+    failoverToDr: true,
+    webhookThrottle: { ratePerSecond: 200, burst: 400 },
+  }),
   delivery: { requireApproval: true },
   domain: { zoneName: PLATFORM.apexDomain },
   alerts,

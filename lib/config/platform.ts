@@ -23,6 +23,8 @@ export const PLATFORM = {
   /** Home region of the workloads; prod's disaster-recovery region. */
   region: 'eu-west-1',
   drRegion: 'eu-central-1',
+  /** CIDRs (office, VPN) allowed to reach the clusters' public API endpoints; empty = private endpoints only. */
+  adminCidrs: ['203.0.113.0/24'],
   /** The only role that may delete a bucket or suspend its versioning (exists in every account). */
   breakGlassRoleName: 'BreakGlassAdmin',
   /** Where alerts go, by severity. */

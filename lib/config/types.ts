@@ -115,12 +115,76 @@ export interface StorageConfig {
   readonly replicateUploadsToDr: boolean;
 }
 
+/** One managed node group. */
+export interface NodeGroupConfig {
+  /** EC2 instance types, e.g. `m7g.large` (one family's sizes, or several for spot diversity). */
+  readonly instanceTypes: readonly string[];
+  /** Fewest nodes (0..100 for workloads, 1.. for system). */
+  readonly minSize: number;
+  /** Nodes at creation (minSize..maxSize); the cluster autoscaler or Karpenter owns it afterwards. */
+  readonly desiredSize: number;
+  /** Most nodes (minSize..1000). */
+  readonly maxSize: number;
+  /** `onDemand`, or `spot` (not for the system group, not in production). */
+  readonly capacity: 'onDemand' | 'spot';
+  /** Root volume (gp3, encrypted) in GiB (20..1000). */
+  readonly diskSizeGiB: number;
+}
+
 /** Kubernetes settings shared by the cluster (CDK) and the manifests (cdk8s). */
 export interface KubernetesConfig {
   /** Kubernetes minor version of the cluster, which is also the version the manifests are validated against. */
   readonly version: string;
   /** Namespaces the platform creates for workloads (the platform's own namespaces are added by the charts). */
   readonly workloadNamespaces: readonly string[];
+  /**
+   * CIDRs allowed to reach the public API endpoint; empty makes the endpoint private only.
+   * Never 0.0.0.0/0 in production.
+   */
+  readonly publicEndpointCidrs: readonly string[];
+  /** Node groups: `system` (on-demand, tainted for platform add-ons) and `workloads`. */
+  readonly nodeGroups: { readonly system: NodeGroupConfig; readonly workloads: NodeGroupConfig };
+  /** Retention of the control-plane logs in CloudWatch Logs; a CloudWatch value. */
+  readonly controlPlaneLogRetentionDays: number;
+}
+
+/** Who may do what in the cluster: IAM role names (e.g. IAM Identity Center permission-set roles). */
+export interface AccessConfig {
+  /** Roles with cluster-admin. */
+  readonly clusterAdminRoleNames: readonly string[];
+  /** Roles that may edit workloads in the workload namespaces only. */
+  readonly developerRoleNames: readonly string[];
+  /** Roles that may read everything but secrets. */
+  readonly readOnlyRoleNames: readonly string[];
+}
+
+/** Users' entry points: CloudFront, WAF, Route 53, the webhook API. */
+export interface EdgeConfig {
+  /** Host label of the Angular app: `app` serves `app.<zoneName>`. */
+  readonly appSubdomain: string;
+  /** Host label of the REST API: `api` serves `api.<zoneName>` (CloudFront, `/api/*` to the ALB). */
+  readonly apiSubdomain: string;
+  /**
+   * ID of an existing public hosted zone for `domain.zoneName`.
+   * @default - the Edge stack creates the zone
+   */
+  readonly hostedZoneId?: string;
+  /** CloudFront price class. */
+  readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+  /** Requests per 5 minutes per client IP before WAF blocks it (10..2,000,000,000). */
+  readonly wafRateLimitPer5Minutes: number;
+  /** Retention of WAF logs in CloudWatch Logs; a CloudWatch value. */
+  readonly wafLogRetentionDays: number;
+  /** Shield Advanced protections on CloudFront, the ALB and the zone (a paid subscription). */
+  readonly shieldAdvanced: boolean;
+  /** Weights (0..255) of the blue and green API origins; a cut-over is a reviewed config change. */
+  readonly blueGreenWeights: { readonly blue: number; readonly green: number };
+  /** Path CloudFront and Route 53 health checks call on the API, e.g. `/api/healthz`. */
+  readonly healthCheckPath: string;
+  /** Route 53 failover of the API origin to the DR region (needs `drRegion`). */
+  readonly failoverToDr: boolean;
+  /** Webhook HTTP API throttling. */
+  readonly webhookThrottle: { readonly ratePerSecond: number; readonly burst: number };
 }
 
 /** Delivery settings for the environment. */
@@ -186,6 +250,8 @@ export interface EnvironmentConfig {
   readonly database: DatabaseConfig;
   readonly storage: StorageConfig;
   readonly kubernetes: KubernetesConfig;
+  readonly access: AccessConfig;
+  readonly edge: EdgeConfig;
   readonly delivery: DeliveryConfig;
   readonly domain: DomainConfig;
   readonly alerts: Readonly<Record<Severity, AlertChannel>>;

@@ -43,6 +43,33 @@ const RATE = /^rate\((\d+) days?\)$/;
 const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
 const ORIGIN = /^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/;
 const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{8,31}$/;
+const HTTP_PATH = /^\/[A-Za-z0-9._~/-]*$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+/** Instance families the node groups are tested with (current generation, Nitro). */
+const NODE_FAMILIES = [
+  't3',
+  't3a',
+  't4g',
+  'm6i',
+  'm6a',
+  'm6g',
+  'm7i',
+  'm7a',
+  'm7g',
+  'm8g',
+  'c6i',
+  'c6g',
+  'c7i',
+  'c7g',
+  'c8g',
+  'r6i',
+  'r6g',
+  'r7i',
+  'r7g',
+  'r8g',
+];
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
 const PI_RETENTION_DAYS = [7, ...Array.from({ length: 23 }, (_, i) => 31 * (i + 1)), 731];
 
@@ -301,6 +328,99 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
           );
         }
       });
+      c.array(k8s, 'kubernetes', 'publicEndpointCidrs')?.forEach((text, i) => {
+        const path = `kubernetes.publicEndpointCidrs[${i}]`;
+        const parsed = typeof text === 'string' ? parseCidr(text) : undefined;
+        if (!parsed) c.report(path, `${show(text)} is not an IPv4 CIDR; use a.b.c.d/n`);
+        else if (!parsed.ok) c.report(path, `${show(text)} ${parsed.reason}`);
+        else if (parsed.cidr.prefix === 0 && tier === 'production') {
+          c.report(
+            path,
+            `${show(text)} opens the API endpoint to the internet; in production list your office/VPN CIDRs, or none for a private endpoint`,
+          );
+        }
+      });
+      c.member(k8s, 'kubernetes', 'controlPlaneLogRetentionDays', LOG_RETENTION_DAYS, 'a CloudWatch retention');
+      const groups = isObj(k8s.nodeGroups) ? k8s.nodeGroups : undefined;
+      if (!groups) c.report('kubernetes.nodeGroups', `${show(k8s.nodeGroups)} is not an object; give { system, workloads }`);
+      for (const group of ['system', 'workloads'] as const) {
+        const g = groups?.[group];
+        if (!groups) break;
+        const path = `kubernetes.nodeGroups.${group}`;
+        if (!isObj(g)) {
+          c.report(path, `${show(g)} is not a node group; give instanceTypes, minSize, desiredSize, maxSize, capacity, diskSizeGiB`);
+          continue;
+        }
+        const types = c.array(g, path, 'instanceTypes');
+        if (types && types.length === 0) c.report(`${path}.instanceTypes`, 'is empty; give at least one instance type');
+        types?.forEach((t, i) => {
+          const family = typeof t === 'string' && INSTANCE_TYPE.test(t) ? t.split('.')[0] : undefined;
+          if (!family || !NODE_FAMILIES.includes(family)) {
+            c.report(
+              `${path}.instanceTypes[${i}]`,
+              `${show(t)} is not a supported instance type; use <family>.<size> with a family from ${NODE_FAMILIES.join(', ')}`,
+            );
+          }
+        });
+        const min = c.integer(g, path, 'minSize', group === 'system' ? 1 : 0, 1000);
+        const max = c.integer(g, path, 'maxSize', 1, 1000);
+        if (min !== undefined && max !== undefined && min > max)
+          c.report(`${path}.minSize`, `${min} is above maxSize ${max}; use minSize <= desiredSize <= maxSize`);
+        else c.integer(g, path, 'desiredSize', min ?? 0, max ?? 1000);
+        const capacity = c.oneOf(g, path, 'capacity', ['onDemand', 'spot'] as const);
+        if (capacity === 'spot' && (group === 'system' || tier === 'production')) {
+          c.report(
+            `${path}.capacity`,
+            `"spot" is not allowed for the ${group} group${group === 'system' ? '' : ' in production'}; use "onDemand"`,
+          );
+        }
+        c.integer(g, path, 'diskSizeGiB', 20, 1000);
+      }
+    }
+
+    const access = c.object(env, 'access');
+    if (access) {
+      for (const key of ['clusterAdminRoleNames', 'developerRoleNames', 'readOnlyRoleNames'] as const) {
+        c.array(access, 'access', key)?.forEach((name, i) => {
+          if (typeof name !== 'string' || !IAM_ROLE_NAME.test(name))
+            c.report(`access.${key}[${i}]`, `${show(name)} is not an IAM role name (letters, digits and +=,.@_-, up to 64)`);
+        });
+      }
+      if (Array.isArray(access.clusterAdminRoleNames) && access.clusterAdminRoleNames.length === 0) {
+        c.report('access.clusterAdminRoleNames', 'is empty; at least one role must administer the cluster');
+      }
+    }
+
+    const edge = c.object(env, 'edge');
+    if (edge) {
+      c.string(edge, 'edge', 'appSubdomain', DNS_LABEL, 'a DNS label such as app');
+      c.string(edge, 'edge', 'apiSubdomain', DNS_LABEL, 'a DNS label such as api');
+      if (edge.appSubdomain === edge.apiSubdomain && typeof edge.apiSubdomain === 'string') {
+        c.report('edge.apiSubdomain', `${show(edge.apiSubdomain)} equals appSubdomain; the app and the API need their own hosts`);
+      }
+      if (edge.hostedZoneId !== undefined)
+        c.string(edge, 'edge', 'hostedZoneId', HOSTED_ZONE_ID, 'a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ');
+      c.oneOf(edge, 'edge', 'priceClass', ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const);
+      c.integer(edge, 'edge', 'wafRateLimitPer5Minutes', 10, 2_000_000_000);
+      c.member(edge, 'edge', 'wafLogRetentionDays', LOG_RETENTION_DAYS, 'a CloudWatch retention');
+      c.boolean(edge, 'edge', 'shieldAdvanced');
+      const weights = isObj(edge.blueGreenWeights) ? edge.blueGreenWeights : undefined;
+      if (!weights) c.report('edge.blueGreenWeights', `${show(edge.blueGreenWeights)} is not an object; give { blue, green }`);
+      else {
+        const blue = c.integer(weights, 'edge.blueGreenWeights', 'blue', 0, 255);
+        const green = c.integer(weights, 'edge.blueGreenWeights', 'green', 0, 255);
+        if (blue === 0 && green === 0) c.report('edge.blueGreenWeights', 'blue and green are both 0; at least one must receive traffic');
+      }
+      c.string(edge, 'edge', 'healthCheckPath', HTTP_PATH, 'an absolute path such as /api/healthz');
+      const failover = c.boolean(edge, 'edge', 'failoverToDr');
+      if (failover === true && env.drRegion === undefined)
+        c.report('edge.failoverToDr', 'true needs a drRegion to fail over to; set drRegion or turn failover off');
+      const throttle = isObj(edge.webhookThrottle) ? edge.webhookThrottle : undefined;
+      if (!throttle) c.report('edge.webhookThrottle', `${show(edge.webhookThrottle)} is not an object; give { ratePerSecond, burst }`);
+      else {
+        const rate = c.integer(throttle, 'edge.webhookThrottle', 'ratePerSecond', 1, 10_000);
+        c.integer(throttle, 'edge.webhookThrottle', 'burst', rate ?? 1, 5_000);
+      }
     }
 
     const delivery = c.object(env, 'delivery');

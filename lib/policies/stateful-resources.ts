@@ -15,6 +15,7 @@ export const STATEFUL_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   'AWS::DynamoDB::GlobalTable',
   'AWS::EFS::FileSystem',
   'AWS::ECR::Repository',
+  'AWS::Route53::HostedZone',
 ]);
 
 /** Whether a CloudFormation type is stateful. */

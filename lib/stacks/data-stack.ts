@@ -6,7 +6,10 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { albAccessLogsPrefix } from '../config/edge-names';
+import { uploadsBucketName } from '../config/naming';
 import { PlatformDatabase } from '../constructs/database';
+import { albLogDeliveryStatement, distributionReadStatement } from '../constructs/edge-bucket-statements';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { bucketProtection } from './bucket-protection';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
@@ -46,6 +49,8 @@ export class DataStack extends PlatformStack {
   public readonly databaseKey: kms.IKey;
   /** Key for the `uploads` bucket. */
   public readonly storageKey: kms.IKey;
+  /** Key for EKS envelope encryption of Kubernetes secrets (here, not in the stateless Cluster stack: a key outlives a rebuilt cluster). */
+  public readonly clusterSecretsKey: kms.IKey;
   /** The database instance. */
   public readonly database: rds.IDatabaseInstance;
   /** The proxy every client connects through. */
@@ -85,6 +90,14 @@ export class DataStack extends PlatformStack {
       pendingWindow: Duration.days(30),
     });
 
+    this.clusterSecretsKey = new kms.Key(this, 'ClusterSecretsKey', {
+      description: `${config.name} EKS envelope encryption of Kubernetes secrets`,
+      alias: `alias/${app}/${config.name}/eks-secrets`,
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(30),
+    });
+
     const logs = new SecureBucket(this, 'LogsBucket', {
       // S3, CloudFront and ALB log delivery write SSE-S3 only; CloudFront standard logs need ACLs.
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
@@ -95,9 +108,12 @@ export class DataStack extends PlatformStack {
       ],
     });
     this.logsBucket = logs.bucket;
+    // The edge's grants live here: from the Edge stack they would make the two stacks depend on each other.
+    logs.bucket.addToResourcePolicy(albLogDeliveryStatement(logs.bucket, albAccessLogsPrefix(config.name)));
 
     const uploadsConfig = config.storage.uploads;
     const uploads = new SecureBucket(this, 'UploadsBucket', {
+      bucketName: uploadsBucketName(config.name, this.account, this.region),
       encryptionKey: this.storageKey,
       accessLogs: { bucket: logs.bucket, prefix: 's3/uploads/' },
       removalPolicy,
@@ -137,6 +153,7 @@ export class DataStack extends PlatformStack {
       lifecycleRules: [{ id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(30) }],
     });
     this.assetsBucket = assets.bucket;
+    assets.bucket.addToResourcePolicy(distributionReadStatement(assets.bucket));
 
     const database = new PlatformDatabase(this, 'Database', {
       vpc: props.vpc,

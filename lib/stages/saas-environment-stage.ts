@@ -3,14 +3,23 @@ import { Construct } from 'constructs';
 import { REQUIRED_TAGS, STATEFUL_TAGS } from '../config/tag-policy';
 import { EnvironmentConfig } from '../config/types';
 import { PlatformChecks } from '../policies/platform-checks';
+import { ServiceSpec } from '../config/service-catalog';
+import { ClusterStack } from '../stacks/cluster-stack';
 import { DataReplicaStack } from '../stacks/data-replica-stack';
 import { DataStack } from '../stacks/data-stack';
+import { DnsStack } from '../stacks/dns-stack';
+import { EdgeGlobalStack } from '../stacks/edge-global-stack';
+import { EdgeProtectionStack } from '../stacks/edge-protection-stack';
+import { EdgeStack } from '../stacks/edge-stack';
 import { NetworkStack } from '../stacks/network-stack';
+import { WebhookStack } from '../stacks/webhook-stack';
 
 /** Props of `SaasEnvironmentStage`. */
 export interface SaasEnvironmentStageProps extends StageProps {
   /** The validated configuration of the environment. */
   readonly config: EnvironmentConfig;
+  /** The catalog services deployed to this environment (overrides applied); each gets a pod role. */
+  readonly services: readonly ServiceSpec[];
 }
 
 /**
@@ -20,13 +29,25 @@ export interface SaasEnvironmentStageProps extends StageProps {
 export class SaasEnvironmentStage extends Stage {
   /** The environment's network. */
   public readonly network: NetworkStack;
+  /** The environment's public hosted zone. */
+  public readonly dns: DnsStack;
+  /** The environment's EKS cluster. */
+  public readonly cluster: ClusterStack;
   /** The environment's keys, database and buckets. */
   public readonly data: DataStack;
   /** The DR copy of the uploads bucket, when config replicates it. */
   public readonly dataReplica?: DataReplicaStack;
+  /** CloudFront's certificate and WebACL, in us-east-1. */
+  public readonly edgeGlobal: EdgeGlobalStack;
+  /** CloudFront, the regional WebACL and certificate, the DNS records of the app and the API. */
+  public readonly edge: EdgeStack;
+  /** Shield Advanced protections, when config turns them on. */
+  public readonly edgeProtection?: EdgeProtectionStack;
+  /** The webhook receiver and the scheduled probe. */
+  public readonly webhooks: WebhookStack;
 
   constructor(scope: Construct, id: string, props: SaasEnvironmentStageProps) {
-    const { config, ...stageProps } = props;
+    const { config, services, ...stageProps } = props;
     super(scope, id, { env: { account: config.account, region: config.region }, ...stageProps });
 
     for (const rule of REQUIRED_TAGS) {
@@ -57,5 +78,37 @@ export class SaasEnvironmentStage extends Stage {
       },
     });
     if (replica) this.data.addStackDependency(replica, 'the replication destination must exist first');
+    this.dns = new DnsStack(this, 'Dns', { config });
+    const hostedZone = this.dns.hostedZone;
+    this.edgeGlobal = new EdgeGlobalStack(this, 'EdgeGlobal', { config, hostedZone });
+    this.edge = new EdgeStack(this, 'Edge', {
+      config,
+      hostedZone,
+      certificate: this.edgeGlobal.certificate,
+      cloudFrontWebAclArn: this.edgeGlobal.webAclArn,
+      assetsBucket: this.data.assetsBucket,
+      logsBucket: this.data.logsBucket,
+    });
+    if (config.edge.shieldAdvanced) {
+      this.edgeProtection = new EdgeProtectionStack(this, 'EdgeProtection', {
+        config,
+        distribution: this.edge.distribution,
+        hostedZone,
+        healthCheck: this.edge.apiOrigin.primaryHealthCheck,
+      });
+    }
+    this.webhooks = new WebhookStack(this, 'Webhooks', { config });
+    this.cluster = new ClusterStack(this, 'Cluster', {
+      config,
+      vpc: this.network.vpc,
+      hostedZone: this.dns.hostedZone,
+      services,
+      data: {
+        databaseProxySecurityGroup: this.data.databaseAccess.proxySecurityGroup,
+        databaseProxy: this.data.databaseProxy,
+        storageKey: this.data.storageKey,
+        clusterSecretsKey: this.data.clusterSecretsKey,
+      },
+    });
   }
 }

@@ -7,14 +7,21 @@ describe('DataStack', () => {
   const { stage, template } = synthesizedApp();
   const data = (name: string) => template(stage(name).data);
 
-  test.each(EACH_ENV)('%s: two customer-managed keys with rotation, retained outside development', (name, config) => {
-    const keys = data(name).findResources('AWS::KMS::Key');
-    expect(Object.keys(keys)).toHaveLength(2);
-    for (const key of Object.values(keys)) {
-      expect(key.Properties.EnableKeyRotation).toBe(true);
-      expect(key.DeletionPolicy).toBe(config.stateful.removal === 'retain' ? 'Retain' : 'Delete');
-    }
-  });
+  test.each(EACH_ENV)(
+    '%s: three customer-managed keys (database, storage, EKS secrets) with rotation, retained outside development',
+    (name, config) => {
+      const keys = data(name).findResources('AWS::KMS::Key');
+      expect(Object.keys(keys).sort()).toEqual([
+        expect.stringMatching(/^ClusterSecretsKey/),
+        expect.stringMatching(/^DatabaseKey/),
+        expect.stringMatching(/^StorageKey/),
+      ]);
+      for (const key of Object.values(keys)) {
+        expect(key.Properties.EnableKeyRotation).toBe(true);
+        expect(key.DeletionPolicy).toBe(config.stateful.removal === 'retain' ? 'Retain' : 'Delete');
+      }
+    },
+  );
 
   test.each(EACH_ENV)('%s: the database follows config (Multi-AZ, size, backups, protection)', (name, config) => {
     const db = config.database;

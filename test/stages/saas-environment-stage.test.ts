@@ -82,9 +82,10 @@ describe('SaasEnvironmentStage', () => {
         .get(name)!
         .node.children.filter((c) => c instanceof Stack)
         .map((c) => c.node.id);
-    expect(stackIds('dev')).toEqual(['Network', 'Data']);
-    expect(stackIds('staging')).toEqual(['Network', 'Data']);
-    expect(stackIds('prod')).toEqual(['Network', 'DataReplica', 'Data']);
+    const common = ['Dns', 'EdgeGlobal', 'Edge', 'Webhooks', 'Cluster'];
+    expect(stackIds('dev')).toEqual(['Network', 'Data', ...common]);
+    expect(stackIds('staging')).toEqual(['Network', 'Data', ...common]);
+    expect(stackIds('prod')).toEqual(['Network', 'DataReplica', 'Data', ...common]);
   });
 
   test('the Data stack receives the VPC from the Network stack and deploys after the DR replica', () => {
