@@ -117,6 +117,18 @@ export class PlatformDatabase extends Construct {
     const secret = new rds.DatabaseSecret(this, 'Credentials', { username: 'postgres', encryptionKey: props.encryptionKey });
     secret.applyRemovalPolicy(props.protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
 
+    // Logging, monitoring, TLS certificate and privacy shared by the primary and its replica.
+    const observedAndPrivate = {
+      autoMinorVersionUpgrade: true,
+      cloudwatchLogsRetention: props.logRetention,
+      monitoringInterval: props.monitoringInterval.toSeconds() > 0 ? props.monitoringInterval : undefined,
+      enablePerformanceInsights: true,
+      performanceInsightRetention: props.performanceInsightRetention,
+      performanceInsightEncryptionKey: props.encryptionKey,
+      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+      publiclyAccessible: false,
+    };
+
     const instance = new rds.DatabaseInstance(this, 'Resource', {
       engine,
       instanceType: new ec2.InstanceType(props.instanceClass),
@@ -138,15 +150,8 @@ export class PlatformDatabase extends Construct {
       copyTagsToSnapshot: true,
       deletionProtection: props.protect,
       removalPolicy,
-      autoMinorVersionUpgrade: true,
+      ...observedAndPrivate,
       cloudwatchLogsExports: ['postgresql', 'upgrade'],
-      cloudwatchLogsRetention: props.logRetention,
-      monitoringInterval: props.monitoringInterval.toSeconds() > 0 ? props.monitoringInterval : undefined,
-      enablePerformanceInsights: true,
-      performanceInsightRetention: props.performanceInsightRetention,
-      performanceInsightEncryptionKey: props.encryptionKey,
-      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
-      publiclyAccessible: false,
     });
     this.instance = instance;
     this.secret = instance.secret!;
@@ -222,15 +227,8 @@ export class PlatformDatabase extends Construct {
         parameterGroup,
         deletionProtection: props.protect,
         removalPolicy: props.protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-        autoMinorVersionUpgrade: true,
+        ...observedAndPrivate,
         cloudwatchLogsExports: ['postgresql'],
-        cloudwatchLogsRetention: props.logRetention,
-        monitoringInterval: props.monitoringInterval.toSeconds() > 0 ? props.monitoringInterval : undefined,
-        enablePerformanceInsights: true,
-        performanceInsightRetention: props.performanceInsightRetention,
-        performanceInsightEncryptionKey: props.encryptionKey,
-        caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
-        publiclyAccessible: false,
       });
       Validations.of(this.replica).acknowledge({ id: 'AwsSolutions-RDS11', reason: 'Same as the primary: reached on private paths only.' });
       Validations.of(this.replica).acknowledge({
