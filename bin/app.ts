@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { IMAGE_SIGNING_PUBLIC_KEY_SECRET } from '../lib/config/naming';
 import { SERVICE_CATALOG, ServiceCatalog, servicesFor } from '../lib/config/service-catalog';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
@@ -34,7 +35,16 @@ export function buildApp(environments: unknown, props: AppProps = {}, catalog: u
   const app = new App(props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   for (const config of valid) {
-    new SaasEnvironmentStage(app, config.stageName, { config, services: servicesFor(config.name, services) });
+    new SaasEnvironmentStage(app, config.stageName, {
+      config,
+      services: servicesFor(config.name, services),
+      applicationSecrets: {
+        ...services.secrets,
+        [IMAGE_SIGNING_PUBLIC_KEY_SECRET]: {
+          description: 'Public key Kyverno verifies image signatures with (the pipeline signs with the private key)',
+        },
+      },
+    });
   }
   const repositoryNames = [...new Set(services.services.map((s) => s.image.repository))];
   new ToolingStage(app, 'Tooling', { tooling: toolingConfig(valid), repositoryNames });

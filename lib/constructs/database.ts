@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -83,6 +84,8 @@ export class PlatformDatabase extends Construct {
   public readonly replica?: rds.IDatabaseInstance;
   /** Security group of the proxy: clients are admitted here. */
   public readonly proxySecurityGroup: ec2.ISecurityGroup;
+  private readonly rotationSecurityGroup: ec2.ISecurityGroup;
+  private readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: PlatformDatabaseProps) {
     super(scope, id);
@@ -180,6 +183,8 @@ export class PlatformDatabase extends Construct {
       vpc: props.vpc,
       description: 'Hosted rotation function of the master secret',
     });
+    this.rotationSecurityGroup = rotationSecurityGroup;
+    this.vpc = props.vpc;
     const rotation = this.secret.addRotationSchedule('Rotation', {
       hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
         vpc: props.vpc,
@@ -269,6 +274,31 @@ export class PlatformDatabase extends Construct {
           "CDK's LogRetention function sets retention on log groups RDS creates at run time, whose ARNs are not known at deploy time.",
       });
     }
+  }
+
+  /**
+   * Let the proxy log in to the database as the user of `secret` (so clients authenticated with
+   * IAM can connect as that user), and rotate that user's password on `rotation`.
+   */
+  public addProxyUser(
+    secret: secretsmanager.ISecret,
+    rotation: { readonly scheduleExpression: string; readonly windowHours: number },
+  ): void {
+    const cfnProxy = this.proxy.node.defaultChild as rds.CfnDBProxy;
+    const auth = (cfnProxy.auth as rds.CfnDBProxy.AuthFormatProperty[]) ?? [];
+    cfnProxy.auth = [...auth, { authScheme: 'SECRETS', iamAuth: 'REQUIRED', secretArn: secret.secretArn }];
+    secret.grantRead(this.proxy.node.findChild('IAMRole') as iam.IRole);
+    const schedule = secret.addRotationSchedule('Rotation', {
+      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
+        vpc: this.vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        securityGroups: [this.rotationSecurityGroup],
+      }),
+    });
+    (schedule.node.defaultChild as secretsmanager.CfnRotationSchedule).rotationRules = {
+      scheduleExpression: rotation.scheduleExpression,
+      duration: `${rotation.windowHours}h`,
+    };
   }
 
   /** Admit a client (e.g. the cluster's node or pod security group) to the proxy, on the PostgreSQL port only. */

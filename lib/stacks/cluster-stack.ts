@@ -209,7 +209,8 @@ export class ClusterStack extends PlatformStack {
       findings['Action::kms:ReEncrypt*'] = 'Granted by grantEncryptDecrypt on the uploads key only.';
     }
     if (service.database) {
-      const dbUser = service.name.replace(/-/g, '_');
+      // Services log in to the proxy as the application user (the `database-credentials` secret) with IAM tokens.
+      const dbUser = 'app';
       const proxyId = this.splitProxyId(data.databaseProxy);
       role.addToPolicy(
         new iam.PolicyStatement({

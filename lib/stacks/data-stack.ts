@@ -5,14 +5,19 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { albAccessLogsPrefix } from '../config/edge-names';
-import { uploadsBucketName } from '../config/naming';
+import { secretsManagerName, uploadsBucketName } from '../config/naming';
+import { ApplicationSecrets } from '../constructs/application-secrets';
 import { PlatformDatabase } from '../constructs/database';
 import { albLogDeliveryStatement, distributionReadStatement } from '../constructs/edge-bucket-statements';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { bucketProtection } from './bucket-protection';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
+
+/** Catalog key of the application's database user (what services log in to the proxy as). */
+export const DATABASE_USER_SECRET = 'database-credentials';
 
 /** Where `uploads` replicates to (the DR region's replica bucket and key alias). */
 export interface UploadsReplicaTarget {
@@ -26,8 +31,24 @@ export interface UploadsReplicaTarget {
   readonly keyAliasArn: string;
 }
 
+/** An application secret of the service catalog. */
+export interface CatalogSecret {
+  /** What it holds. */
+  readonly description: string;
+  /**
+   * JSON properties, when the secret is an object.
+   * @default - a plain string
+   */
+  readonly properties?: readonly string[];
+}
+
 /** Props of `DataStack`. */
 export interface DataStackProps extends Omit<PlatformStackProps, 'stateful'> {
+  /**
+   * Secrets the services read (catalog key -> spec), created as `<app>/<env>/<key>`.
+   * @default - none
+   */
+  readonly applicationSecrets?: Readonly<Record<string, CatalogSecret>>;
   /** The environment's VPC (from the Network stack). */
   readonly vpc: ec2.IVpc;
   /**
@@ -61,6 +82,8 @@ export class DataStack extends PlatformStack {
   public readonly databaseAccess: PlatformDatabase;
   /** User files. */
   public readonly uploadsBucket: s3.IBucket;
+  /** The services' secrets by catalog key. */
+  public readonly applicationSecrets: Readonly<Record<string, secretsmanager.ISecret>>;
   /** The Angular build, served by CloudFront. */
   public readonly assetsBucket: s3.IBucket;
   /** Access logs of S3, CloudFront and the ALB. */
@@ -180,6 +203,50 @@ export class DataStack extends PlatformStack {
       readReplica: db.readReplica,
     });
     this.databaseAccess = database;
+
+    const appSecrets = new ApplicationSecrets(this, 'ApplicationSecrets', {
+      removalPolicy,
+      secrets: Object.fromEntries(
+        Object.entries(props.applicationSecrets ?? {}).map(([key, spec]) => [
+          key,
+          {
+            secretName: secretsManagerName(config.name, key),
+            description: spec.description,
+            // The application's database user. `host` is the instance, for the rotation function;
+            // services connect to the proxy (its endpoint is an SSM parameter, not in the secret: the
+            // proxy already depends on this secret). The schema migrations create the user.
+            template:
+              key === DATABASE_USER_SECRET
+                ? {
+                    engine: 'postgres',
+                    username: 'app',
+                    host: database.instance.dbInstanceEndpointAddress,
+                    port: '5432',
+                    dbname: 'postgres',
+                  }
+                : spec.properties
+                  ? Object.fromEntries(spec.properties.filter((p) => p !== 'password').map((p) => [p, '']))
+                  : undefined,
+          },
+        ]),
+      ),
+    });
+    this.applicationSecrets = appSecrets.secrets;
+    for (const key of Object.keys(appSecrets.secrets)) {
+      if (key === DATABASE_USER_SECRET) continue;
+      appSecrets.acknowledgeNoRotation(
+        key,
+        'Issued by a third party or by the owning team, who rotate it with put-secret-value; Secrets Manager cannot rotate it.',
+      );
+    }
+    const appUser = appSecrets.secrets[DATABASE_USER_SECRET];
+    if (appUser) database.addProxyUser(appUser, db.credentialRotation);
+    // A deploy-time value the pipeline reads when it renders manifests (never pasted).
+    new ssm.StringParameter(this, 'DatabaseProxyEndpoint', {
+      parameterName: `/${app}/${config.name}/database/proxy-endpoint`,
+      stringValue: database.proxy.endpoint,
+      description: 'Host services connect to (RDS Proxy, TLS, IAM auth as the application user)',
+    });
     this.database = database.instance;
     this.databaseProxy = database.proxy;
     this.databaseSecret = database.secret;

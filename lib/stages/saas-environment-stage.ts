@@ -6,7 +6,7 @@ import { PlatformChecks } from '../policies/platform-checks';
 import { ServiceSpec } from '../config/service-catalog';
 import { ClusterStack } from '../stacks/cluster-stack';
 import { DataReplicaStack } from '../stacks/data-replica-stack';
-import { DataStack } from '../stacks/data-stack';
+import { CatalogSecret, DataStack } from '../stacks/data-stack';
 import { DnsStack } from '../stacks/dns-stack';
 import { EdgeGlobalStack } from '../stacks/edge-global-stack';
 import { EdgeProtectionStack } from '../stacks/edge-protection-stack';
@@ -20,6 +20,11 @@ export interface SaasEnvironmentStageProps extends StageProps {
   readonly config: EnvironmentConfig;
   /** The catalog services deployed to this environment (overrides applied); each gets a pod role. */
   readonly services: readonly ServiceSpec[];
+  /**
+   * The secrets the services read (catalog key -> spec); the Data stack creates them.
+   * @default - none
+   */
+  readonly applicationSecrets?: Readonly<Record<string, CatalogSecret>>;
 }
 
 /**
@@ -47,7 +52,7 @@ export class SaasEnvironmentStage extends Stage {
   public readonly webhooks: WebhookStack;
 
   constructor(scope: Construct, id: string, props: SaasEnvironmentStageProps) {
-    const { config, services, ...stageProps } = props;
+    const { config, services, applicationSecrets, ...stageProps } = props;
     super(scope, id, { env: { account: config.account, region: config.region }, ...stageProps });
 
     for (const rule of REQUIRED_TAGS) {
@@ -69,6 +74,7 @@ export class SaasEnvironmentStage extends Stage {
     const replica = this.dataReplica;
     this.data = new DataStack(this, 'Data', {
       config,
+      applicationSecrets,
       vpc: this.network.vpc,
       uploadsReplica: replica && {
         bucketName: replica.bucketName,

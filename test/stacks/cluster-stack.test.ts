@@ -76,7 +76,7 @@ describe('ClusterStack', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement);
   };
 
-  test('a service role may use only its own prefix of the uploads bucket and connect to the proxy as its own user', () => {
+  test('a service role may use only its own prefix of the uploads bucket and connect to the proxy with IAM as the application user', () => {
     const statements = statementsOf('prod', 'apps/payment-service');
     expect(statements).toEqual(
       expect.arrayContaining([
@@ -89,7 +89,8 @@ describe('ClusterStack', () => {
       ]),
     );
     const connect = statements.find((s: { Action: unknown }) => s.Action === 'rds-db:connect');
-    expect(JSON.stringify(connect.Resource)).toContain('/payment_service');
+    // IAM auth to the proxy as the application user (database-credentials), on this proxy only
+    expect(JSON.stringify(connect.Resource)).toMatch(/dbuser:.*DatabaseProxy.*\/app"/);
   });
 
   test('no pod role has a bare * resource except the controllers that AWS requires it for', () => {

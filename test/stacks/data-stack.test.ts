@@ -180,3 +180,50 @@ describe('DataStack', () => {
     expect(stage(name).data.terminationProtection).toBe(expected);
   });
 });
+
+describe('DataStack application secrets', () => {
+  const { stage, template } = synthesizedApp();
+  const data = (name: string) => template(stage(name).data);
+
+  test.each(EACH_ENV)('%s: every catalog secret exists under <app>/<env>/<key> with a generated value, never a literal', (name) => {
+    const secrets = Object.values(data(name).findResources('AWS::SecretsManager::Secret')).filter((s) => s.Properties.Name);
+    expect(secrets.map((s) => s.Properties.Name).sort()).toEqual(
+      ['database-credentials', 'image-signing-public-key', 'jwt-signing-key', 'payment-provider-api-key'].map(
+        (k) => `saas-platform/${name}/${k}`,
+      ),
+    );
+    for (const secret of secrets) {
+      expect(secret.Properties.GenerateSecretString).toBeDefined();
+      expect(secret.Properties.SecretString).toBeUndefined();
+    }
+  });
+
+  test('the application database user is a proxy login (IAM required) and rotates on the config schedule', () => {
+    const t = data('prod');
+    const proxy = Object.values(t.findResources('AWS::RDS::DBProxy'))[0];
+    expect(proxy.Properties.Auth).toHaveLength(2);
+    for (const auth of proxy.Properties.Auth) expect(auth).toMatchObject({ AuthScheme: 'SECRETS', IAMAuth: 'REQUIRED' });
+    const appUser = Object.entries(t.findResources('AWS::SecretsManager::Secret')).find(([, s]) =>
+      String(s.Properties.Name).endsWith('/database-credentials'),
+    )!;
+    expect(JSON.stringify(proxy.Properties.Auth)).toContain(appUser[0]);
+    const rotations = Object.values(t.findResources('AWS::SecretsManager::RotationSchedule'));
+    expect(rotations).toHaveLength(2);
+    for (const r of rotations) expect(r.Properties.RotationRules).toEqual({ ScheduleExpression: 'cron(0 3 ? * SUN *)', Duration: '2h' });
+  });
+
+  test('the proxy endpoint is published for the pipeline as an SSM parameter', () => {
+    data('staging').hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/saas-platform/staging/database/proxy-endpoint',
+      Type: 'String',
+    });
+  });
+
+  test.each([
+    ['dev', 'Delete'],
+    ['prod', 'Retain'],
+  ])('%s: application secrets have DeletionPolicy %s', (name, policy) => {
+    const secrets = Object.values(data(name).findResources('AWS::SecretsManager::Secret')).filter((s) => s.Properties.Name);
+    for (const s of secrets) expect(s.DeletionPolicy).toBe(policy);
+  });
+});
