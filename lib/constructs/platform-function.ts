@@ -23,7 +23,7 @@ export interface PlatformFunctionProps extends LogSettingsProps {
   /** What the function does (the Lambda description). */
   readonly description: string;
   /**
-   * Configuration the handler reads from `process.env` (never secrets: pass a secret's ARN).
+   * Configuration the handler reads from its environment variables (never secrets: pass a secret's ARN).
    * @default - none
    */
   readonly environment?: Readonly<Record<string, string>>;
