@@ -84,3 +84,8 @@ export const SYSTEM_POOL_TAINT = { key: 'CriticalAddonsOnly', value: 'true', eff
 export function uploadsBucketName(environmentName: string, account: string, region: string): string {
   return `${PLATFORM.application}-${environmentName}-uploads-${account}-${region}`;
 }
+
+/** Alias of one of an environment's KMS keys, e.g. `alias/saas-platform/prod/database`. */
+export function kmsAliasName(environmentName: string, purpose: string): string {
+  return `alias/${PLATFORM.application}/${environmentName}/${purpose}`;
+}

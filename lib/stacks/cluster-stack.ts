@@ -15,6 +15,7 @@ import {
   NODE_POOLS,
   serviceAccountName,
   serviceNamespace,
+  secretsManagerName,
   SYSTEM_POOL_TAINT,
   uploadsBucketName,
 } from '../config/naming';
@@ -175,7 +176,7 @@ export class ClusterStack extends PlatformStack {
 
     const eso = ADDON_IDENTITIES.externalSecrets;
     const esoRole = pc.addPodRole('ExternalSecrets', eso.namespace, eso.serviceAccount);
-    const secretsPrefix = `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${config.tags.Application}/${config.name}/*`;
+    const secretsPrefix = `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${secretsManagerName(config.name, '*')}`;
     esoRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],

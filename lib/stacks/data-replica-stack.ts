@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { kmsAliasName } from '../config/naming';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { bucketProtection } from './bucket-protection';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
@@ -36,7 +37,7 @@ export class DataReplicaStack extends PlatformStack {
     });
     const { config } = this;
     const keep = config.stateful.removal === 'retain';
-    this.keyAliasName = `alias/${config.tags.Application}/${config.name}/uploads-replica`;
+    this.keyAliasName = kmsAliasName(config.name, 'uploads-replica');
     this.keyAliasArn = `arn:aws:kms:${region}:${config.account}:${this.keyAliasName}`;
     this.bucketName = `${config.tags.Application}-${config.name}-uploads-replica-${config.account}-${region}`;
 

@@ -8,7 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { albAccessLogsPrefix } from '../config/edge-names';
-import { secretsManagerName, uploadsBucketName } from '../config/naming';
+import { kmsAliasName, secretsManagerName, uploadsBucketName } from '../config/naming';
 import { ApplicationSecrets } from '../constructs/application-secrets';
 import { PlatformDatabase } from '../constructs/database';
 import { albLogDeliveryStatement, distributionReadStatement } from '../constructs/edge-bucket-statements';
@@ -100,14 +100,14 @@ export class DataStack extends PlatformStack {
 
     this.databaseKey = new kms.Key(this, 'DatabaseKey', {
       description: `${config.name} database: storage, Performance Insights, credentials`,
-      alias: `alias/${app}/${config.name}/database`,
+      alias: kmsAliasName(config.name, 'database'),
       enableKeyRotation: true,
       removalPolicy,
       pendingWindow: Duration.days(30),
     });
     this.storageKey = new kms.Key(this, 'StorageKey', {
       description: `${config.name} uploads bucket`,
-      alias: `alias/${app}/${config.name}/storage`,
+      alias: kmsAliasName(config.name, 'storage'),
       enableKeyRotation: true,
       removalPolicy,
       pendingWindow: Duration.days(30),
@@ -115,7 +115,7 @@ export class DataStack extends PlatformStack {
 
     this.clusterSecretsKey = new kms.Key(this, 'ClusterSecretsKey', {
       description: `${config.name} EKS envelope encryption of Kubernetes secrets`,
-      alias: `alias/${app}/${config.name}/eks-secrets`,
+      alias: kmsAliasName(config.name, 'eks-secrets'),
       enableKeyRotation: true,
       removalPolicy,
       pendingWindow: Duration.days(30),

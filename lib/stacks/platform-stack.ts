@@ -1,5 +1,7 @@
-import { Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { STATEFUL_TAGS } from '../config/tag-policy';
+import { applyTags } from '../policies/platform-gates';
 import { EnvironmentConfig } from '../config/types';
 
 /** Props of `PlatformStack`. */
@@ -32,8 +34,7 @@ export class PlatformStack extends Stack {
     this.config = config;
     this.zones = [...config.network.availabilityZones];
     if (stateful) {
-      Tags.of(this).add('DataClassification', config.tags.DataClassification);
-      Tags.of(this).add('Backup', config.tags.Backup);
+      applyTags(this, config.tags, STATEFUL_TAGS);
     }
   }
 

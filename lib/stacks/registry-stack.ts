@@ -1,5 +1,7 @@
-import { RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { STATEFUL_TAGS } from '../config/tag-policy';
+import { applyTags } from '../policies/platform-gates';
 import { ToolingConfig } from '../config/tooling';
 import { ImageRegistry } from '../constructs/image-registry';
 
@@ -24,8 +26,7 @@ export class RegistryStack extends Stack {
       description: 'tooling: ECR repositories of the platform services',
       ...stackProps,
     });
-    Tags.of(this).add('DataClassification', tooling.tags.DataClassification);
-    Tags.of(this).add('Backup', tooling.tags.Backup);
+    applyTags(this, tooling.tags, STATEFUL_TAGS);
     this.registry = new ImageRegistry(this, 'Registry', {
       repositoryNames,
       pullAccounts: tooling.pullAccounts,

@@ -1,8 +1,7 @@
-import { Stage, StageProps, Tags, Validations } from 'aws-cdk-lib';
+import { Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { REQUIRED_TAGS, STATEFUL_TAGS } from '../config/tag-policy';
 import { EnvironmentConfig } from '../config/types';
-import { PlatformChecks } from '../policies/platform-checks';
+import { addPlatformGates } from '../policies/platform-gates';
 import { ServiceSpec } from '../config/service-catalog';
 import { ClusterStack } from '../stacks/cluster-stack';
 import { DataReplicaStack } from '../stacks/data-replica-stack';
@@ -55,17 +54,10 @@ export class SaasEnvironmentStage extends Stage {
     const { config, services, applicationSecrets, ...stageProps } = props;
     super(scope, id, { env: { account: config.account, region: config.region }, ...stageProps });
 
-    for (const rule of REQUIRED_TAGS) {
-      Tags.of(this).add(rule.key, config.tags[rule.key as keyof typeof config.tags]);
-    }
-    Validations.of(this).addPlugins(
-      new PlatformChecks(this, {
-        requiredTags: REQUIRED_TAGS,
-        statefulTags: STATEFUL_TAGS,
-        requireTerminationProtection: config.stateful.terminationProtection,
-        requireRetention: config.stateful.removal === 'retain',
-      }),
-    );
+    addPlatformGates(this, config.tags, {
+      requireTerminationProtection: config.stateful.terminationProtection,
+      requireRetention: config.stateful.removal === 'retain',
+    });
 
     this.network = new NetworkStack(this, 'Network', { config });
     if (config.storage.replicateUploadsToDr) {

@@ -1,4 +1,6 @@
 import {
+  kmsAliasName,
+  uploadsBucketName,
   apiOriginHost,
   clusterName,
   DEFAULT_WORKLOAD_NAMESPACE,
@@ -28,5 +30,7 @@ describe('naming contract between CDK and cdk8s', () => {
     expect(ingressGroupName('dev')).toBe('saas-platform-dev');
     expect(secretsManagerName('staging', 'jwt-signing-key')).toBe('saas-platform/staging/jwt-signing-key');
     expect(apiOriginHost('dev.example.com')).toBe('api-origin.dev.example.com');
+    expect(kmsAliasName('prod', 'database')).toBe('alias/saas-platform/prod/database');
+    expect(uploadsBucketName('prod', '333333333333', 'eu-west-1')).toBe('saas-platform-prod-uploads-333333333333-eu-west-1');
   });
 });
