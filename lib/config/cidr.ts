@@ -38,6 +38,7 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   return (a.network & mask) >>> 0 === (b.network & mask) >>> 0;
 }
 
-function formatAddress(n: number): string {
+/** An address as dotted quads: `167772160` -> `10.0.0.0`. */
+export function formatAddress(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }

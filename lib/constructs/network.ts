@@ -11,6 +11,11 @@ export interface PlatformNetworkProps {
   readonly availabilityZones: readonly string[];
   /** NAT gateways, 1..number of zones. One per zone removes the single point of failure for egress. */
   readonly natGateways: number;
+  /**
+   * Prefix length of the subnets of each tier (the address plan: one subnet per tier and zone,
+   * allocated in the order public, private, isolated).
+   */
+  readonly subnetCidrMasks: { readonly public: number; readonly private: number; readonly isolated: number };
   /** Retention of the VPC flow log group. */
   readonly flowLogRetention: logs.RetentionDays;
   /**
@@ -29,8 +34,8 @@ export interface PlatformNetworkProps {
  * A three-tier VPC: public subnets (load balancers, NAT), private subnets with egress (nodes, pods)
  * and isolated subnets (databases), in every zone, with flow logs and VPC endpoints.
  *
- * Subnet sizes derive from the VPC prefix: private subnets get an eighth of the range each
- * (the VPC CNI gives every pod a VPC address), public and isolated subnets a sixty-fourth.
+ * Subnet sizes come from the caller's address plan (the platform gives private subnets an eighth
+ * of the range each, because the VPC CNI gives every pod a VPC address).
  */
 export class PlatformNetwork extends Construct {
   /** The VPC. */
@@ -56,9 +61,9 @@ export class PlatformNetwork extends Construct {
       availabilityZones: [...props.availabilityZones],
       natGateways: props.natGateways,
       subnetConfiguration: [
-        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: prefix + 6, mapPublicIpOnLaunch: false },
-        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: prefix + 3 },
-        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: prefix + 6 },
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: props.subnetCidrMasks.public, mapPublicIpOnLaunch: false },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: props.subnetCidrMasks.private },
+        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: props.subnetCidrMasks.isolated },
       ],
       restrictDefaultSecurityGroup: true,
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { subnetMasks } from '../config/network-layout';
 import { InterfaceEndpointName } from '../config/types';
 import { PlatformNetwork } from '../constructs/network';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
@@ -31,6 +32,7 @@ export class NetworkStack extends PlatformStack {
     const networkConstruct = new PlatformNetwork(this, 'Network', {
       cidr: network.vpcCidr,
       availabilityZones: network.availabilityZones,
+      subnetCidrMasks: subnetMasks(network.vpcCidr),
       natGateways: network.natGateways,
       flowLogRetention: network.flowLogRetentionDays,
       removalPolicy: stateful.removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

@@ -12,6 +12,7 @@ function synth(overrides: Partial<PlatformNetworkProps> = {}): { template: Templ
   const network = new PlatformNetwork(stack, 'Network', {
     cidr: '10.0.0.0/16',
     availabilityZones: ZONES,
+    subnetCidrMasks: { public: 22, private: 19, isolated: 22 },
     natGateways: 3,
     flowLogRetention: logs.RetentionDays.ONE_MONTH,
     interfaceEndpoints: [ec2.InterfaceVpcEndpointAwsService.ECR, ec2.InterfaceVpcEndpointAwsService.STS],
@@ -23,7 +24,7 @@ function synth(overrides: Partial<PlatformNetworkProps> = {}): { template: Templ
 describe('PlatformNetwork', () => {
   const { template, network } = synth();
 
-  test('creates public, private and isolated subnets in every zone, sized from the VPC prefix', () => {
+  test('creates public, private and isolated subnets in every zone, sized by the address plan', () => {
     template.resourceCountIs('AWS::EC2::Subnet', 9);
     // private subnets get /19 (an eighth of a /16) for pod IPs; public and isolated /22
     for (const [az, i] of ZONES.map((z, n) => [z, n] as const)) {
