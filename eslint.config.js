@@ -17,4 +17,9 @@ module.exports = tseslint.config(
     languageOptions: { globals: { require: 'readonly', module: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // jest's global setup: plain ES modules run by Node
+    files: ['test/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', globalThis: 'readonly' } },
+  },
 );

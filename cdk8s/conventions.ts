@@ -19,6 +19,9 @@ export const PROMETHEUS_URL = `http://prometheus-operated.${OBSERVABILITY_NAMESP
 /** The ClusterSecretStore (External Secrets) backed by AWS Secrets Manager. */
 export const SECRET_STORE_NAME = 'aws-secrets-manager';
 
+/** The ClusterSecretStore backed by SSM Parameter Store: deploy-time values the stacks publish (database endpoints...). */
+export const PARAMETER_STORE_NAME = 'aws-parameter-store';
+
 /** Well-known label keys. */
 export const LABELS = {
   name: 'app.kubernetes.io/name',

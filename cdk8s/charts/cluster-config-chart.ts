@@ -4,7 +4,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMAGE_SIGNING_PUBLIC_KEY_SECRET, ecrRegistryHost, secretsManagerName } from '../../lib/config/naming';
 import { EnvironmentConfig, EnvironmentTier } from '../../lib/config/types';
-import { REQUIRED_POD_LABELS, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { PARAMETER_STORE_NAME, REQUIRED_POD_LABELS, SECRET_STORE_NAME, platformLabels } from '../conventions';
 import { KyvernoClusterPolicy, KyvernoMatch } from '../constructs/kyverno';
 import { model } from '../constructs/model-object';
 
@@ -41,6 +41,17 @@ export class ClusterConfigChart extends Chart {
         provider: { aws: { service: 'SecretsManager', region: config.region } },
         // Only the workload namespaces (and the policy engine, for the signing key) may read through it.
         conditions: [{ namespaces: [...workloads, ...(signed ? [KYVERNO_NAMESPACE] : [])] }],
+      },
+    });
+
+    model<IClusterSecretStore>(this, 'ParameterStore', {
+      apiVersion: 'external-secrets.io/v1beta1',
+      kind: 'ClusterSecretStore',
+      metadata: { name: PARAMETER_STORE_NAME },
+      spec: {
+        // Deploy-time values the stacks publish under the environment's prefix (lib/config/naming.ts).
+        provider: { aws: { service: 'ParameterStore', region: config.region } },
+        conditions: [{ namespaces: [...workloads] }],
       },
     });
 

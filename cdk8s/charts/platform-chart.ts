@@ -35,18 +35,21 @@ export interface NamespaceQuota {
 }
 
 /**
- * Quota of a namespace from its services: each at `maxReplicas`, plus what a rollout adds on top
- * (the surge of a rolling update; a second full set for canary and blue/green, whose new version
- * reaches full size before the old one goes).
+ * Quota of a namespace from its services, with room for everything that exists during a rollout:
+ *
+ * - each service at `maxReplicas` (the HPA may be there when the rollout starts);
+ * - a rolling update adds `maxSurge` new pods while as many old ones are still terminating (a pod
+ *   counts against the quota until it is gone, for up to its termination grace period): max + 2 x surge;
+ * - canary and blue/green run a full new set beside the full old one, whose pods then terminate
+ *   while the new set serves: 2 x max;
+ * - then `headroomPercent` on top of the sum, for debug pods and the HPA reacting in mid-rollout.
+ *
+ * A quota that is exactly the sum of the requests refuses the surge pod, and the rollout aborts.
  */
-export function namespaceQuota(services: readonly ServiceSpec[]): NamespaceQuota {
+export function namespaceQuota(services: readonly ServiceSpec[], headroomPercent = 0): NamespaceQuota {
   const total = { pods: 0, requestsCpuMillis: 0, requestsMemoryMiB: 0, limitsCpuMillis: 0, limitsMemoryMiB: 0 };
   for (const s of services) {
-    const max = s.scaling.maxReplicas;
-    const peak =
-      s.rollout.strategy === 'rolling'
-        ? max + Math.ceil((max * (s.rollout.maxSurgePercent ?? SERVICE_DEFAULTS.maxSurgePercent)) / 100)
-        : 2 * max;
+    const peak = peakPods(s);
     const limits = resourceLimits(s.resources);
     total.pods += peak;
     total.requestsCpuMillis += peak * s.resources.cpuMillis;
@@ -54,7 +57,22 @@ export function namespaceQuota(services: readonly ServiceSpec[]): NamespaceQuota
     total.limitsCpuMillis += peak * limits.cpuMillis;
     total.limitsMemoryMiB += peak * limits.memoryMiB;
   }
-  return total;
+  const withHeadroom = (n: number) => Math.ceil((n * (100 + headroomPercent)) / 100);
+  return {
+    pods: withHeadroom(total.pods),
+    requestsCpuMillis: withHeadroom(total.requestsCpuMillis),
+    requestsMemoryMiB: withHeadroom(total.requestsMemoryMiB),
+    limitsCpuMillis: withHeadroom(total.limitsCpuMillis),
+    limitsMemoryMiB: withHeadroom(total.limitsMemoryMiB),
+  };
+}
+
+/** Most pods of one service that exist at once during a rollout at full scale (see `namespaceQuota`). */
+export function peakPods(service: ServiceSpec): number {
+  const max = service.scaling.maxReplicas;
+  if (service.rollout.strategy !== 'rolling') return 2 * max;
+  const surge = Math.ceil((max * (service.rollout.maxSurgePercent ?? SERVICE_DEFAULTS.maxSurgePercent)) / 100);
+  return max + 2 * surge;
 }
 
 const pss = (level: PodSecurityLevel, version: string): Record<string, string> => ({
@@ -89,7 +107,13 @@ export class PlatformChart extends Chart {
     for (const name of workloads) {
       // The load balancer controller holds a new pod out of rotation until the ALB target is healthy.
       this.addNamespace(name, { ...pss('restricted', version), 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' });
-      this.workloadGuards(name, namespaceQuota(services.filter((s) => serviceNamespace(s) === name)));
+      this.workloadGuards(
+        name,
+        namespaceQuota(
+          services.filter((s) => serviceNamespace(s) === name),
+          config.kubernetes.quotaHeadroomPercent,
+        ),
+      );
     }
 
     for (const [key, pc] of Object.entries(PRIORITY_CLASSES)) {

@@ -2,9 +2,12 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiOriginColor, apiOriginCertificateHosts, apiOriginColorHost } from '../../lib/config/edge-names';
 import { ecrRegistryHost, ingressGroupName, secretsManagerName } from '../../lib/config/naming';
+import { subnetCidrs } from '../../lib/config/network-layout';
+import { platformEnvironment } from '../../lib/config/platform-resources';
 import { SecretSpec, ServiceSpec } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
-import { PROMETHEUS_URL, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { PARAMETER_STORE_NAME, PROMETHEUS_URL, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { awsEgress } from '../egress';
 import { Microservice, PeerService } from '../constructs/microservice';
 
 /** Props of `ServiceChart`. */
@@ -42,7 +45,11 @@ export class ServiceChart extends Chart {
       secrets,
       secretsManagerName: (secret) => secretsManagerName(config.name, secret),
       secretStore: SECRET_STORE_NAME,
-      vpcCidr: config.network.vpcCidr,
+      parameterStore: PARAMETER_STORE_NAME,
+      platformEnvironment: platformEnvironment(service, config),
+      // An internet-facing ALB lives in the public subnets.
+      albSourceCidrs: subnetCidrs(config.network).public,
+      egress: awsEgress(service, config),
       apiHosts: apiOriginCertificateHosts(config.domain.zoneName),
       dnsName: apiOriginColorHost(config.domain.zoneName, originColor),
       ingressGroup: ingressGroupName(config.name),

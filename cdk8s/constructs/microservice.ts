@@ -6,7 +6,9 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { NODE_POOL_LABEL, NODE_POOLS, serviceAccountName, serviceNamespace } from '../../lib/config/naming';
+import { PlatformEnvironment } from '../../lib/config/platform-resources';
 import { CanaryRollout, SERVICE_DEFAULTS, SecretSpec, ServiceSpec, resourceLimits } from '../../lib/config/service-catalog';
+import { EgressTarget } from '../egress';
 import { LABELS, OBSERVABILITY_NAMESPACE, PRIORITY_CLASSES } from '../conventions';
 import { model } from './model-object';
 import { ANALYSIS_DEFAULTS, HASH_ARG, analysisTemplateSpec, previewMetrics, sloMetrics } from './slo-analysis';
@@ -35,10 +37,19 @@ export interface MicroserviceProps {
   readonly secrets: Readonly<Record<string, SecretSpec>>;
   /** Secrets Manager name of a secret, e.g. `saas-platform/prod/jwt-signing-key`. */
   readonly secretsManagerName: (secret: string) => string;
-  /** ClusterSecretStore the ExternalSecret reads through. */
+  /** ClusterSecretStore the ExternalSecret of the catalog secrets reads through (Secrets Manager). */
   readonly secretStore: string;
-  /** CIDR of the VPC: the ALB's and the RDS Proxy's addresses are inside it. */
-  readonly vpcCidr: string;
+  /** ClusterSecretStore the deploy-time values are read through (SSM Parameter Store). */
+  readonly parameterStore: string;
+  /**
+   * Where the platform's settings of the service come from (`platformEnvironment`): literal variables,
+   * and SSM parameters External Secrets delivers. @default - none
+   */
+  readonly platformEnvironment?: PlatformEnvironment;
+  /** Address blocks the ALB connects to pods from (its subnets: target type `ip`). */
+  readonly albSourceCidrs: readonly string[];
+  /** Destinations outside the cluster the pods may reach (`awsEgress`). @default - none */
+  readonly egress?: readonly EgressTarget[];
   /**
    * Hosts the Ingress answers on: the origin name CloudFront sends and the names the health checks
    * send, e.g. `api-origin.dev.example.com`, `api-origin-blue.dev.example.com`, `api-origin-green.dev.example.com`.
@@ -69,10 +80,6 @@ export const MICROSERVICE_DEFAULTS = {
 
 const POD_USER = 10001;
 const STARTUP_PERIOD_SECONDS = 5;
-const DATABASE_PROXY_PORT = 5432;
-// EKS Pod Identity agent (link-local, on every node): where the AWS SDK gets the pod's credentials.
-const POD_IDENTITY_AGENT = '169.254.170.23/32';
-const INSTANCE_METADATA = '169.254.169.254/32';
 
 const q = (value: string) => k8s.Quantity.fromString(value);
 const port = (value: number | string) =>
@@ -115,11 +122,13 @@ export class Microservice extends Construct {
     this.workloadKind = this.spec.rollout.strategy === 'rolling' ? 'Deployment' : 'Rollout';
 
     const hasSecrets = (this.spec.secrets ?? []).length > 0;
+    const parameters = Object.entries(props.platformEnvironment?.parameters ?? {});
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: this.meta(serviceAccountName(this.spec.name)),
       automountServiceAccountToken: this.spec.kubernetesApi ?? false,
     });
     if (hasSecrets) this.externalSecret();
+    if (parameters.length > 0) this.runtimeSecret(parameters);
     this.services();
     this.workload = this.workloadKind === 'Deployment' ? this.deployment() : this.rollout();
     this.autoscaler();
@@ -143,6 +152,11 @@ export class Microservice extends Construct {
     return (this.spec.secrets ?? []).length > 0 ? `${this.spec.name}-secrets` : undefined;
   }
 
+  /** Name of the Secret holding the deploy-time values (database hosts...), or undefined when there are none. */
+  public get runtimeSecretName(): string | undefined {
+    return Object.keys(this.props.platformEnvironment?.parameters ?? {}).length > 0 ? `${this.spec.name}-runtime` : undefined;
+  }
+
   private meta(name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}) {
     return {
       name,
@@ -152,6 +166,7 @@ export class Microservice extends Construct {
     };
   }
 
+  /** The catalog secrets the service reads, from Secrets Manager: one variable per secret, or per property. */
   private externalSecret(): void {
     const data = (this.spec.secrets ?? []).flatMap((name) => {
       const key = this.props.secretsManagerName(name);
@@ -159,14 +174,25 @@ export class Microservice extends Construct {
       if (!properties) return [{ secretKey: envName(name), remoteRef: { key } }];
       return properties.map((property) => ({ secretKey: envName(`${name}_${property}`), remoteRef: { key, property } }));
     });
-    model<IExternalSecret>(this, 'ExternalSecret', {
+    this.syncedSecret('ExternalSecret', this.secretName!, this.props.secretStore, data);
+  }
+
+  /** Deploy-time values the stacks publish in Parameter Store (not secret, but unknown at synth), as a Secret. */
+  private runtimeSecret(parameters: [string, string][]): void {
+    const data = parameters.map(([variable, parameter]) => ({ secretKey: variable, remoteRef: { key: parameter } }));
+    this.syncedSecret('RuntimeValues', this.runtimeSecretName!, this.props.parameterStore, data);
+  }
+
+  /** A Secret that External Secrets keeps in sync from a ClusterSecretStore. */
+  private syncedSecret(id: string, name: string, store: string, data: NonNullable<IExternalSecret['spec']>['data']): void {
+    model<IExternalSecret>(this, id, {
       apiVersion: 'external-secrets.io/v1beta1',
       kind: 'ExternalSecret',
-      metadata: this.meta(this.secretName!),
+      metadata: this.meta(name),
       spec: {
         refreshInterval: '1h',
-        secretStoreRef: { kind: 'ClusterSecretStore', name: this.props.secretStore },
-        target: { name: this.secretName, creationPolicy: 'Owner' },
+        secretStoreRef: { kind: 'ClusterSecretStore', name: store },
+        target: { name, creationPolicy: 'Owner' },
         data,
       },
     });
@@ -206,10 +232,10 @@ export class Microservice extends Construct {
       image: `${this.props.imageRegistry}/${s.image.repository}:${s.image.tag}`,
       imagePullPolicy: 'IfNotPresent',
       ports,
-      env: Object.entries(s.env ?? {})
+      env: Object.entries({ ...this.props.platformEnvironment?.variables, ...s.env })
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, value })),
-      envFrom: this.secretName ? [{ secretRef: { name: this.secretName } }] : undefined,
+      envFrom: this.envFrom(),
       resources: {
         requests: { cpu: q(`${r.cpuMillis}m`), memory: q(`${r.memoryMiB}Mi`) },
         limits: { cpu: q(`${limits.cpuMillis}m`), memory: q(`${limits.memoryMiB}Mi`) },
@@ -279,6 +305,11 @@ export class Microservice extends Construct {
         volumes: [{ name: 'tmp', emptyDir: { sizeLimit: q('64Mi') } }],
       },
     };
+  }
+
+  private envFrom(): k8s.EnvFromSource[] | undefined {
+    const names = [this.secretName, this.runtimeSecretName].filter((n): n is string => n !== undefined);
+    return names.length > 0 ? names.map((name) => ({ secretRef: { name } })) : undefined;
   }
 
   private get maxSurge(): string {
@@ -405,8 +436,8 @@ export class Microservice extends Construct {
       podSelector: { matchLabels: { [LABELS.name]: p.name } },
     });
     const ingress: k8s.NetworkPolicyIngressRule[] = [];
-    // target-type ip: the ALB connects to the pod from its addresses inside the VPC.
-    if (s.ingress) ingress.push({ from: [{ ipBlock: { cidr: this.props.vpcCidr } }], ports: [tcp('http')] });
+    // target-type ip: the ALB connects to the pod from its own addresses, in its subnets.
+    if (s.ingress) ingress.push({ from: this.props.albSourceCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp('http')] });
     const callers = this.props.callers ?? [];
     if (callers.length > 0) ingress.push({ from: callers.map(peer), ports: [tcp('http')] });
     ingress.push({
@@ -429,11 +460,12 @@ export class Microservice extends Construct {
       },
     ];
     for (const callee of this.props.callees ?? []) egress.push({ to: [peer(callee)], ports: [tcp(callee.port)] });
-    if (s.database) egress.push({ to: [{ ipBlock: { cidr: this.props.vpcCidr } }], ports: [tcp(DATABASE_PROXY_PORT)] });
-    if (s.awsApis) {
-      // AWS endpoints have no fixed addresses: interface endpoints are in the VPC, the rest behind the NAT.
-      egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [INSTANCE_METADATA] } }], ports: [tcp(443)] });
-      egress.push({ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [tcp(80)] });
+    // Derived from what the service uses (cdk8s/egress.ts): the Pod Identity agent, the database, AWS APIs.
+    for (const target of this.props.egress ?? []) {
+      egress.push({
+        to: target.cidrs.map((cidr) => ({ ipBlock: { cidr, except: target.except ? [...target.except] : undefined } })),
+        ports: target.ports.map((p) => tcp(p)),
+      });
     }
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: this.meta(s.name),

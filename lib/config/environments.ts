@@ -71,6 +71,7 @@ const kubernetes = (nodeGroups: KubernetesConfig['nodeGroups'], overrides: Parti
   publicEndpointCidrs: PLATFORM.adminCidrs,
   nodeGroups,
   controlPlaneLogRetentionDays: 90,
+  quotaHeadroomPercent: 20,
   ...overrides,
 });
 

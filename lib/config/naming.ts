@@ -89,3 +89,30 @@ export function uploadsBucketName(environmentName: string, account: string, regi
 export function kmsAliasName(environmentName: string, purpose: string): string {
   return `alias/${PLATFORM.application}/${environmentName}/${purpose}`;
 }
+
+/** The PostgreSQL database the services' schemas live in (created by the Data stack's database-users step). */
+export const APPLICATION_DATABASE = 'app';
+
+/**
+ * Database user of a service, also the name of the schema it owns, e.g. `web_api` for `web-api`
+ * (dashes are not valid in unquoted PostgreSQL identifiers; service names have no underscores, so
+ * the mapping is one to one). Services log in as it with IAM authentication.
+ */
+export function databaseUserName(serviceName: string): string {
+  return serviceName.replace(/-/g, '_');
+}
+
+/** Prefix of the SSM parameters an environment publishes for its cluster, e.g. `/saas-platform/prod`. */
+export function parameterPrefix(environmentName: string): string {
+  return `/${PLATFORM.application}/${environmentName}`;
+}
+
+/**
+ * SSM parameter holding the host services connect to: `proxy` (the RDS Proxy: reads and writes) or
+ * `reader` (the read replica, or the proxy where there is none), e.g.
+ * `/saas-platform/prod/database/reader-endpoint`. The Data stack writes them; External Secrets
+ * delivers them to the pods.
+ */
+export function databaseEndpointParameterName(environmentName: string, endpoint: 'proxy' | 'reader'): string {
+  return `${parameterPrefix(environmentName)}/database/${endpoint}-endpoint`;
+}

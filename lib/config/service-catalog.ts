@@ -1,3 +1,5 @@
+import { PlatformResourceName } from './platform-resources';
+
 /**
  * The service catalog: every microservice the platform runs, as typed data.
  *
@@ -181,10 +183,18 @@ export interface ServiceSpec {
   readonly ingress?: IngressSpec;
   /** Services this one calls (egress to them, ingress on their side). @default - none */
   readonly calls?: readonly string[];
-  /** Connects to the database through the RDS Proxy. @default false */
+  /**
+   * Connects to the database as its own user (`databaseUserName(name)`, owner of a schema of the
+   * same name), with IAM authentication through the RDS Proxy (and to the read replica where there
+   * is one); the pods get `DATABASE_HOST`, `DATABASE_READ_HOST`, `DATABASE_PORT`, `DATABASE_NAME`
+   * and `DATABASE_USER`. @default false
+   */
   readonly database?: boolean;
-  /** Calls AWS APIs (S3, SQS...) with its Pod Identity role. @default false */
-  readonly awsApis?: boolean;
+  /**
+   * Platform resources in AWS it uses (see `PLATFORM_RESOURCES`), e.g. `['uploads']`; each gives its
+   * Pod Identity role exactly that access and its pods the egress to reach it. @default - none
+   */
+  readonly aws?: readonly PlatformResourceName[];
   /** Talks to the Kubernetes API (mounts a service-account token). @default false */
   readonly kubernetesApi?: boolean;
   /** Scheduling priority. @default 'standard' */
@@ -237,10 +247,6 @@ export function resourceLimits(resources: ResourcesSpec): { readonly cpuMillis: 
 
 /** Secrets services may read. CDK creates them in Secrets Manager under `secretsManagerName(env, key)`. */
 export const SECRETS: Readonly<Record<string, SecretSpec>> = {
-  'database-credentials': {
-    description: 'Application user of the RDS Proxy, rotated by Secrets Manager',
-    properties: ['username', 'password'],
-  },
   'jwt-signing-key': { description: 'Private key auth-service signs access tokens with' },
   'payment-provider-api-key': { description: 'API key of the payment provider' },
 };
@@ -265,12 +271,11 @@ export const SERVICES: readonly ServiceSpec[] = [
     scaling: { minReplicas: 3, maxReplicas: 20 },
     rollout: { strategy: 'canary', steps: CANARY_10_25_50 },
     slo: { availabilityPercent: 99.9, latencyP95Millis: 200 },
-    secrets: ['database-credentials'],
     env: { LOG_LEVEL: 'info' },
     ingress: { pathPrefix: '/api' },
     calls: ['auth-service', 'payment-service'],
     database: true,
-    awsApis: true,
+    aws: ['uploads'],
     priority: 'critical',
   },
   {
@@ -283,7 +288,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     scaling: { minReplicas: 2, maxReplicas: 10 },
     rollout: { strategy: 'blueGreen' },
     slo: { availabilityPercent: 99.95, latencyP95Millis: 150 },
-    secrets: ['database-credentials', 'jwt-signing-key'],
+    secrets: ['jwt-signing-key'],
     ingress: { pathPrefix: '/auth' },
     database: true,
     priority: 'critical',
@@ -309,10 +314,10 @@ export const SERVICES: readonly ServiceSpec[] = [
       ],
     },
     slo: { availabilityPercent: 99.95, latencyP95Millis: 300 },
-    secrets: ['database-credentials', 'payment-provider-api-key'],
+    secrets: ['payment-provider-api-key'],
     ingress: { pathPrefix: '/payments' },
     database: true,
-    awsApis: true,
+    aws: ['uploads'],
     priority: 'critical',
     drain: { preStopSleepSeconds: 15, terminationGracePeriodSeconds: 90 },
   },
@@ -326,9 +331,8 @@ export const SERVICES: readonly ServiceSpec[] = [
     scaling: { minReplicas: 2, maxReplicas: 8, targetCpuPercent: 75, scaleDownStabilizationSeconds: 600 },
     rollout: { strategy: 'rolling', maxSurgePercent: 50 },
     slo: { availabilityPercent: 99.5, latencyP95Millis: 5000 },
-    secrets: ['database-credentials'],
     database: true,
-    awsApis: true,
+    aws: ['uploads'],
     priority: 'background',
     drain: { preStopSleepSeconds: 0, terminationGracePeriodSeconds: 120 },
   },

@@ -146,6 +146,12 @@ export interface KubernetesConfig {
   readonly nodeGroups: { readonly system: NodeGroupConfig; readonly workloads: NodeGroupConfig };
   /** Retention of the control-plane logs in CloudWatch Logs; a CloudWatch value. */
   readonly controlPlaneLogRetentionDays: number;
+  /**
+   * Room in each workload namespace's quota above what the services need at full scale in the
+   * middle of a rollout (surge and terminating pods included), percent (10..100): debug pods, the
+   * HPA reacting while a rollout runs.
+   */
+  readonly quotaHeadroomPercent: number;
 }
 
 /** Who may do what in the cluster: IAM role names (e.g. IAM Identity Center permission-set roles). */

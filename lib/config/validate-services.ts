@@ -5,6 +5,7 @@
  * overrides cause is reported under that environment, e.g. `prod.services.web-api.scaling.minReplicas`.
  */
 import { DEFAULT_WORKLOAD_NAMESPACE } from './naming';
+import { PLATFORM_RESOURCE_NAMES, PLATFORM_VARIABLES } from './platform-resources';
 import { ROLLOUT_STRATEGIES, SERVICE_DEFAULTS, SERVICE_PRIORITIES, ServiceCatalog, ServiceSpec, applyOverride } from './service-catalog';
 import { ConfigProblem, ConfigValidationError } from './validate';
 
@@ -45,7 +46,7 @@ const SERVICE_KEYS = [
   'ingress',
   'calls',
   'database',
-  'awsApis',
+  'aws',
   'kubernetesApi',
   'priority',
   'drain',
@@ -206,6 +207,7 @@ function checkService(s: Obj, p: Problems, ctx: Context): void {
   const env = p.object(s, 'env', true);
   for (const [key, value] of Object.entries(env ?? {})) {
     if (!ENV_NAME.test(key)) p.add(`env.${key}`, 'is not a valid variable name; use upper-case letters, digits and underscores');
+    else if (PLATFORM_VARIABLES.includes(key)) p.add(`env.${key}`, 'is set by the platform (from database and aws); use another name');
     else if (SECRET_LIKE.test(key)) p.add(`env.${key}`, 'looks like a secret; put the value in Secrets Manager and list it under secrets');
     else if (typeof value !== 'string') p.add(`env.${key}`, `${show(value)} is not a string`);
   }
@@ -219,7 +221,14 @@ function checkService(s: Obj, p: Problems, ctx: Context): void {
       p.add(`calls[${i}]`, `${show(name)} is not a service of the catalog; use one of ${ctx.serviceNames.join(', ')}`);
     }
   });
-  for (const key of ['database', 'awsApis', 'kubernetesApi']) p.bool(s, key);
+  for (const key of ['database', 'kubernetesApi']) p.bool(s, key);
+  p.items(s, 'aws').forEach((name, i) => {
+    if (typeof name !== 'string' || !(PLATFORM_RESOURCE_NAMES as readonly string[]).includes(name)) {
+      p.add(`aws[${i}]`, `${show(name)} is not a platform resource; use one of ${PLATFORM_RESOURCE_NAMES.join(', ')}`);
+    } else if ((s.aws as unknown[]).indexOf(name) !== i) {
+      p.add(`aws[${i}]`, `${show(name)} is listed twice; each resource once`);
+    }
+  });
   p.oneOf(s, '', 'priority', SERVICE_PRIORITIES, true);
 
   const drain = p.object(s, 'drain', true);

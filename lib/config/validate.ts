@@ -341,6 +341,7 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
         }
       });
       c.member(k8s, 'kubernetes', 'controlPlaneLogRetentionDays', LOG_RETENTION_DAYS, 'a CloudWatch retention');
+      c.integer(k8s, 'kubernetes', 'quotaHeadroomPercent', 10, 100);
       const groups = isObj(k8s.nodeGroups) ? k8s.nodeGroups : undefined;
       if (!groups) c.report('kubernetes.nodeGroups', `${show(k8s.nodeGroups)} is not an object; give { system, workloads }`);
       for (const group of ['system', 'workloads'] as const) {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DatabaseUsers } from './database-users';
 
 /** Props of `PlatformDatabase`. */
 export interface PlatformDatabaseProps {
@@ -56,13 +57,20 @@ export interface PlatformDatabaseProps {
    * @default PostgreSQL 17.9 (`POSTGRES_VERSION`)
    */
   readonly engineVersion?: rds.PostgresEngineVersion;
+  /**
+   * The application database and its users: one IAM-authenticated login role (and schema) per
+   * service, made by a deploy-time step (`DatabaseUsers`); the proxy may log in as each of them.
+   * An empty list makes neither.
+   * @default - no application users
+   */
+  readonly applicationUsers?: { readonly databaseName: string; readonly users: readonly string[] };
 }
 
 /** The PostgreSQL engine version the platform is tested with. */
 export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9;
 
 /**
- * PostgreSQL on RDS, reachable only through an RDS Proxy.
+ * PostgreSQL on RDS, reachable through an RDS Proxy (and, for reads, the read replica).
  *
  * Encrypted at rest with a customer-managed key and in transit (`rds.force_ssl`), IAM
  * authentication on, master credentials generated into Secrets Manager and rotated on a schedule,
@@ -70,8 +78,13 @@ export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9;
  * monitoring. The proxy bounds the connection pool: the fix for the N+1 incident in the
  * requirements, where every request opened connections until `max_connections` was exhausted.
  *
- * Clients are allowed with `allowClient(peer)`: they get the proxy's port and nothing else; the
- * database's own security group admits the proxy and the rotation function only.
+ * Authentication is IAM end to end: clients present IAM tokens to the proxy, and the proxy logs in
+ * to the database with IAM as the same user, so application users have no password at all. Only
+ * the master user has one (generated, rotated, used by the rotation and the users step).
+ *
+ * Clients are allowed with `allowClient(peer)` (the proxy's port and nothing else) and
+ * `allowReader(peer)` (the replica's port); the database's own security group admits the proxy, the
+ * rotation function and the users step only.
  */
 export class PlatformDatabase extends Construct {
   /** The database instance. */
@@ -82,10 +95,12 @@ export class PlatformDatabase extends Construct {
   public readonly secret: secretsmanager.ISecret;
   /** The read replica, when asked for. */
   public readonly replica?: rds.IDatabaseInstance;
+  /** Security group of the read replica: readers are admitted here (`allowReader`). */
+  public readonly replicaSecurityGroup?: ec2.ISecurityGroup;
+  /** The step that makes the application users, when there are any. */
+  public readonly users?: DatabaseUsers;
   /** Security group of the proxy: clients are admitted here. */
   public readonly proxySecurityGroup: ec2.ISecurityGroup;
-  private readonly rotationSecurityGroup: ec2.ISecurityGroup;
-  private readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: PlatformDatabaseProps) {
     super(scope, id);
@@ -183,8 +198,6 @@ export class PlatformDatabase extends Construct {
       vpc: props.vpc,
       description: 'Hosted rotation function of the master secret',
     });
-    this.rotationSecurityGroup = rotationSecurityGroup;
-    this.vpc = props.vpc;
     const rotation = this.secret.addRotationSchedule('Rotation', {
       hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
         vpc: props.vpc,
@@ -205,29 +218,71 @@ export class PlatformDatabase extends Construct {
     this.proxySecurityGroup = proxySecurityGroup;
     const proxy = new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget: rds.ProxyTarget.fromInstance(instance),
-      secrets: [this.secret],
+      // End-to-end IAM: no secret at the proxy; it logs in to the database as the client's own user.
+      defaultAuthScheme: rds.DefaultAuthScheme.IAM_AUTH,
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [proxySecurityGroup],
       requireTLS: true,
-      iamAuth: true,
       maxConnectionsPercent: props.proxy.maxConnectionsPercent,
       maxIdleConnectionsPercent: props.proxy.maxIdleConnectionsPercent,
       idleClientTimeout: props.proxy.idleClientTimeout,
       borrowTimeout: props.proxy.borrowTimeout,
     });
     this.proxy = proxy;
-    // The proxy fetches the credentials from Secrets Manager (and KMS) over HTTPS, through NAT or endpoints.
-    proxySecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager and KMS APIs');
     // DatabaseProxy itself admits the proxy to the database (ingress) and lets it out (egress) on the engine port.
 
+    if (props.applicationUsers && props.applicationUsers.users.length > 0) {
+      const { databaseName, users } = props.applicationUsers;
+      this.users = new DatabaseUsers(this, 'Users', {
+        vpc: props.vpc,
+        databaseSecurityGroup: dbSecurityGroup,
+        masterSecret: this.secret,
+        dependsOn: [instance, this.secret],
+        databaseName,
+        users,
+        logRetention: props.logRetention,
+        logRemovalPolicy: props.protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+      // The proxy logs in to the database as each application user (end-to-end IAM).
+      const stack = Stack.of(this);
+      const proxyRole = proxy.node.findChild('IAMRole') as iam.IRole;
+      proxyRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'LogInToTheDatabaseAsApplicationUsers',
+          actions: ['rds-db:connect'],
+          resources: users.map((user) =>
+            stack.formatArn({
+              service: 'rds-db',
+              resource: 'dbuser',
+              resourceName: `${instance.instanceResourceId}/${user}`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ),
+        }),
+      );
+    }
+
     if (props.readReplica) {
+      // Readers connect to the replica directly (RDS Proxy cannot front a read replica of an RDS
+      // instance: its read-only endpoints are for Aurora), with IAM authentication like everywhere.
+      const replicaSecurityGroup = new ec2.SecurityGroup(this, 'ReplicaSecurityGroup', {
+        vpc: props.vpc,
+        description: 'PostgreSQL read replica: readers are admitted with allowReader()',
+        allowAllOutbound: false,
+      });
+      this.replicaSecurityGroup = replicaSecurityGroup;
       this.replica = new rds.DatabaseInstanceReadReplica(this, 'ReadReplica', {
         sourceDatabaseInstance: instance,
         instanceType: new ec2.InstanceType(props.instanceClass),
         vpc: props.vpc,
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-        securityGroups: [dbSecurityGroup],
+        securityGroups: [replicaSecurityGroup],
+        // The same storage as the primary: a replica that cannot keep up (or fills up) is no replica.
+        storageType: rds.StorageType.GP3,
+        allocatedStorage: props.allocatedStorageGiB,
+        maxAllocatedStorage: props.maxAllocatedStorageGiB,
+        iamAuthentication: true,
         // Encryption (and its key) is inherited from the source; CloudFormation rejects StorageEncrypted here.
         parameterGroup,
         deletionProtection: props.protect,
@@ -276,33 +331,13 @@ export class PlatformDatabase extends Construct {
     }
   }
 
-  /**
-   * Let the proxy log in to the database as the user of `secret` (so clients authenticated with
-   * IAM can connect as that user), and rotate that user's password on `rotation`.
-   */
-  public addProxyUser(
-    secret: secretsmanager.ISecret,
-    rotation: { readonly scheduleExpression: string; readonly windowHours: number },
-  ): void {
-    const cfnProxy = this.proxy.node.defaultChild as rds.CfnDBProxy;
-    const auth = (cfnProxy.auth as rds.CfnDBProxy.AuthFormatProperty[]) ?? [];
-    cfnProxy.auth = [...auth, { authScheme: 'SECRETS', iamAuth: 'REQUIRED', secretArn: secret.secretArn }];
-    secret.grantRead(this.proxy.node.findChild('IAMRole') as iam.IRole);
-    const schedule = secret.addRotationSchedule('Rotation', {
-      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
-        vpc: this.vpc,
-        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-        securityGroups: [this.rotationSecurityGroup],
-      }),
-    });
-    (schedule.node.defaultChild as secretsmanager.CfnRotationSchedule).rotationRules = {
-      scheduleExpression: rotation.scheduleExpression,
-      duration: `${rotation.windowHours}h`,
-    };
-  }
-
   /** Admit a client (e.g. the cluster's node or pod security group) to the proxy, on the PostgreSQL port only. */
   public allowClient(peer: ec2.IPeer, description: string): void {
     this.proxySecurityGroup.addIngressRule(peer, ec2.Port.POSTGRES, description);
+  }
+
+  /** Admit a reader to the read replica, on the PostgreSQL port only (nothing when there is no replica). */
+  public allowReader(peer: ec2.IPeer, description: string): void {
+    this.replicaSecurityGroup?.addIngressRule(peer, ec2.Port.POSTGRES, description);
   }
 }

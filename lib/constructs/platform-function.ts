@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -39,6 +40,17 @@ export interface PlatformFunctionProps extends LogSettingsProps {
   readonly memorySizeMiB?: number;
   /** Concurrent executions reserved for (and capped to) this function, 1 or more. */
   readonly reservedConcurrentExecutions: number;
+  /**
+   * Run in this VPC (to reach private resources such as a database).
+   * @default - no VPC
+   */
+  readonly vpc?: { readonly vpc: ec2.IVpc; readonly subnets: ec2.SubnetSelection; readonly securityGroups: readonly ec2.ISecurityGroup[] };
+  /**
+   * Modules the bundle leaves out besides the AWS SDK (optional dependencies of bundled packages
+   * that the handler never loads, e.g. `pg-native`).
+   * @default - none
+   */
+  readonly externalModules?: readonly string[];
 }
 
 /**
@@ -88,6 +100,9 @@ export class PlatformFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       role,
+      vpc: props.vpc?.vpc,
+      vpcSubnets: props.vpc?.subnets,
+      securityGroups: props.vpc ? [...props.vpc.securityGroups] : undefined,
       // Stack traces point into the TypeScript sources (the bundle carries a source map).
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       // Only the handler and the runtime are in the bundle options, never the environment: the
@@ -98,7 +113,7 @@ export class PlatformFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         target: 'node24',
-        externalModules: ['@aws-sdk/*', '@smithy/*'],
+        externalModules: ['@aws-sdk/*', '@smithy/*', ...(props.externalModules ?? [])],
         logLevel: nodejs.LogLevel.WARNING,
       },
     });

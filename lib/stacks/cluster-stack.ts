@@ -11,6 +11,8 @@ import { manifestCompatibilityProblem } from '../config/kubernetes-compat';
 import {
   ADDON_IDENTITIES,
   clusterName,
+  databaseUserName,
+  parameterPrefix,
   NODE_POOL_LABEL,
   NODE_POOLS,
   serviceAccountName,
@@ -19,6 +21,7 @@ import {
   SYSTEM_POOL_TAINT,
   uploadsBucketName,
 } from '../config/naming';
+import { DATABASE_PORT, needsAwsIdentity } from '../config/platform-resources';
 import { ServiceSpec } from '../config/service-catalog';
 import { AddonSpec, PlatformCluster } from '../constructs/eks-cluster';
 import { awsLoadBalancerControllerStatements } from '../constructs/policies/aws-load-balancer-controller';
@@ -30,6 +33,11 @@ export interface ClusterDataAccess {
   readonly databaseProxySecurityGroup: ec2.ISecurityGroup;
   /** The proxy, for `rds-db:connect` with IAM authentication. */
   readonly databaseProxy: rds.IDatabaseProxy;
+  /**
+   * The read replica and its security group: readers connect to it directly, with IAM authentication.
+   * @default - no replica
+   */
+  readonly databaseReplica?: { readonly instance: rds.IDatabaseInstance; readonly securityGroup: ec2.ISecurityGroup };
   /** Key of the uploads bucket. */
   readonly storageKey: kms.IKey;
   /** Key for envelope encryption of Kubernetes secrets. */
@@ -59,7 +67,7 @@ export class ClusterStack extends PlatformStack {
   public readonly platformCluster: PlatformCluster;
   /** The cluster. */
   public readonly cluster: eks.ICluster;
-  /** Pod Identity role of each catalog service, by service name. */
+  /** Pod Identity role of each catalog service that calls AWS (`needsAwsIdentity`), by service name. */
   public readonly serviceRoles: Readonly<Record<string, iam.IRole>>;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
@@ -122,13 +130,25 @@ export class ClusterStack extends PlatformStack {
       groupId: props.data.databaseProxySecurityGroup.securityGroupId,
       sourceSecurityGroupId: this.platformCluster.cluster.clusterSecurityGroupId,
       ipProtocol: 'tcp',
-      fromPort: 5432,
-      toPort: 5432,
+      fromPort: DATABASE_PORT,
+      toPort: DATABASE_PORT,
       description: `EKS ${config.name} pods and nodes to the RDS Proxy`,
     });
+    if (props.data.databaseReplica) {
+      new ec2.CfnSecurityGroupIngress(this, 'DatabaseReplicaFromCluster', {
+        groupId: props.data.databaseReplica.securityGroup.securityGroupId,
+        sourceSecurityGroupId: this.platformCluster.cluster.clusterSecurityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: DATABASE_PORT,
+        toPort: DATABASE_PORT,
+        description: `EKS ${config.name} pods to the read replica`,
+      });
+    }
 
     this.addControllerRoles(props.hostedZone);
-    this.serviceRoles = Object.fromEntries(props.services.map((service) => [service.name, this.addServiceRole(service, props.data)]));
+    this.serviceRoles = Object.fromEntries(
+      props.services.filter(needsAwsIdentity).map((service) => [service.name, this.addServiceRole(service, props.data)]),
+    );
     this.addAccessEntries();
   }
 
@@ -183,17 +203,28 @@ export class ClusterStack extends PlatformStack {
         resources: [secretsPrefix],
       }),
     );
+    // Deploy-time values the stacks publish for the pods (database endpoints...), under the environment's prefix.
+    const parameters = `arn:aws:ssm:${this.region}:${this.account}:parameter${parameterPrefix(config.name)}/*`;
+    esoRole.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameters] }));
     Validations.of(esoRole.node.findChild('DefaultPolicy')).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${secretsPrefix}]`,
       reason: "Scoped to this environment's secrets by name prefix (the platform's naming contract); no other secret is readable.",
     });
+    Validations.of(esoRole.node.findChild('DefaultPolicy')).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${parameters}]`,
+      reason: "Scoped to this environment's parameters by name prefix (the platform's naming contract); read only.",
+    });
   }
 
-  /** A role per service: its own prefix of the uploads bucket, and IAM auth to the proxy as its own database user. */
+  /**
+   * A role per service that calls AWS, with exactly the grants of what it uses: its own prefix of the
+   * uploads bucket (`aws: ['uploads']`), IAM authentication as its own database user at the proxy and
+   * the read replica (`database: true`).
+   */
   private addServiceRole(service: ServiceSpec, data: ClusterDataAccess): iam.IRole {
     const role = this.platformCluster.addPodRole(`Service-${service.name}`, serviceNamespace(service), serviceAccountName(service.name));
     const findings: Record<string, string> = {};
-    if (service.awsApis) {
+    if ((service.aws ?? []).includes('uploads')) {
       const bucketArn = `arn:aws:s3:::${uploadsBucketName(this.config.name, this.account, this.region)}`;
       const prefix = `${bucketArn}/${service.name}/*`;
       role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [prefix] }));
@@ -210,20 +241,14 @@ export class ClusterStack extends PlatformStack {
       findings['Action::kms:ReEncrypt*'] = 'Granted by grantEncryptDecrypt on the uploads key only.';
     }
     if (service.database) {
-      // Services log in to the proxy as the application user (the `database-credentials` secret) with IAM tokens.
-      const dbUser = 'app';
-      const proxyId = this.splitProxyId(data.databaseProxy);
-      role.addToPolicy(
-        new iam.PolicyStatement({
-          actions: ['rds-db:connect'],
-          resources: [`arn:aws:rds-db:${this.region}:${this.account}:dbuser:${proxyId}/${dbUser}`],
-        }),
-      );
+      const user = databaseUserName(service.name);
+      const dbUser = (resourceId: string) => `arn:aws:rds-db:${this.region}:${this.account}:dbuser:${resourceId}/${user}`;
+      const resources = [dbUser(this.splitProxyId(data.databaseProxy))];
+      if (data.databaseReplica) resources.push(dbUser(data.databaseReplica.instance.instanceResourceId!));
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['rds-db:connect'], resources }));
     }
-    if (service.awsApis) {
-      for (const [id, reason] of Object.entries(findings)) {
-        Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({ id: `AwsSolutions-IAM5[${id}]`, reason });
-      }
+    for (const [id, reason] of Object.entries(findings)) {
+      Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({ id: `AwsSolutions-IAM5[${id}]`, reason });
     }
     return role;
   }

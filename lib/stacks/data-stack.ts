@@ -8,16 +8,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { albAccessLogsPrefix } from '../config/edge-names';
-import { kmsAliasName, secretsManagerName, uploadsBucketName } from '../config/naming';
+import { APPLICATION_DATABASE, databaseEndpointParameterName, kmsAliasName, secretsManagerName, uploadsBucketName } from '../config/naming';
 import { ApplicationSecrets } from '../constructs/application-secrets';
 import { PlatformDatabase } from '../constructs/database';
 import { albLogDeliveryStatement, distributionReadStatement } from '../constructs/edge-bucket-statements';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { bucketProtection } from './bucket-protection';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
-
-/** Catalog key of the application's database user (what services log in to the proxy as). */
-export const DATABASE_USER_SECRET = 'database-credentials';
 
 /** Where `uploads` replicates to (the DR region's replica bucket and key alias). */
 export interface UploadsReplicaTarget {
@@ -56,6 +53,11 @@ export interface DataStackProps extends Omit<PlatformStackProps, 'stateful'> {
    * @default - no replication
    */
   readonly uploadsReplica?: UploadsReplicaTarget;
+  /**
+   * Database users to make, one per service that uses the database (`databaseUserName`).
+   * @default - none
+   */
+  readonly databaseUsers?: readonly string[];
 }
 
 /**
@@ -76,6 +78,8 @@ export class DataStack extends PlatformStack {
   public readonly database: rds.IDatabaseInstance;
   /** The proxy every client connects through. */
   public readonly databaseProxy: rds.IDatabaseProxy;
+  /** The read replica readers connect to, when config asks for one. */
+  public readonly databaseReplica?: rds.IDatabaseInstance;
   /** Master credentials of the database. */
   public readonly databaseSecret: secretsmanager.ISecret;
   /** The database construct, to admit clients to the proxy (`allowClient`). */
@@ -96,7 +100,6 @@ export class DataStack extends PlatformStack {
     const keep = config.stateful.removal === 'retain';
     const removalPolicy = keep ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const protection = keep ? bucketProtection(config) : undefined;
-    const app = config.tags.Application;
 
     this.databaseKey = new kms.Key(this, 'DatabaseKey', {
       description: `${config.name} database: storage, Performance Insights, credentials`,
@@ -201,6 +204,7 @@ export class DataStack extends PlatformStack {
         borrowTimeout: Duration.seconds(db.proxy.borrowTimeoutSeconds),
       },
       readReplica: db.readReplica,
+      applicationUsers: { databaseName: APPLICATION_DATABASE, users: props.databaseUsers ?? [] },
     });
     this.databaseAccess = database;
 
@@ -212,41 +216,30 @@ export class DataStack extends PlatformStack {
           {
             secretName: secretsManagerName(config.name, key),
             description: spec.description,
-            // The application's database user. `host` is the instance, for the rotation function;
-            // services connect to the proxy (its endpoint is an SSM parameter, not in the secret: the
-            // proxy already depends on this secret). The schema migrations create the user.
-            template:
-              key === DATABASE_USER_SECRET
-                ? {
-                    engine: 'postgres',
-                    username: 'app',
-                    host: database.instance.dbInstanceEndpointAddress,
-                    port: '5432',
-                    dbname: 'postgres',
-                  }
-                : spec.properties
-                  ? Object.fromEntries(spec.properties.filter((p) => p !== 'password').map((p) => [p, '']))
-                  : undefined,
+            template: spec.properties ? Object.fromEntries(spec.properties.filter((p) => p !== 'password').map((p) => [p, ''])) : undefined,
           },
         ]),
       ),
     });
     this.applicationSecrets = appSecrets.secrets;
     for (const key of Object.keys(appSecrets.secrets)) {
-      if (key === DATABASE_USER_SECRET) continue;
       appSecrets.acknowledgeNoRotation(
         key,
         'Issued by a third party or by the owning team, who rotate it with put-secret-value; Secrets Manager cannot rotate it.',
       );
     }
-    const appUser = appSecrets.secrets[DATABASE_USER_SECRET];
-    if (appUser) database.addProxyUser(appUser, db.credentialRotation);
-    // A deploy-time value the pipeline reads when it renders manifests (never pasted).
+    // Deploy-time values the pods need, delivered by External Secrets from Parameter Store (never pasted).
     new ssm.StringParameter(this, 'DatabaseProxyEndpoint', {
-      parameterName: `/${app}/${config.name}/database/proxy-endpoint`,
+      parameterName: databaseEndpointParameterName(config.name, 'proxy'),
       stringValue: database.proxy.endpoint,
-      description: 'Host services connect to (RDS Proxy, TLS, IAM auth as the application user)',
+      description: 'Host services connect to for reads and writes (RDS Proxy, TLS, IAM authentication)',
     });
+    new ssm.StringParameter(this, 'DatabaseReaderEndpoint', {
+      parameterName: databaseEndpointParameterName(config.name, 'reader'),
+      stringValue: database.replica?.dbInstanceEndpointAddress ?? database.proxy.endpoint,
+      description: 'Host services send read-only queries to (the read replica, or the proxy when there is none)',
+    });
+    this.databaseReplica = database.replica;
     this.database = database.instance;
     this.databaseProxy = database.proxy;
     this.databaseSecret = database.secret;

@@ -2,6 +2,7 @@ import { Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/types';
 import { addPlatformGates } from '../policies/platform-gates';
+import { databaseUserName } from '../config/naming';
 import { ServiceSpec } from '../config/service-catalog';
 import { ClusterStack } from '../stacks/cluster-stack';
 import { DataReplicaStack } from '../stacks/data-replica-stack';
@@ -68,6 +69,7 @@ export class SaasEnvironmentStage extends Stage {
       config,
       applicationSecrets,
       vpc: this.network.vpc,
+      databaseUsers: services.filter((s) => s.database).map((s) => databaseUserName(s.name)),
       uploadsReplica: replica && {
         bucketName: replica.bucketName,
         region: replica.region,
@@ -104,6 +106,10 @@ export class SaasEnvironmentStage extends Stage {
       data: {
         databaseProxySecurityGroup: this.data.databaseAccess.proxySecurityGroup,
         databaseProxy: this.data.databaseProxy,
+        databaseReplica:
+          this.data.databaseReplica && this.data.databaseAccess.replicaSecurityGroup
+            ? { instance: this.data.databaseReplica, securityGroup: this.data.databaseAccess.replicaSecurityGroup }
+            : undefined,
         storageKey: this.data.storageKey,
         clusterSecretsKey: this.data.clusterSecretsKey,
       },

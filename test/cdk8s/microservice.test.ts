@@ -1,6 +1,9 @@
 import { Testing } from 'cdk8s';
 import { MICROSERVICE_DEFAULTS, Microservice, MicroserviceProps, canarySteps } from '../../cdk8s/constructs/microservice';
+import { awsEgress } from '../../cdk8s/egress';
 import { KubeDocument } from '../../cdk8s/policies';
+import { staging } from '../../lib/config/environments';
+import { platformEnvironment } from '../../lib/config/platform-resources';
 import { SECRETS, SERVICES, ServiceSpec } from '../../lib/config/service-catalog';
 import { withValue } from '../helpers';
 
@@ -14,7 +17,11 @@ const props = (service: ServiceSpec, extra: Partial<MicroserviceProps> = {}): Mi
   secrets: SECRETS,
   secretsManagerName: (secret) => `saas-platform/staging/${secret}`,
   secretStore: 'aws-secrets-manager',
-  vpcCidr: '10.20.0.0/16',
+  parameterStore: 'aws-parameter-store',
+  albSourceCidrs: ['10.20.0.0/22', '10.20.4.0/22'],
+  // what the service chart derives from config, as it derives it
+  platformEnvironment: platformEnvironment(service, staging),
+  egress: awsEgress(service, staging),
   apiHosts: ['api-origin.staging.example.com', 'api-origin-blue.staging.example.com'],
   dnsName: 'api-origin-blue.staging.example.com',
   ingressGroup: 'saas-platform-staging',
@@ -43,7 +50,7 @@ describe('Microservice: rolling', () => {
     expect(construct.workloadKind).toBe('Deployment');
     expect(kinds).toEqual([
       'ServiceAccount/worker',
-      'ExternalSecret/worker-secrets',
+      'ExternalSecret/worker-runtime',
       'Service/worker',
       'Deployment/worker',
       'HorizontalPodAutoscaler/worker',
@@ -209,24 +216,26 @@ describe('Microservice: canary', () => {
     expect(JSON.stringify(ingress)).not.toContain('arn:');
   });
 
-  test('secrets come from Secrets Manager through an ExternalSecret; no value in the manifest', () => {
-    expect(get('ExternalSecret', 'web-api-secrets').spec).toEqual({
+  test('the platform tells the pods where things are: literal settings as variables, deploy-time hosts from Parameter Store', () => {
+    expect(get('ExternalSecret', 'web-api-runtime').spec).toEqual({
       refreshInterval: '1h',
-      secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
-      target: { name: 'web-api-secrets', creationPolicy: 'Owner' },
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-parameter-store' },
+      target: { name: 'web-api-runtime', creationPolicy: 'Owner' },
       data: [
-        {
-          secretKey: 'DATABASE_CREDENTIALS_USERNAME',
-          remoteRef: { key: 'saas-platform/staging/database-credentials', property: 'username' },
-        },
-        {
-          secretKey: 'DATABASE_CREDENTIALS_PASSWORD',
-          remoteRef: { key: 'saas-platform/staging/database-credentials', property: 'password' },
-        },
+        { secretKey: 'DATABASE_HOST', remoteRef: { key: '/saas-platform/staging/database/proxy-endpoint' } },
+        { secretKey: 'DATABASE_READ_HOST', remoteRef: { key: '/saas-platform/staging/database/reader-endpoint' } },
       ],
     });
-    expect(container(get('Rollout')).envFrom).toEqual([{ secretRef: { name: 'web-api-secrets' } }]);
-    expect(container(get('Rollout')).env).toEqual([{ name: 'LOG_LEVEL', value: 'info' }]);
+    expect(container(get('Rollout')).envFrom).toEqual([{ secretRef: { name: 'web-api-runtime' } }]);
+    expect(container(get('Rollout')).env).toEqual([
+      { name: 'AWS_REGION', value: 'eu-west-1' },
+      { name: 'DATABASE_NAME', value: 'app' },
+      { name: 'DATABASE_PORT', value: '5432' },
+      { name: 'DATABASE_USER', value: 'web_api' },
+      { name: 'LOG_LEVEL', value: 'info' },
+      { name: 'UPLOADS_BUCKET', value: 'saas-platform-staging-uploads-222222222222-eu-west-1' },
+      { name: 'UPLOADS_PREFIX', value: 'web-api/' },
+    ]);
   });
 
   test('probes, requests and limits, drain', () => {
@@ -280,6 +289,29 @@ describe('Microservice: blue/green', () => {
   });
 });
 
+describe('Microservice: secrets', () => {
+  test('catalog secrets come from Secrets Manager through an ExternalSecret, one variable per property; no value in the manifest', () => {
+    // GIVEN a fixture catalog secret with properties, and one without
+    const secrets = { ...SECRETS, 'smtp-credentials': { description: 'SMTP login', properties: ['username', 'password'] } };
+    const service = withValue(PAYMENTS, 'secrets', ['payment-provider-api-key', 'smtp-credentials']);
+    const { get } = synth(service, { secrets });
+    expect(get('ExternalSecret', 'payment-service-secrets').spec).toEqual({
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
+      target: { name: 'payment-service-secrets', creationPolicy: 'Owner' },
+      data: [
+        { secretKey: 'PAYMENT_PROVIDER_API_KEY', remoteRef: { key: 'saas-platform/staging/payment-provider-api-key' } },
+        { secretKey: 'SMTP_CREDENTIALS_USERNAME', remoteRef: { key: 'saas-platform/staging/smtp-credentials', property: 'username' } },
+        { secretKey: 'SMTP_CREDENTIALS_PASSWORD', remoteRef: { key: 'saas-platform/staging/smtp-credentials', property: 'password' } },
+      ],
+    });
+    expect(container(get('Rollout')).envFrom).toEqual([
+      { secretRef: { name: 'payment-service-secrets' } },
+      { secretRef: { name: 'payment-service-runtime' } },
+    ]);
+  });
+});
+
 describe('Microservice: options', () => {
   test('a separate metrics port is scraped and allowed from the observability namespace only', () => {
     const { get } = synth(PAYMENTS);
@@ -296,18 +328,24 @@ describe('Microservice: options', () => {
     expect(container(get('Rollout')).startupProbe.failureThreshold).toBe(24);
   });
 
-  test('egress: DNS always; peers, the database proxy and AWS endpoints only when declared', () => {
-    const bare = withValue(withValue(withValue(WORKER, 'database', false), 'awsApis', false), 'secrets', []);
+  test('egress: DNS always; peers and the derived AWS destinations only when the service has them', () => {
+    // GIVEN a service that uses nothing in AWS and reads no secret
+    const bare = withValue(withValue(withValue(WORKER, 'database', false), 'aws', []), 'secrets', []);
     const { get: getBare, kinds } = synth(bare);
     expect(getBare('NetworkPolicy').spec.egress).toHaveLength(1);
     expect(getBare('NetworkPolicy').spec.egress[0].ports).toEqual([
       { protocol: 'UDP', port: 53 },
       { protocol: 'TCP', port: 53 },
     ]);
-    expect(kinds).not.toContain('ExternalSecret/worker-secrets');
+    expect(kinds.filter((k) => k.startsWith('ExternalSecret/'))).toEqual([]);
     expect(container(getBare('Deployment')).envFrom).toBeUndefined();
 
-    const { get } = synth(WORKER, { callees: [{ name: 'auth-service', namespace: 'apps', port: 8080 }] });
+    // GIVEN a peer and the destinations awsEgress derives, each rendered as its own rule
+    const egress = [
+      { purpose: 'agent', cidrs: ['169.254.170.23/32'], ports: [80] },
+      { purpose: 'S3', cidrs: ['0.0.0.0/0'], except: ['10.20.0.0/16', '169.254.0.0/16'], ports: [443] },
+    ];
+    const { get } = synth(WORKER, { callees: [{ name: 'auth-service', namespace: 'apps', port: 8080 }], egress });
     expect(get('NetworkPolicy').spec.egress.slice(1)).toEqual([
       {
         to: [
@@ -318,10 +356,19 @@ describe('Microservice: options', () => {
         ],
         ports: [{ protocol: 'TCP', port: 8080 }],
       },
-      { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }], ports: [{ protocol: 'TCP', port: 5432 }] },
-      { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }], ports: [{ protocol: 'TCP', port: 443 }] },
       { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ protocol: 'TCP', port: 80 }] },
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.20.0.0/16', '169.254.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] },
     ]);
+  });
+
+  test('ingress from the ALB comes from its subnets only, and only for a service with an ingress', () => {
+    const { get } = synth(AUTH);
+    expect(get('NetworkPolicy').spec.ingress[0]).toEqual({
+      from: [{ ipBlock: { cidr: '10.20.0.0/22' } }, { ipBlock: { cidr: '10.20.4.0/22' } }],
+      ports: [{ protocol: 'TCP', port: 'http' }],
+    });
+    const { get: getWorker } = synth(WORKER);
+    expect(JSON.stringify(getWorker('NetworkPolicy').spec.ingress)).not.toContain('ipBlock');
   });
 
   test('a service that talks to the Kubernetes API gets its token, and only then', () => {

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { ADDONS } from '../../cdk8s/addons';
-import { CONTAINER_DEFAULTS, PLATFORM_NAMESPACES, PlatformChart, namespaceQuota } from '../../cdk8s/charts/platform-chart';
+import { CONTAINER_DEFAULTS, PLATFORM_NAMESPACES, PlatformChart, namespaceQuota, peakPods } from '../../cdk8s/charts/platform-chart';
 import { PRIORITY_CLASSES } from '../../cdk8s/conventions';
 import { KubeDocument } from '../../cdk8s/policies';
 import { dev, ENVIRONMENTS } from '../../lib/config/environments';
@@ -61,26 +61,61 @@ describe('PlatformChart', () => {
     expect(byKind(docs, 'NetworkPolicy').map((d) => d.metadata.namespace)).toEqual(['apps', 'identity']);
   });
 
-  test('quotas are sized from the catalog at full scale, rollouts included; a namespace without services admits no pod', () => {
-    // GIVEN dev, whose services all live in "apps", and a second, empty workload namespace
-    const docs = synth(withValue(dev, 'kubernetes.workloadNamespaces', ['apps', 'empty']));
-    const quota = (ns: string) => byKind(docs, 'ResourceQuota').find((d) => d.metadata.namespace === ns)!.spec.hard;
-    // dev: web-api canary 3 max (x2), auth blueGreen 2 (x2), payments canary 2 (x2), worker rolling 2 + 50% surge
-    expect(quota('apps').pods).toBe(String(6 + 4 + 4 + 3));
-    expect(quota('apps')['requests.cpu']).toBe(`${6 * 100 + 4 * 200 + 4 * 250 + 3 * 500}m`);
-    expect(quota('apps')['limits.memory']).toBe(`${6 * 256 + 4 * 384 + 4 * 768 + 3 * 1024}Mi`);
-    expect(quota('empty')).toEqual({
-      pods: '0',
-      'requests.cpu': '0m',
-      'requests.memory': '0Mi',
-      'limits.cpu': '0m',
-      'limits.memory': '0Mi',
+  // A fixture catalog: a rolling service and a canary, so the arithmetic below is visible.
+  const [, , , WORKER] = SERVICES;
+  const [WEB_API] = SERVICES;
+  const rolling = withValue(
+    withValue(withValue(withValue(WORKER, 'name', 'rolling'), 'scaling.maxReplicas', 4), 'rollout.maxSurgePercent', 25),
+    'resources',
+    { cpuMillis: 100, memoryMiB: 128 },
+  );
+  const canary = withValue(withValue(withValue(WEB_API, 'name', 'canary'), 'scaling.maxReplicas', 3), 'resources', {
+    cpuMillis: 200,
+    memoryMiB: 256,
+  });
+
+  test('a rolling update at full scale counts its surge twice: new pods starting while as many old ones terminate', () => {
+    // 4 + 2 x ceil(25% of 4)
+    expect(namespaceQuota([rolling]).pods).toBe(4 + 2 * 1);
+    // a surge rounds up: 25% of 3 = 0.75 -> 1
+    expect(namespaceQuota([withValue(rolling, 'scaling.maxReplicas', 3)]).pods).toBe(3 + 2 * 1);
+  });
+
+  test('canary and blue/green count a full second set (new at full size while the old one still runs, then terminates)', () => {
+    expect(namespaceQuota([canary]).pods).toBe(2 * 3);
+  });
+
+  test('the headroom is added on top of the sum, rounded up, for every quantity', () => {
+    expect(namespaceQuota([rolling, canary], 20)).toEqual({
+      pods: Math.ceil((6 + 6) * 1.2), // 15
+      requestsCpuMillis: Math.ceil((6 * 100 + 6 * 200) * 1.2),
+      requestsMemoryMiB: Math.ceil((6 * 128 + 6 * 256) * 1.2),
+      limitsCpuMillis: Math.ceil((6 * 200 + 6 * 400) * 1.2),
+      limitsMemoryMiB: Math.ceil((6 * 128 + 6 * 256) * 1.2),
     });
   });
 
-  test('namespaceQuota: a rolling surge rounds up', () => {
-    const worker = withValue(withValue(SERVICES[3], 'scaling.maxReplicas', 3), 'rollout.maxSurgePercent', undefined);
-    expect(namespaceQuota([worker]).pods).toBe(3 + 1); // 25% of 3 = 0.75 -> 1
+  test.each(ENVIRONMENTS.map((c) => [c.name, c] as [string, EnvironmentConfig]))(
+    '%s: the worst moment of a rollout at full scale, plus a debug pod, fits in the quota',
+    (name, config) => {
+      const services = servicesFor(name);
+      const quota = byKind(synth(config), 'ResourceQuota').find((d) => d.metadata.namespace === 'apps')!.spec.hard;
+      // every service at maxReplicas, one of them mid-rollout (the one with the largest peak), one debug pod with the LimitRange defaults
+      const atMax = (s: (typeof services)[number]) => s.scaling.maxReplicas;
+      const extra = Math.max(...services.map((s) => peakPods(s) - atMax(s)));
+      const rollingOne = services.find((s) => peakPods(s) - atMax(s) === extra)!;
+      const pods = services.reduce((n, s) => n + atMax(s), 0) + extra + 1;
+      const cpu = services.reduce((n, s) => n + atMax(s) * s.resources.cpuMillis, 0) + extra * rollingOne.resources.cpuMillis + 100;
+      expect(Number(quota.pods)).toBeGreaterThanOrEqual(pods);
+      expect(Number(quota['requests.cpu'].replace('m', ''))).toBeGreaterThanOrEqual(cpu);
+    },
+  );
+
+  test('a namespace without services admits no pod', () => {
+    // GIVEN dev with a second, empty workload namespace
+    const docs = synth(withValue(dev, 'kubernetes.workloadNamespaces', ['apps', 'empty']));
+    const quota = byKind(docs, 'ResourceQuota').find((d) => d.metadata.namespace === 'empty')!.spec.hard;
+    expect(quota).toEqual({ pods: '0', 'requests.cpu': '0m', 'requests.memory': '0Mi', 'limits.cpu': '0m', 'limits.memory': '0Mi' });
   });
 
   test('priority classes for add-ons and each service priority; background never preempts', () => {

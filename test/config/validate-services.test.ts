@@ -1,5 +1,6 @@
 import { ENVIRONMENTS } from '../../lib/config/environments';
-import { SERVICE_CATALOG, ServiceCatalog } from '../../lib/config/service-catalog';
+import { PLATFORM_RESOURCE_NAMES } from '../../lib/config/platform-resources';
+import { SECRETS, SERVICE_CATALOG, ServiceCatalog } from '../../lib/config/service-catalog';
 import { ConfigValidationError, formatProblems } from '../../lib/config/validate';
 import { assertValidServices, validateServices } from '../../lib/config/validate-services';
 import { withValue } from '../helpers';
@@ -130,14 +131,30 @@ describe('validateServices', () => {
     [
       'web-api',
       'secrets',
-      ['database-credentials', 'stripe-key'],
-      'services.web-api.secrets[1]: "stripe-key" is not a known secret; use one of database-credentials, jwt-signing-key, payment-provider-api-key (or add it to SECRETS)',
+      ['jwt-signing-key', 'stripe-key'],
+      `services.web-api.secrets[1]: "stripe-key" is not a known secret; use one of ${Object.keys(SECRETS).join(', ')} (or add it to SECRETS)`,
     ],
     [
       'web-api',
       'secrets',
-      ['database-credentials', 'database-credentials'],
-      'services.web-api.secrets[1]: "database-credentials" is listed twice; each secret once',
+      ['jwt-signing-key', 'jwt-signing-key'],
+      'services.web-api.secrets[1]: "jwt-signing-key" is listed twice; each secret once',
+    ],
+    // platform resources
+    [
+      'web-api',
+      'aws',
+      ['uploads', 'mainframe'],
+      `services.web-api.aws[1]: "mainframe" is not a platform resource; use one of ${PLATFORM_RESOURCE_NAMES.join(', ')}`,
+    ],
+    ['web-api', 'aws', ['uploads', 'uploads'], 'services.web-api.aws[1]: "uploads" is listed twice; each resource once'],
+    ['web-api', 'aws', 'uploads', 'services.web-api.aws: "uploads" is not a list'],
+    // a variable the platform sets
+    [
+      'web-api',
+      'env',
+      { DATABASE_HOST: 'localhost' },
+      'services.web-api.env.DATABASE_HOST: is set by the platform (from database and aws); use another name',
     ],
     // bad service name
     [
@@ -223,7 +240,7 @@ describe('validateServices', () => {
       'web-api',
       'replicas',
       3,
-      'services.web-api.replicas: is not a field of a service; use one of name, team, namespace, image, port, metricsPort, health, resources, scaling, rollout, slo, secrets, env, ingress, calls, database, awsApis, kubernetesApi, priority, drain',
+      'services.web-api.replicas: is not a field of a service; use one of name, team, namespace, image, port, metricsPort, health, resources, scaling, rollout, slo, secrets, env, ingress, calls, database, aws, kubernetesApi, priority, drain',
     ],
     // namespace of each environment
     [

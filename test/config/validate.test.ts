@@ -250,6 +250,13 @@ describe('validateEnvironments', () => {
       2,
       'dev.kubernetes.controlPlaneLogRetentionDays: 2 is not a CloudWatch retention; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
     ],
+    ['prod', 'kubernetes.quotaHeadroomPercent', 5, 'prod.kubernetes.quotaHeadroomPercent: 5 is too low; use 10..100'],
+    [
+      'prod',
+      'kubernetes.quotaHeadroomPercent',
+      undefined,
+      'prod.kubernetes.quotaHeadroomPercent: missing is not a whole number; use 10..100',
+    ],
     [
       'dev',
       'access.clusterAdminRoleNames',

@@ -120,12 +120,13 @@ describe('PlatformDatabase', () => {
     });
   });
 
-  test('RDS Proxy: TLS and IAM auth required, pool bounded from config', () => {
+  test('RDS Proxy: TLS required, IAM end to end (no secret: application users have no password), pool bounded from config', () => {
     template.hasResourceProperties('AWS::RDS::DBProxy', {
       EngineFamily: 'POSTGRESQL',
       RequireTLS: true,
       IdleClientTimeout: 1800,
-      Auth: [Match.objectLike({ AuthScheme: 'SECRETS', IAMAuth: 'REQUIRED' })],
+      DefaultAuthScheme: 'IAM_AUTH',
+      Auth: Match.absent(),
     });
     template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
       ConnectionPoolConfigurationInfo: { MaxConnectionsPercent: 90, MaxIdleConnectionsPercent: 10, ConnectionBorrowTimeout: 30 },
@@ -154,13 +155,85 @@ describe('PlatformDatabase', () => {
     });
   });
 
-  test('a read replica when asked, inheriting encryption', () => {
-    const { template: tt } = synth({ readReplica: true });
-    const instances = tt().findResources('AWS::RDS::DBInstance');
+  test("a read replica when asked: inherited encryption, the primary's storage, IAM auth, its own security group for readers", () => {
+    const { db, template: tt } = synth({ readReplica: true });
+    db.allowReader(ec2.Peer.ipv4('10.0.32.0/19'), 'pods');
+    const t2 = tt();
+    const instances = t2.findResources('AWS::RDS::DBInstance');
     expect(Object.keys(instances)).toHaveLength(2);
-    const replica = Object.values(instances).find((r) => r.Properties.SourceDBInstanceIdentifier);
-    expect(replica!.Properties.StorageEncrypted).toBeUndefined();
-    expect(replica!.Properties.DeletionProtection).toBe(true);
+    const replica = Object.values(instances).find((r) => r.Properties.SourceDBInstanceIdentifier)!;
+    expect(replica.Properties).toMatchObject({
+      DeletionProtection: true,
+      StorageType: 'gp3',
+      AllocatedStorage: '100',
+      MaxAllocatedStorage: 200,
+      EnableIAMDatabaseAuthentication: true,
+    });
+    expect(replica.Properties.StorageEncrypted).toBeUndefined();
+    // readers reach the replica through its own security group, on 5432 only
+    const replicaGroup = Object.entries(t2.findResources('AWS::EC2::SecurityGroup')).find(([, r]) =>
+      String(r.Properties.GroupDescription).startsWith('PostgreSQL read replica'),
+    )!;
+    expect(replica.Properties.VPCSecurityGroups).toEqual([{ 'Fn::GetAtt': [replicaGroup[0], 'GroupId'] }]);
+    expect(replicaGroup[1].Properties.SecurityGroupIngress).toEqual([
+      { CidrIp: '10.0.32.0/19', FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp', Description: 'pods' },
+    ]);
+  });
+
+  test('allowReader does nothing without a replica', () => {
+    const { db, template: tt } = synth();
+    db.allowReader(ec2.Peer.ipv4('10.0.0.0/16'), 'pods');
+    expect(db.replicaSecurityGroup).toBeUndefined();
+    expect(JSON.stringify(tt().toJSON())).not.toContain('"Description":"pods"');
+  });
+
+  describe('application users', () => {
+    const { template: tt, stack: s2, db } = synth({ applicationUsers: { databaseName: 'app', users: ['web_api', 'worker'] } });
+    const t2 = tt();
+    const instanceId = s2.getLogicalId(db.instance.node.defaultChild as rds.CfnDBInstance);
+
+    test('a deploy-time step makes them, after the instance and its secret attachment, with the list as properties', () => {
+      t2.hasResource('Custom::DatabaseUsers', {
+        Properties: Match.objectLike({ Database: 'app', Users: ['web_api', 'worker'], SecretArn: Match.anyValue() }),
+        DependsOn: Match.arrayWith([instanceId]),
+      });
+    });
+
+    test('the step may read the master secret and reach the database on 5432 only', () => {
+      const group = Object.entries(t2.findResources('AWS::EC2::SecurityGroup')).find(([, r]) =>
+        String(r.Properties.GroupDescription).startsWith('Database users step'),
+      )!;
+      t2.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        SourceSecurityGroupId: { 'Fn::GetAtt': [group[0], 'GroupId'] },
+        FromPort: 5432,
+        ToPort: 5432,
+        Description: 'database users step',
+      });
+      t2.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' }) },
+        VpcConfig: Match.objectLike({ SecurityGroupIds: [{ 'Fn::GetAtt': [group[0], 'GroupId'] }] }),
+      });
+    });
+
+    test('the proxy may log in to the database as exactly those users', () => {
+      t2.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Sid: 'LogInToTheDatabaseAsApplicationUsers',
+              Action: 'rds-db:connect',
+              Resource: ['web_api', 'worker'].map((user) => ({
+                'Fn::Join': [
+                  '',
+                  ['arn:aws:rds-db:eu-west-1:123456789012:dbuser:', { 'Fn::GetAtt': [instanceId, 'DbiResourceId'] }, `/${user}`],
+                ],
+              })),
+            }),
+          ]),
+        },
+        Roles: [{ Ref: Match.stringLikeRegexp('^DatabaseProxyIAMRole') }],
+      });
+    });
   });
 
   test('development: no deletion protection, deleted with the stack, single AZ, no enhanced monitoring', () => {

@@ -1,5 +1,5 @@
 import { Stage } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { prod } from '../../lib/config/environments';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DataStack } from '../../lib/stacks/data-stack';
@@ -8,6 +8,7 @@ import { NetworkStack } from '../../lib/stacks/network-stack';
 import { testApp, withValue } from '../helpers';
 import { EKS_ADDON_NAMES, EKS_ADDON_VERSIONS } from '../../lib/config/eks-addons';
 import { ADDON_IDENTITIES, serviceAccountName, serviceNamespace } from '../../lib/config/naming';
+import { needsAwsIdentity } from '../../lib/config/platform-resources';
 import { servicesFor } from '../../lib/config/service-catalog';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
 
@@ -76,7 +77,7 @@ describe('ClusterStack', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement);
   };
 
-  test('a service role may use only its own prefix of the uploads bucket and connect to the proxy with IAM as the application user', () => {
+  test('a service role may use only its own prefix of the uploads bucket and connect as its own database user to the proxy and the replica', () => {
     const statements = statementsOf('prod', 'apps/payment-service');
     expect(statements).toEqual(
       expect.arrayContaining([
@@ -89,8 +90,21 @@ describe('ClusterStack', () => {
       ]),
     );
     const connect = statements.find((s: { Action: unknown }) => s.Action === 'rds-db:connect');
-    // IAM auth to the proxy as the application user (database-credentials), on this proxy only
-    expect(JSON.stringify(connect.Resource)).toMatch(/dbuser:.*DatabaseProxy.*\/app"/);
+    // IAM auth as its own user (payment_service), at this proxy and at this environment's replica only
+    const resources = [connect.Resource].flat().map((r: unknown) => JSON.stringify(r));
+    expect(resources).toEqual([
+      expect.stringMatching(/dbuser:.*DatabaseReadReplica.*DbiResourceId.*\/payment_service"/),
+      expect.stringMatching(/dbuser:.*DatabaseProxy.*DBProxyArn.*\/payment_service"/),
+    ]);
+  });
+
+  test.each(EACH_ENV)('%s: a service gets a Pod Identity association exactly when it calls AWS (needsAwsIdentity)', (name) => {
+    const associations = Object.values(cluster(name).findResources('AWS::EKS::PodIdentityAssociation')).map(
+      (a) => `${a.Properties.Namespace}/${a.Properties.ServiceAccount}`,
+    );
+    for (const service of servicesFor(name)) {
+      expect(associations.includes(`${serviceNamespace(service)}/${serviceAccountName(service.name)}`)).toBe(needsAwsIdentity(service));
+    }
   });
 
   test('no pod role has a bare * resource except the controllers that AWS requires it for', () => {
@@ -106,12 +120,16 @@ describe('ClusterStack', () => {
     expect(change.Resource).not.toEqual('*');
   });
 
-  test('External Secrets may read only the environment secrets, by name prefix', () => {
+  test('External Secrets may read only the environment secrets and parameters, by name prefix', () => {
     const statements = statementsOf('staging', 'external-secrets/external-secrets');
     expect(statements).toEqual([
       expect.objectContaining({
         Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:ListSecretVersionIds'],
         Resource: 'arn:aws:secretsmanager:eu-west-1:222222222222:secret:saas-platform/staging/*',
+      }),
+      expect.objectContaining({
+        Action: 'ssm:GetParameter',
+        Resource: 'arn:aws:ssm:eu-west-1:222222222222:parameter/saas-platform/staging/*',
       }),
     ]);
   });
@@ -155,6 +173,38 @@ describe('ClusterStack', () => {
       ToPort: 5432,
       Description: 'EKS prod pods and nodes to the RDS Proxy',
     });
+  });
+});
+
+describe('ClusterStack with a service that calls no AWS API', () => {
+  test('it gets no role and no Pod Identity association; one that does gets both', () => {
+    // GIVEN a fixture catalog: one service using nothing in AWS, one using the uploads bucket
+    const [base] = servicesFor('prod');
+    const idle = { ...base, name: 'static-pages', database: false, aws: [] };
+    const uploader = { ...base, name: 'uploader', database: false, aws: ['uploads' as const] };
+    const stage = new Stage(testApp(), 'Prod');
+    const network = new NetworkStack(stage, 'Network', { config: prod });
+    const data = new DataStack(stage, 'Data', { config: prod, vpc: network.vpc });
+    const dns = new DnsStack(stage, 'Dns', { config: prod });
+    const stack = new ClusterStack(stage, 'Cluster', {
+      config: prod,
+      vpc: network.vpc,
+      hostedZone: dns.hostedZone,
+      services: [idle, uploader],
+      data: {
+        databaseProxySecurityGroup: data.databaseAccess.proxySecurityGroup,
+        databaseProxy: data.databaseProxy,
+        storageKey: data.storageKey,
+        clusterSecretsKey: data.clusterSecretsKey,
+      },
+    });
+    // WHEN synthesized THEN only the uploader has a role
+    expect(Object.keys(stack.serviceRoles)).toEqual(['uploader']);
+    const accounts = Object.values(Template.fromStack(stack).findResources('AWS::EKS::PodIdentityAssociation')).map(
+      (a) => a.Properties.ServiceAccount,
+    );
+    expect(accounts).toContain('uploader');
+    expect(accounts).not.toContain('static-pages');
   });
 });
 

@@ -1,4 +1,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import {
+  APPLICATION_DATABASE,
+  IMAGE_SIGNING_PUBLIC_KEY_SECRET,
+  databaseEndpointParameterName,
+  databaseUserName,
+} from '../../lib/config/naming';
+import { SECRETS, servicesFor } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
 
@@ -188,9 +195,7 @@ describe('DataStack application secrets', () => {
   test.each(EACH_ENV)('%s: every catalog secret exists under <app>/<env>/<key> with a generated value, never a literal', (name) => {
     const secrets = Object.values(data(name).findResources('AWS::SecretsManager::Secret')).filter((s) => s.Properties.Name);
     expect(secrets.map((s) => s.Properties.Name).sort()).toEqual(
-      ['database-credentials', 'image-signing-public-key', 'jwt-signing-key', 'payment-provider-api-key'].map(
-        (k) => `saas-platform/${name}/${k}`,
-      ),
+      [...Object.keys(SECRETS), IMAGE_SIGNING_PUBLIC_KEY_SECRET].map((k) => `saas-platform/${name}/${k}`).sort(),
     );
     for (const secret of secrets) {
       expect(secret.Properties.GenerateSecretString).toBeDefined();
@@ -198,19 +203,42 @@ describe('DataStack application secrets', () => {
     }
   });
 
-  test('the application database user is a proxy login (IAM required) and rotates on the config schedule', () => {
-    const t = data('prod');
-    const proxy = Object.values(t.findResources('AWS::RDS::DBProxy'))[0];
-    expect(proxy.Properties.Auth).toHaveLength(2);
-    for (const auth of proxy.Properties.Auth) expect(auth).toMatchObject({ AuthScheme: 'SECRETS', IAMAuth: 'REQUIRED' });
-    const appUser = Object.entries(t.findResources('AWS::SecretsManager::Secret')).find(([, s]) =>
-      String(s.Properties.Name).endsWith('/database-credentials'),
-    )!;
-    expect(JSON.stringify(proxy.Properties.Auth)).toContain(appUser[0]);
-    const rotations = Object.values(t.findResources('AWS::SecretsManager::RotationSchedule'));
-    expect(rotations).toHaveLength(2);
-    for (const r of rotations) expect(r.Properties.RotationRules).toEqual({ ScheduleExpression: 'cron(0 3 ? * SUN *)', Duration: '2h' });
-  });
+  test.each(EACH_ENV)(
+    '%s: every service that uses the database gets its own user, made at deploy time; the proxy logs in as it with IAM',
+    (name) => {
+      // GIVEN the environment's catalog services that use the database
+      const users = servicesFor(name)
+        .filter((s) => s.database)
+        .map((s) => databaseUserName(s.name));
+      expect(users.length).toBeGreaterThan(0);
+      const t = data(name);
+      t.hasResourceProperties('Custom::DatabaseUsers', { Database: APPLICATION_DATABASE, Users: users });
+      t.hasResourceProperties('AWS::RDS::DBProxy', { DefaultAuthScheme: 'IAM_AUTH', Auth: Match.absent() });
+      const statement = Object.values(t.findResources('AWS::IAM::Policy'))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .find((st) => st.Sid === 'LogInToTheDatabaseAsApplicationUsers');
+      const resources = [statement.Resource].flat().map((r: unknown) => JSON.stringify(r));
+      expect(resources.map((r) => r.slice(r.lastIndexOf('/') + 1, r.lastIndexOf('"'))).sort()).toEqual([...users].sort());
+      // only the master credentials have a password, and only they rotate
+      const rotations = Object.values(t.findResources('AWS::SecretsManager::RotationSchedule'));
+      expect(rotations).toHaveLength(1);
+      expect(rotations[0].Properties.RotationRules.ScheduleExpression).toBe(
+        stage(name).data.config.database.credentialRotation.scheduleExpression,
+      );
+    },
+  );
+
+  test.each(EACH_ENV)(
+    '%s: the database hosts are published for the pods as SSM parameters (reader: the replica where there is one)',
+    (name, config) => {
+      const t = data(name);
+      const params = Object.values(t.findResources('AWS::SSM::Parameter'));
+      const value = (endpoint: 'proxy' | 'reader') =>
+        JSON.stringify(params.find((p) => p.Properties.Name === databaseEndpointParameterName(name, endpoint))!.Properties.Value);
+      expect(value('proxy')).toContain('"Endpoint"');
+      expect(value('reader')).toContain(config.database.readReplica ? '"Endpoint.Address"' : '"Endpoint"');
+    },
+  );
 
   test('the proxy endpoint is published for the pipeline as an SSM parameter', () => {
     data('staging').hasResourceProperties('AWS::SSM::Parameter', {

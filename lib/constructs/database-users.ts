@@ -1,0 +1,104 @@
+import * as path from 'path';
+import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IDependable } from 'constructs';
+import { PlatformFunction } from './platform-function';
+
+/** Props of `DatabaseUsers`. */
+export interface DatabaseUsersProps {
+  /** The VPC of the database; the step runs in its private subnets. */
+  readonly vpc: ec2.IVpc;
+  /** Security group of the database instance: the step is admitted there on the PostgreSQL port. */
+  readonly databaseSecurityGroup: ec2.ISecurityGroup;
+  /** Master credentials (username, password, host, port), read at run time, never in the template. */
+  readonly masterSecret: secretsmanager.ISecret;
+  /** What must exist before the step runs: the instance and the secret's attachment to it. */
+  readonly dependsOn: readonly IDependable[];
+  /** Name of the application database. */
+  readonly databaseName: string;
+  /** One login role (and schema) per service. */
+  readonly users: readonly string[];
+  /** Retention of the step's logs. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * What happens to the step's log groups when they leave the template.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The deploy-time step that gives each service its own database user: a custom resource whose
+ * handler (`lib/functions/database-users/`) logs in as the master user and makes the application
+ * database, an IAM-only login role per service and a schema it owns. It runs again whenever the list
+ * of users changes; removing a user takes its LOGIN away but keeps its schema.
+ */
+export class DatabaseUsers extends Construct {
+  /** The custom resource; whatever needs the users to exist depends on it. */
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: DatabaseUsersProps) {
+    super(scope, id);
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'Database users step: PostgreSQL to the database, HTTPS to Secrets Manager',
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager API');
+    securityGroup.connections.allowTo(props.databaseSecurityGroup, ec2.Port.POSTGRES, 'database users step');
+
+    const fn = new PlatformFunction(this, 'Handler', {
+      entry: path.join(__dirname, '..', 'functions', 'database-users', 'handler.ts'),
+      description: 'Makes the application database, one IAM-only login role and schema per service',
+      // The Node.js 20+ Lambda runtimes load the RDS certificate authorities only when told to.
+      environment: { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
+      timeout: Duration.minutes(2),
+      reservedConcurrentExecutions: 1,
+      vpc: { vpc: props.vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: [securityGroup] },
+      // pg loads its native binding only when asked to; the handler never does.
+      externalModules: ['pg-native'],
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+    });
+    props.masterSecret.grantRead(fn.function);
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: fn.function,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', {
+        retention: props.logRetention,
+        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      }),
+    });
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::DatabaseUsers',
+      properties: { SecretArn: props.masterSecret.secretArn, Database: props.databaseName, Users: [...props.users] },
+    });
+    this.resource.node.addDependency(...props.dependsOn);
+    this.acknowledge(fn, provider);
+  }
+
+  private acknowledge(fn: PlatformFunction, provider: cr.Provider): void {
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      reason: 'A function in a VPC needs the AWS-maintained policy that lets Lambda manage its network interfaces.',
+    });
+    const framework = provider.node.findChild('framework-onEvent');
+    const role = framework.node.findChild('ServiceRole');
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: "The CDK provider framework's function writes its own logs with the AWS basic execution policy.",
+    });
+    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve(Stack.of(this).getLogicalId(fn.function.node.defaultChild as never))}.Arn>:*]`,
+      reason: 'The provider framework invokes the handler function and its versions, nothing else.',
+    });
+    Validations.of(framework).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'The CDK provider framework pins its own runtime; it is upgraded with aws-cdk-lib.',
+    });
+  }
+}
