@@ -1,0 +1,225 @@
+/**
+ * The platform as a first deploy meets it: every CloudFormation template of every stage and every
+ * Kubernetes manifest of every environment, synthesized once per test file, side by side. Contract
+ * tests read values on both sides of a boundary from here.
+ *
+ * Templates hold deploy-time values (Ref, Fn::GetAtt, cross-stack outputs); `resolve` evaluates the
+ * intrinsics with stand-in values for what only a deploy knows, so that an ARN in a policy and the
+ * ARN a caller uses can be compared (and simulated) as strings.
+ */
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { App } from 'cdk8s';
+import { buildApp } from '../../bin/app';
+import { buildCharts, documentsOf } from '../../cdk8s/main';
+import { KubeDocument } from '../../cdk8s/policies';
+import { ENVIRONMENTS } from '../../lib/config/environments';
+import { EnvironmentConfig } from '../../lib/config/types';
+import { TEST_APP_PROPS } from '../helpers';
+
+/** A CloudFormation template as JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CfnTemplate = { Resources: Record<string, CfnResource>; Outputs?: Record<string, any>; Parameters?: Record<string, any> };
+/** One resource of a template. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CfnResource = { Type: string; Properties?: Record<string, any>; DependsOn?: string | string[]; DeletionPolicy?: string };
+
+/** One synthesized stack. */
+export interface SynthesizedStack {
+  /** `Prod/Data`. */
+  readonly path: string;
+  /** CloudFormation stack name, `Prod-Data`. */
+  readonly stackName: string;
+  readonly account: string;
+  readonly region: string;
+  readonly template: CfnTemplate;
+}
+
+/** Everything the platform synthesizes. */
+export interface World {
+  readonly stacks: readonly SynthesizedStack[];
+  /** Kubernetes documents per environment name. */
+  readonly manifests: Readonly<Record<string, readonly KubeDocument[]>>;
+  readonly environments: readonly EnvironmentConfig[];
+}
+
+let cached: World | undefined;
+
+/** Synthesize the whole platform once per test file (cdk-nag and the platform checks run, and throw on a finding). */
+export function world(): World {
+  if (cached) return cached;
+  const assembly: CloudAssembly = buildApp(ENVIRONMENTS, TEST_APP_PROPS).synth();
+  const stacks = assembly.nestedAssemblies.flatMap((nested) =>
+    nested.nestedAssembly.stacks.map((s) => ({
+      path: s.hierarchicalId,
+      stackName: s.stackName,
+      account: s.environment.account,
+      region: s.environment.region,
+      template: s.template as CfnTemplate,
+    })),
+  );
+  const manifests = Object.fromEntries(
+    ENVIRONMENTS.map((config) => [config.name, documentsOf(buildCharts(new App({ outdir: '/tmp/unused' }), config))]),
+  );
+  cached = { stacks, manifests, environments: ENVIRONMENTS };
+  return cached;
+}
+
+/** The stack at `Stage/Stack`, e.g. `Prod/Data`. */
+export function stack(w: World, path: string): SynthesizedStack {
+  const found = w.stacks.find((s) => s.path === path);
+  if (!found) throw new Error(`no stack ${path}; have ${w.stacks.map((s) => s.path).join(', ')}`);
+  return found;
+}
+
+/** Resources of one type in a stack, by logical ID. */
+export function resourcesOf(s: SynthesizedStack, type: string): [string, CfnResource][] {
+  return Object.entries(s.template.Resources).filter(([, r]) => r.Type === type);
+}
+
+/** Resources of one type in every stack of a stage. */
+export function stageResources(
+  w: World,
+  stageName: string,
+  type: string,
+): { stack: SynthesizedStack; id: string; resource: CfnResource }[] {
+  return w.stacks
+    .filter((s) => s.path.startsWith(`${stageName}/`))
+    .flatMap((s) => resourcesOf(s, type).map(([id, resource]) => ({ stack: s, id, resource })));
+}
+
+/**
+ * Stand-in for an attribute only a deploy knows, deterministic and recognisable in a failure message.
+ * The shapes follow the real ones where a policy takes them apart (a proxy ARN is split on `:`).
+ */
+export function standIn(s: SynthesizedStack, logicalId: string, attribute: string): string {
+  const resource = s.template.Resources[logicalId];
+  const type = resource?.Type ?? 'Unknown';
+  const base = `${s.account}:${logicalId.toLowerCase()}`;
+  switch (`${type}.${attribute}`) {
+    case 'AWS::RDS::DBProxy.DBProxyArn':
+      return `arn:aws:rds:${s.region}:${s.account}:db-proxy:prx-${logicalId.toLowerCase()}`;
+    case 'AWS::RDS::DBProxy.Endpoint':
+      return `${logicalId.toLowerCase()}.proxy-xyz.${s.region}.rds.amazonaws.com`;
+    case 'AWS::RDS::DBInstance.DbiResourceId':
+      return `db-${logicalId.toUpperCase()}`;
+    case 'AWS::RDS::DBInstance.Endpoint.Address':
+      return `${logicalId.toLowerCase()}.xyz.${s.region}.rds.amazonaws.com`;
+    case 'AWS::IAM::Role.Arn':
+      return `arn:aws:iam::${s.account}:role/${logicalId}`;
+    case 'AWS::KMS::Key.Arn':
+      return `arn:aws:kms:${s.region}:${s.account}:key/${logicalId}`;
+    case 'AWS::S3::Bucket.Arn':
+      return `arn:aws:s3:::${resource?.Properties?.BucketName ?? logicalId.toLowerCase()}`;
+    case 'AWS::EKS::Cluster.ClusterSecurityGroupId':
+      return `sg-cluster-${logicalId}`;
+    case 'AWS::EC2::SecurityGroup.GroupId':
+      return `sg-${logicalId}`;
+    default:
+      return `{${base}.${attribute}}`;
+  }
+}
+
+/** The value of `Ref` for a resource (what CloudFormation returns for its type), as stand-in where only a deploy knows it. */
+function refOf(s: SynthesizedStack, logicalId: string): string {
+  const pseudo: Record<string, string> = {
+    'AWS::Region': s.region,
+    'AWS::AccountId': s.account,
+    'AWS::Partition': 'aws',
+    'AWS::StackName': s.stackName,
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
+  if (pseudo[logicalId]) return pseudo[logicalId];
+  const resource = s.template.Resources[logicalId];
+  if (!resource) {
+    if (s.template.Parameters?.[logicalId]) return `{parameter:${logicalId}}`;
+    throw new Error(`${s.path}: Ref to unknown ${logicalId}`);
+  }
+  const p = resource.Properties ?? {};
+  switch (resource.Type) {
+    case 'AWS::SecretsManager::Secret':
+      return `arn:aws:secretsmanager:${s.region}:${s.account}:secret:${p.Name ?? logicalId}-AbCdEf`;
+    case 'AWS::S3::Bucket':
+      return p.BucketName ?? `${logicalId.toLowerCase()}-generated`;
+    case 'AWS::IAM::Role':
+      return p.RoleName ?? logicalId;
+    case 'AWS::SSM::Parameter':
+      return p.Name ?? logicalId;
+    case 'AWS::EC2::Subnet':
+      return `subnet-${logicalId}`;
+    case 'AWS::EC2::VPC':
+      return `vpc-${logicalId}`;
+    default:
+      return `{${s.account}:${logicalId.toLowerCase()}}`;
+  }
+}
+
+/** Evaluate the intrinsic functions of `value` in the context of stack `s` (and, across stacks, their producers). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function resolve(w: World, s: SynthesizedStack, value: any): any {
+  if (Array.isArray(value)) return value.map((v) => resolve(w, s, v));
+  if (value === null || typeof value !== 'object') return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1) {
+    const [fn] = keys;
+    const arg = value[fn];
+    switch (fn) {
+      case 'Ref':
+        return refOf(s, arg);
+      case 'Fn::GetAtt': {
+        const [id, attribute] = Array.isArray(arg) ? arg : String(arg).split(/\.(.+)/);
+        return standIn(s, id, attribute);
+      }
+      case 'Fn::Join': {
+        const [separator, parts] = arg;
+        return (resolve(w, s, parts) as unknown[]).map(String).join(separator);
+      }
+      case 'Fn::Split': {
+        const [separator, source] = arg;
+        return String(resolve(w, s, source)).split(separator);
+      }
+      case 'Fn::Select': {
+        const [index, list] = arg;
+        return (resolve(w, s, list) as unknown[])[Number(index)];
+      }
+      case 'Fn::Sub': {
+        const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
+        return String(text).replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
+          if (vars[name] !== undefined) return String(resolve(w, s, vars[name]));
+          const [id, attribute] = name.split(/\.(.+)/);
+          return attribute ? standIn(s, id, attribute) : refOf(s, id);
+        });
+      }
+      case 'Fn::GetStackOutput': {
+        const producer = w.stacks.find((p) => p.stackName === arg.StackName && p.region === (arg.Region ?? p.region));
+        if (!producer) throw new Error(`${s.path}: reads an output of ${arg.StackName}, which no stage synthesizes`);
+        const output = producer.template.Outputs?.[arg.OutputName];
+        if (!output) throw new Error(`${s.path}: reads output ${arg.OutputName} that ${producer.path} does not publish`);
+        return resolve(w, producer, output.Value);
+      }
+      case 'Fn::ImportValue':
+        throw new Error(`${s.path}: Fn::ImportValue is not used by the platform (cross-stack references are typed props)`);
+      default:
+        break;
+    }
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(w, s, v)]));
+}
+
+/** The subnets of a stage's Network stack: stand-in ID, CIDR, zone and tier (`Public`, `Private`, `Isolated`). */
+export function subnetsOf(w: World, stageName: string): { id: string; cidr: string; zone: string; tier: string }[] {
+  const network = stack(w, `${stageName}/Network`);
+  return resourcesOf(network, 'AWS::EC2::Subnet').map(([id, r]) => ({
+    id: `subnet-${id}`,
+    cidr: r.Properties!.CidrBlock,
+    zone: r.Properties!.AvailabilityZone,
+    tier: r.Properties!.Tags.find((t: { Key: string }) => t.Key === 'aws-cdk:subnet-type').Value,
+  }));
+}
+
+/** An address inside a CIDR block (the tenth), where a resource in that subnet may sit. */
+export function addressIn(cidr: string): string {
+  const [base] = cidr.split('/');
+  const octets = base.split('.').map(Number);
+  octets[3] += 10;
+  return octets.join('.');
+}
