@@ -62,10 +62,9 @@ export const ADDON_IDENTITIES = {
   externalSecrets: { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
   awsLoadBalancerController: { namespace: 'aws-load-balancer-controller', serviceAccount: 'aws-load-balancer-controller' },
   externalDns: { namespace: 'external-dns', serviceAccount: 'external-dns' },
+  /** Kyverno's admission controller: pulls signatures from the tooling registry, reads the signing key's public half. */
+  kyverno: { namespace: 'kyverno', serviceAccount: 'kyverno-admission-controller' },
 } as const;
-
-/** Name of the Secrets Manager secret holding the public key images are signed with (the pipeline writes it). */
-export const IMAGE_SIGNING_PUBLIC_KEY_SECRET = 'image-signing-public-key';
 
 /** Node label naming a node group's pool; the CDK node groups set it, pods select on it. */
 export const NODE_POOL_LABEL = 'platform.example.com/pool';
@@ -88,4 +87,13 @@ export function uploadsBucketName(environmentName: string, account: string, regi
 /** Alias of one of an environment's KMS keys, e.g. `alias/saas-platform/prod/database`. */
 export function kmsAliasName(environmentName: string, purpose: string): string {
   return `alias/${PLATFORM.application}/${environmentName}/${purpose}`;
+}
+
+/**
+ * ARN of a repository of the tooling account's registry, e.g.
+ * `arn:aws:ecr:eu-west-1:000000000000:repository/web-api`. The Registry stack creates the
+ * repository under this name; the environments' pull permissions name it.
+ */
+export function ecrRepositoryArn(region: string, repositoryName: string, toolingAccount: string = PLATFORM.accounts.tooling): string {
+  return `arn:aws:ecr:${region}:${toolingAccount}:repository/${repositoryName}`;
 }

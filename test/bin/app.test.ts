@@ -31,6 +31,7 @@ describe('the CDK app', () => {
         ...['Dev', 'Staging', 'Prod'].flatMap((stage) => perStage.map((s) => `${stage}/${s}`)),
         'Prod/DataReplica',
         'Tooling/Registry',
+        'Tooling/Signing',
       ].sort(),
     );
   });

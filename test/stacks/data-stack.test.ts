@@ -188,9 +188,7 @@ describe('DataStack application secrets', () => {
   test.each(EACH_ENV)('%s: every catalog secret exists under <app>/<env>/<key> with a generated value, never a literal', (name) => {
     const secrets = Object.values(data(name).findResources('AWS::SecretsManager::Secret')).filter((s) => s.Properties.Name);
     expect(secrets.map((s) => s.Properties.Name).sort()).toEqual(
-      ['database-credentials', 'image-signing-public-key', 'jwt-signing-key', 'payment-provider-api-key'].map(
-        (k) => `saas-platform/${name}/${k}`,
-      ),
+      ['database-credentials', 'jwt-signing-key', 'payment-provider-api-key'].map((k) => `saas-platform/${name}/${k}`),
     );
     for (const secret of secrets) {
       expect(secret.Properties.GenerateSecretString).toBeDefined();
