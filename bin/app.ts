@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { zoneDelegation } from '../lib/config/dns-delegation';
 import { SERVICE_CATALOG, ServiceCatalog, servicesFor } from '../lib/config/service-catalog';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
@@ -38,6 +39,7 @@ export function buildApp(environments: unknown, props: AppProps = {}, catalog: u
       config,
       services: servicesFor(config.name, services),
       applicationSecrets: services.secrets,
+      zoneDelegation: zoneDelegation(config.name, valid),
     });
   }
   const repositoryNames = [...new Set(services.services.map((s) => s.image.repository))];

@@ -97,3 +97,12 @@ export function kmsAliasName(environmentName: string, purpose: string): string {
 export function ecrRepositoryArn(region: string, repositoryName: string, toolingAccount: string = PLATFORM.accounts.tooling): string {
   return `arn:aws:ecr:${region}:${toolingAccount}:repository/${repositoryName}`;
 }
+
+/**
+ * Name of the role in a parent zone's account that a child environment's Dns stack assumes to
+ * write its NS records there, e.g. `saas-platform-dev-zone-delegation` (created by the parent's
+ * Dns stack, one per child).
+ */
+export function zoneDelegationRoleName(childEnvironmentName: string): string {
+  return `${PLATFORM.application}-${childEnvironmentName}-zone-delegation`;
+}

@@ -1,5 +1,6 @@
 import { Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ZoneDelegation } from '../config/dns-delegation';
 import { EnvironmentConfig } from '../config/types';
 import { addPlatformGates } from '../policies/platform-gates';
 import { ServiceSpec } from '../config/service-catalog';
@@ -24,6 +25,11 @@ export interface SaasEnvironmentStageProps extends StageProps {
    * @default - none
    */
   readonly applicationSecrets?: Readonly<Record<string, CatalogSecret>>;
+  /**
+   * The zone's parent environment and child environments (`zoneDelegation()` in lib/config).
+   * @default - none: the registrar delegates the zone
+   */
+  readonly zoneDelegation?: ZoneDelegation;
 }
 
 /**
@@ -51,7 +57,7 @@ export class SaasEnvironmentStage extends Stage {
   public readonly webhooks: WebhookStack;
 
   constructor(scope: Construct, id: string, props: SaasEnvironmentStageProps) {
-    const { config, services, applicationSecrets, ...stageProps } = props;
+    const { config, services, applicationSecrets, zoneDelegation, ...stageProps } = props;
     super(scope, id, { env: { account: config.account, region: config.region }, ...stageProps });
 
     addPlatformGates(this, config.tags, {
@@ -76,7 +82,7 @@ export class SaasEnvironmentStage extends Stage {
       },
     });
     if (replica) this.data.addStackDependency(replica, 'the replication destination must exist first');
-    this.dns = new DnsStack(this, 'Dns', { config });
+    this.dns = new DnsStack(this, 'Dns', { config, zoneDelegation });
     const hostedZone = this.dns.hostedZone;
     this.edgeGlobal = new EdgeGlobalStack(this, 'EdgeGlobal', { config, hostedZone });
     this.edge = new EdgeStack(this, 'Edge', {

@@ -1,6 +1,6 @@
 import { ENVIRONMENTS } from '../../lib/config/environments';
 import { imageSignerRoleName, imageSigningKey, signedImagesRequired } from '../../lib/config/image-signing';
-import { ecrRepositoryArn } from '../../lib/config/naming';
+import { ecrRepositoryArn, zoneDelegationRoleName } from '../../lib/config/naming';
 import { PLATFORM } from '../../lib/config/platform';
 
 describe('image signing names (tooling stage <-> Kyverno <-> pipeline)', () => {
@@ -35,9 +35,13 @@ describe('image signing names (tooling stage <-> Kyverno <-> pipeline)', () => {
   });
 });
 
-describe('names of the registry', () => {
+describe('names of the registry and the zone delegation', () => {
   test('a repository ARN is the tooling account in the given region', () => {
     expect(ecrRepositoryArn('eu-west-1', 'web-api')).toBe(`arn:aws:ecr:eu-west-1:${PLATFORM.accounts.tooling}:repository/web-api`);
     expect(ecrRepositoryArn('us-east-1', 'worker', '123456789012')).toBe('arn:aws:ecr:us-east-1:123456789012:repository/worker');
+  });
+
+  test("a delegation role is named after the child environment (it lives in the parent's account)", () => {
+    expect(zoneDelegationRoleName('dev')).toBe('saas-platform-dev-zone-delegation');
   });
 });
