@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { IMAGE_SIGNING_PUBLIC_KEY_SECRET } from '../lib/config/naming';
+import { zoneDelegation } from '../lib/config/dns-delegation';
 import { SERVICE_CATALOG, ServiceCatalog, servicesFor } from '../lib/config/service-catalog';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
@@ -38,12 +38,8 @@ export function buildApp(environments: unknown, props: AppProps = {}, catalog: u
     new SaasEnvironmentStage(app, config.stageName, {
       config,
       services: servicesFor(config.name, services),
-      applicationSecrets: {
-        ...services.secrets,
-        [IMAGE_SIGNING_PUBLIC_KEY_SECRET]: {
-          description: 'Public key Kyverno verifies image signatures with (the pipeline signs with the private key)',
-        },
-      },
+      applicationSecrets: services.secrets,
+      zoneDelegation: zoneDelegation(config.name, valid),
     });
   }
   const repositoryNames = [...new Set(services.services.map((s) => s.image.repository))];

@@ -7,6 +7,7 @@
  *
  * Versions are exact (never a range): an upgrade is a reviewed change of this file.
  */
+import { imageSigningKey } from '../lib/config/image-signing';
 import { ADDON_IDENTITIES, NODE_POOL_LABEL, NODE_POOLS, SYSTEM_POOL_TAINT, clusterName } from '../lib/config/naming';
 import { EnvironmentConfig } from '../lib/config/types';
 import { PRIORITY_CLASSES } from './conventions';
@@ -46,6 +47,20 @@ const ha = (config: EnvironmentConfig, count: number): number => (config.tier ==
 export const SYSTEM_POOL = {
   nodeSelector: { [NODE_POOL_LABEL]: NODE_POOLS.system },
   tolerations: [{ key: SYSTEM_POOL_TAINT.key, operator: 'Equal', value: SYSTEM_POOL_TAINT.value, effect: SYSTEM_POOL_TAINT.effect }],
+} as const;
+
+/**
+ * Kyverno's pin. Chart 3.8.2 ships Kyverno v1.18.2 (kyverno/kyverno@v1.18.2:charts/kyverno/Chart.yaml:
+ * `version: 3.8.2`, `appVersion: v1.18.2`, `kubeVersion: ">=1.25.0-0"`); Kyverno 1.18.x supports
+ * Kubernetes 1.33 to 1.35 (kyverno/website@7c0814a:src/constants/version.ts `compatibilityMatrix`,
+ * and src/content/docs/docs/installation/releases.md "Kubernetes Versions Supported: v1.33 - v1.35").
+ * 1.19.0 exists but its support range was not yet published when this was pinned.
+ */
+export const KYVERNO_RELEASE = {
+  chartVersion: '3.8.2',
+  appVersion: 'v1.18.2',
+  kubernetes: { min: '1.33', max: '1.35' },
+  source: 'kyverno/website@7c0814a:src/constants/version.ts; kyverno/kyverno@v1.18.2:charts/kyverno/Chart.yaml',
 } as const;
 
 /** The add-ons, in install order. */
@@ -88,15 +103,35 @@ export const ADDONS: readonly Addon[] = [
     purpose: 'Admission policies: images from our ECR only, signed outside dev, no :latest, required labels',
     repoUrl: 'https://kyverno.github.io/kyverno',
     chart: 'kyverno',
-    version: '3.3.4',
-    namespace: 'kyverno',
+    version: KYVERNO_RELEASE.chartVersion,
+    namespace: ADDON_IDENTITIES.kyverno.namespace,
     podSecurity: 'restricted',
     wave: 1,
+    // Every key below exists in the chart's values.yaml at the pin (kyverno/kyverno@v1.18.2:charts/kyverno/values.yaml).
     values: (config) => ({
-      admissionController: { replicas: ha(config, 3), ...SYSTEM_POOL },
+      admissionController: {
+        replicas: ha(config, 3),
+        priorityClassName: PRIORITY_CLASSES.platform.name,
+        ...SYSTEM_POOL,
+        // The service account CDK gives a Pod Identity (ClusterStack.addKyvernoRole) where signatures are verified.
+        rbac: { serviceAccount: { name: ADDON_IDENTITIES.kyverno.serviceAccount } },
+        // Pods cannot read instance metadata (hop limit 1): the KMS client gets the key's region here.
+        container: { extraEnvVars: [{ name: 'AWS_REGION', value: imageSigningKey().region }] },
+      },
       backgroundController: { replicas: ha(config, 2), ...SYSTEM_POOL },
       cleanupController: { replicas: 1, ...SYSTEM_POOL },
       reportsController: { replicas: 1, ...SYSTEM_POOL },
+      // Registry credentials from the Pod Identity through the ECR credential helper, and no other helper.
+      features: { registryClient: { credentialHelpers: ['amazon'] } },
+      // The API server sends Kyverno only the workload namespaces' requests: a Kyverno outage can never
+      // block the platform's own pods (Kyverno's namespace is excluded by the chart as well).
+      config: {
+        webhooks: {
+          namespaceSelector: {
+            matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...config.kubernetes.workloadNamespaces] }],
+          },
+        },
+      },
     }),
   },
   {

@@ -1,18 +1,28 @@
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ClusterSecretStore';
-import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IMAGE_SIGNING_PUBLIC_KEY_SECRET, ecrRegistryHost, secretsManagerName } from '../../lib/config/naming';
-import { EnvironmentConfig, EnvironmentTier } from '../../lib/config/types';
+import { imageSigningKey, signedImagesRequired } from '../../lib/config/image-signing';
+import { ecrRegistryHost } from '../../lib/config/naming';
+import { EnvironmentConfig } from '../../lib/config/types';
 import { PARAMETER_STORE_NAME, REQUIRED_POD_LABELS, SECRET_STORE_NAME, platformLabels } from '../conventions';
-import { KyvernoClusterPolicy, KyvernoMatch } from '../constructs/kyverno';
+import { KyvernoClusterPolicy, KyvernoMatch, KyvernoWebhookConfiguration } from '../constructs/kyverno';
 import { model } from '../constructs/model-object';
 
-/** Tiers whose clusters admit only images signed by the pipeline. */
-export const SIGNED_IMAGE_TIERS: readonly EnvironmentTier[] = ['staging', 'production'];
+/**
+ * How the API server calls Kyverno for the pattern policies: they need no network call, so 10 s
+ * (Kyverno's default) is ample; `Fail` so that a Kyverno outage never admits an unchecked pod.
+ * Kyverno's webhooks see only the workload namespaces (its Helm values), so an outage holds back
+ * workload pods, never the platform's own (Kyverno, kube-system, Argo CD, controllers), which is
+ * what lets Kyverno itself come back.
+ */
+export const PATTERN_POLICY_WEBHOOK: KyvernoWebhookConfiguration = { failurePolicy: 'Fail', timeoutSeconds: 10 };
 
-/** Namespace of the policy engine, where the signing public key is kept. */
-export const KYVERNO_NAMESPACE = 'kyverno';
+/**
+ * Signature verification reads the registry (tag to digest, signature manifest and layer) and the
+ * KMS public key on a cold cache: the maximum Kubernetes allows (30 s). `Fail`: an image that
+ * cannot be verified is not admitted; the ReplicaSet or Rollout retries, nothing else is blocked.
+ */
+export const VERIFY_IMAGES_WEBHOOK: KyvernoWebhookConfiguration = { failurePolicy: 'Fail', timeoutSeconds: 30 };
 
 /** Props of `ClusterConfigChart`. */
 export interface ClusterConfigChartProps extends ChartProps {
@@ -23,14 +33,14 @@ export interface ClusterConfigChartProps extends ChartProps {
 /**
  * Cluster-wide configuration of the add-ons (`dist/<env>/cluster-config.k8s.yaml`), applied once
  * their CRDs exist: the Secrets Manager `ClusterSecretStore`, and the Kyverno admission policies
- * for the workload namespaces (images from our ECR only, signed outside development, no `:latest`,
- * required labels).
+ * for the workload namespaces (images from our ECR only, signed with the tooling account's KMS
+ * key outside development, no `:latest`, required labels).
  */
 export class ClusterConfigChart extends Chart {
   constructor(scope: Construct, id: string, props: ClusterConfigChartProps) {
     const { config, ...chartProps } = props;
     super(scope, id, { ...chartProps, labels: { ...platformLabels(config.tags.Application, config.name), ...chartProps.labels } });
-    const signed = SIGNED_IMAGE_TIERS.includes(config.tier);
+    const signed = signedImagesRequired(config.tier);
     const workloads = config.kubernetes.workloadNamespaces;
 
     model<IClusterSecretStore>(this, 'SecretStore', {
@@ -39,8 +49,8 @@ export class ClusterConfigChart extends Chart {
       metadata: { name: SECRET_STORE_NAME },
       spec: {
         provider: { aws: { service: 'SecretsManager', region: config.region } },
-        // Only the workload namespaces (and the policy engine, for the signing key) may read through it.
-        conditions: [{ namespaces: [...workloads, ...(signed ? [KYVERNO_NAMESPACE] : [])] }],
+        // Only the workload namespaces may read through it.
+        conditions: [{ namespaces: [...workloads] }],
       },
     });
 
@@ -66,6 +76,7 @@ export class ClusterConfigChart extends Chart {
       description: `Pods in workload namespaces run images from the platform's ECR registry (${registry}) only.`,
       spec: {
         background: true,
+        webhookConfiguration: PATTERN_POLICY_WEBHOOK,
         rules: [
           {
             name: 'platform-ecr-only',
@@ -85,6 +96,7 @@ export class ClusterConfigChart extends Chart {
       description: 'Images name an immutable tag or digest, never latest.',
       spec: {
         background: true,
+        webhookConfiguration: PATTERN_POLICY_WEBHOOK,
         rules: [
           {
             name: 'require-tag',
@@ -113,6 +125,7 @@ export class ClusterConfigChart extends Chart {
       description: `Workload pods carry ${REQUIRED_POD_LABELS.join(', ')}.`,
       spec: {
         background: true,
+        webhookConfiguration: PATTERN_POLICY_WEBHOOK,
         rules: [
           {
             name: 'required-labels',
@@ -128,24 +141,17 @@ export class ClusterConfigChart extends Chart {
     });
 
     if (!signed) return;
-    // The pipeline signs every image (cosign) and publishes the public key to this secret; no key in the manifest.
-    model<IExternalSecret>(this, 'SigningKey', {
-      apiVersion: 'external-secrets.io/v1beta1',
-      kind: 'ExternalSecret',
-      metadata: { name: IMAGE_SIGNING_PUBLIC_KEY_SECRET, namespace: KYVERNO_NAMESPACE },
-      spec: {
-        refreshInterval: '1h',
-        secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE_NAME },
-        target: { name: IMAGE_SIGNING_PUBLIC_KEY_SECRET, creationPolicy: 'Owner' },
-        data: [{ secretKey: 'cosign.pub', remoteRef: { key: secretsManagerName(config.name, IMAGE_SIGNING_PUBLIC_KEY_SECRET) } }],
-      },
-    });
+    // The pipeline signs every image it pushes with the tooling account's KMS key (cosign); Kyverno
+    // reads the public half with its own Pod Identity (ClusterStack.addKyvernoRole). No key in any manifest.
     new KyvernoClusterPolicy(this, 'VerifySignatures', {
       name: 'verify-image-signatures',
       description: `Outside development, images from ${registry} run only with the pipeline's signature.`,
+      // Pods only: verifying pod templates would rewrite Deployment images to digests and leave
+      // GitOps out of sync; every pod of every controller is still verified when it is created.
+      autogenControllers: 'none',
       spec: {
         background: false,
-        webhookTimeoutSeconds: 30,
+        webhookConfiguration: VERIFY_IMAGES_WEBHOOK,
         rules: [
           {
             name: 'pipeline-signature',
@@ -157,13 +163,14 @@ export class ClusterConfigChart extends Chart {
                 mutateDigest: true,
                 verifyDigest: true,
                 required: true,
+                imageRegistryCredentials: { providers: ['amazon'] },
                 attestors: [
                   {
                     count: 1,
                     entries: [
                       {
                         keys: {
-                          secret: { name: IMAGE_SIGNING_PUBLIC_KEY_SECRET, namespace: KYVERNO_NAMESPACE },
+                          kms: imageSigningKey().kmsUri,
                           rekor: { ignoreTlog: true },
                           ctlog: { ignoreSCT: true },
                         },

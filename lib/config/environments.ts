@@ -128,7 +128,8 @@ export const dev: EnvironmentConfig = {
   access,
   edge: edge({ wafLogRetentionDays: 14 }),
   delivery: { requireApproval: false },
-  domain: { zoneName: `dev.${PLATFORM.apexDomain}` },
+  // NS records in prod's zone (the apex), written by this environment's Dns stack.
+  domain: { zoneName: `dev.${PLATFORM.apexDomain}`, delegatedFrom: 'prod' },
   alerts,
   stateful: { removal: 'destroy', terminationProtection: false, breakGlassRoleName: PLATFORM.breakGlassRoleName },
   tags: { ...baseTags, Environment: 'dev', DataClassification: 'internal', Backup: 'none' },
@@ -160,7 +161,7 @@ export const staging: EnvironmentConfig = {
   access,
   edge: edge(),
   delivery: { requireApproval: false },
-  domain: { zoneName: `staging.${PLATFORM.apexDomain}` },
+  domain: { zoneName: `staging.${PLATFORM.apexDomain}`, delegatedFrom: 'prod' },
   alerts,
   stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },
   tags: { ...baseTags, Environment: 'staging', DataClassification: 'confidential', Backup: 'daily' },

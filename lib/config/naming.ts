@@ -62,10 +62,9 @@ export const ADDON_IDENTITIES = {
   externalSecrets: { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
   awsLoadBalancerController: { namespace: 'aws-load-balancer-controller', serviceAccount: 'aws-load-balancer-controller' },
   externalDns: { namespace: 'external-dns', serviceAccount: 'external-dns' },
+  /** Kyverno's admission controller: pulls signatures from the tooling registry, reads the signing key's public half. */
+  kyverno: { namespace: 'kyverno', serviceAccount: 'kyverno-admission-controller' },
 } as const;
-
-/** Name of the Secrets Manager secret holding the public key images are signed with (the pipeline writes it). */
-export const IMAGE_SIGNING_PUBLIC_KEY_SECRET = 'image-signing-public-key';
 
 /** Node label naming a node group's pool; the CDK node groups set it, pods select on it. */
 export const NODE_POOL_LABEL = 'platform.example.com/pool';
@@ -115,4 +114,22 @@ export function parameterPrefix(environmentName: string): string {
  */
 export function databaseEndpointParameterName(environmentName: string, endpoint: 'proxy' | 'reader'): string {
   return `${parameterPrefix(environmentName)}/database/${endpoint}-endpoint`;
+}
+
+/**
+ * ARN of a repository of the tooling account's registry, e.g.
+ * `arn:aws:ecr:eu-west-1:000000000000:repository/web-api`. The Registry stack creates the
+ * repository under this name; the environments' pull permissions name it.
+ */
+export function ecrRepositoryArn(region: string, repositoryName: string, toolingAccount: string = PLATFORM.accounts.tooling): string {
+  return `arn:aws:ecr:${region}:${toolingAccount}:repository/${repositoryName}`;
+}
+
+/**
+ * Name of the role in a parent zone's account that a child environment's Dns stack assumes to
+ * write its NS records there, e.g. `saas-platform-dev-zone-delegation` (created by the parent's
+ * Dns stack, one per child).
+ */
+export function zoneDelegationRoleName(childEnvironmentName: string): string {
+  return `${PLATFORM.application}-${childEnvironmentName}-zone-delegation`;
 }

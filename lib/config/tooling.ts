@@ -12,7 +12,7 @@ export interface ToolingConfig {
   readonly account: string;
   /** Home region of the registry (the environments pull from it in the same region). */
   readonly region: string;
-  /** Accounts whose clusters pull images (every environment's). */
+  /** Accounts whose clusters pull images and verify their signatures (every environment's). */
   readonly pullAccounts: readonly string[];
   /** Images kept per repository; older ones expire (1..1000). */
   readonly imagesToKeep: number;

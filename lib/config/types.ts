@@ -211,6 +211,13 @@ export interface AlertChannel {
 export interface DomainConfig {
   /** Public hosted zone name, e.g. `dev.example.com`. */
   readonly zoneName: string;
+  /**
+   * Name of the environment whose zone is this zone's parent (its zone name is a suffix of
+   * `zoneName`), e.g. `prod` for `dev.example.com` under `example.com`. This environment's Dns
+   * stack writes its NS records into that zone, through a role the parent's Dns stack creates.
+   * @default - no parent in the configuration: the zone is delegated at the domain registrar
+   */
+  readonly delegatedFrom?: string;
 }
 
 /** Lifecycle of stateful resources (databases, buckets, keys, log groups, vaults). */

@@ -1,4 +1,5 @@
 import { cidrsOverlap, parseCidr, Cidr } from './cidr';
+import { delegationProblems } from './validate-delegation';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS, SUPPORTED_KUBERNETES_VERSIONS } from './regions';
 import { REQUIRED_TAGS, STATEFUL_TAGS } from './tag-policy';
 import { EnvironmentConfig, INTERFACE_ENDPOINTS } from './types';
@@ -493,6 +494,7 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
       }
     }
   }
+  problems.push(...delegationProblems(input, (zone) => typeof zone === 'string' && DNS_NAME.test(zone)));
   return problems;
 }
 

@@ -7,12 +7,14 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { EKS_ADDON_VERSIONS, EksAddonName } from '../config/eks-addons';
+import { imageSigningKey, signedImagesRequired } from '../config/image-signing';
 import { manifestCompatibilityProblem } from '../config/kubernetes-compat';
 import {
   ADDON_IDENTITIES,
   clusterName,
   databaseUserName,
   parameterPrefix,
+  ecrRepositoryArn,
   NODE_POOL_LABEL,
   NODE_POOLS,
   serviceAccountName,
@@ -146,6 +148,7 @@ export class ClusterStack extends PlatformStack {
     }
 
     this.addControllerRoles(props.hostedZone);
+    if (signedImagesRequired(config.tier)) this.addKyvernoRole(props.services);
     this.serviceRoles = Object.fromEntries(
       props.services.filter(needsAwsIdentity).map((service) => [service.name, this.addServiceRole(service, props.data)]),
     );
@@ -213,6 +216,55 @@ export class ClusterStack extends PlatformStack {
     Validations.of(esoRole.node.findChild('DefaultPolicy')).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${parameters}]`,
       reason: "Scoped to this environment's parameters by name prefix (the platform's naming contract); read only.",
+    });
+  }
+
+  /**
+   * Kyverno's admission controller verifies image signatures (cosign, `awskms://`): it reads the
+   * signature artifacts from the tooling account's registry and the signing key's public half.
+   * Only where the environment requires signed images. What it calls, at Kyverno 1.18.2
+   * (kyverno/kyverno@v1.18.2:go.mod): the amazon ECR credential helper
+   * (amazon-ecr-credential-helper v0.12.0: ecr:GetAuthorizationToken), the registry API
+   * (ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, ecr:BatchCheckLayerAvailability), and sigstore's
+   * AWS KMS verifier (sigstore/sigstore@v1.10.6:pkg/signature/kms/aws/client.go: kms:GetPublicKey and
+   * kms:DescribeKey, with the KeyId as given in the URI: the alias ARN).
+   */
+  private addKyvernoRole(services: readonly ServiceSpec[]): void {
+    const { config } = this;
+    const kyverno = ADDON_IDENTITIES.kyverno;
+    const role = this.platformCluster.addPodRole('Kyverno', kyverno.namespace, kyverno.serviceAccount);
+    const key = imageSigningKey();
+    const repositories = [...new Set(services.map((s) => s.image.repository))].sort().map((r) => ecrRepositoryArn(config.region, r));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'RegistryToken', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    if (repositories.length > 0) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadImagesAndSignatures',
+          actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          resources: repositories,
+        }),
+      );
+    }
+    // The key ID is generated in the tooling account; the request names the key by its alias ARN,
+    // and kms:RequestAlias (the alias name of that request) pins the statement to the signing key.
+    const keys = `arn:aws:kms:${key.region}:${key.account}:key/*`;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSigningPublicKey',
+        actions: ['kms:DescribeKey', 'kms:GetPublicKey'],
+        resources: [keys],
+        conditions: { StringEquals: { 'kms:RequestAlias': key.aliasName } },
+      }),
+    );
+    const policy = role.node.findChild('DefaultPolicy');
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ecr:GetAuthorizationToken supports no resource scoping; pulls are limited to the catalog repositories of the tooling registry.',
+    });
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${keys}]`,
+      reason: `The signing key's ID is generated in the tooling account; kms:RequestAlias limits the statement to ${key.aliasName}, read-only.`,
     });
   }
 

@@ -1,5 +1,6 @@
 import { Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ZoneDelegation } from '../config/dns-delegation';
 import { EnvironmentConfig } from '../config/types';
 import { addPlatformGates } from '../policies/platform-gates';
 import { databaseUserName } from '../config/naming';
@@ -25,6 +26,11 @@ export interface SaasEnvironmentStageProps extends StageProps {
    * @default - none
    */
   readonly applicationSecrets?: Readonly<Record<string, CatalogSecret>>;
+  /**
+   * The zone's parent environment and child environments (`zoneDelegation()` in lib/config).
+   * @default - none: the registrar delegates the zone
+   */
+  readonly zoneDelegation?: ZoneDelegation;
 }
 
 /**
@@ -52,7 +58,7 @@ export class SaasEnvironmentStage extends Stage {
   public readonly webhooks: WebhookStack;
 
   constructor(scope: Construct, id: string, props: SaasEnvironmentStageProps) {
-    const { config, services, applicationSecrets, ...stageProps } = props;
+    const { config, services, applicationSecrets, zoneDelegation, ...stageProps } = props;
     super(scope, id, { env: { account: config.account, region: config.region }, ...stageProps });
 
     addPlatformGates(this, config.tags, {
@@ -78,7 +84,7 @@ export class SaasEnvironmentStage extends Stage {
       },
     });
     if (replica) this.data.addStackDependency(replica, 'the replication destination must exist first');
-    this.dns = new DnsStack(this, 'Dns', { config });
+    this.dns = new DnsStack(this, 'Dns', { config, zoneDelegation });
     const hostedZone = this.dns.hostedZone;
     this.edgeGlobal = new EdgeGlobalStack(this, 'EdgeGlobal', { config, hostedZone });
     this.edge = new EdgeStack(this, 'Edge', {

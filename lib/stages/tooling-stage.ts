@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ToolingConfig } from '../config/tooling';
 import { addPlatformGates } from '../policies/platform-gates';
 import { RegistryStack } from '../stacks/registry-stack';
+import { SigningStack } from '../stacks/signing-stack';
 
 /** Props of `ToolingStage`. */
 export interface ToolingStageProps extends StageProps {
@@ -12,15 +13,21 @@ export interface ToolingStageProps extends StageProps {
   readonly repositoryNames: readonly string[];
 }
 
-/** The tooling account: `cdk deploy 'Tooling/*'`. Holds the image registry (the pipeline joins it in its own issue). */
+/**
+ * The tooling account: `cdk deploy 'Tooling/*'`. Holds the image registry and the image signing
+ * key (the pipeline joins them in its own issue).
+ */
 export class ToolingStage extends Stage {
   /** The registry stack. */
   public readonly registry: RegistryStack;
+  /** The image signing key stack. */
+  public readonly signing: SigningStack;
 
   constructor(scope: Construct, id: string, props: ToolingStageProps) {
     const { tooling, repositoryNames, ...stageProps } = props;
     super(scope, id, { env: { account: tooling.account, region: tooling.region }, ...stageProps });
     addPlatformGates(this, tooling.tags, { requireTerminationProtection: true, requireRetention: true });
     this.registry = new RegistryStack(this, 'Registry', { tooling, repositoryNames });
+    this.signing = new SigningStack(this, 'Signing', { tooling });
   }
 }

@@ -9,6 +9,8 @@ import { ConfigValidationError } from '../../lib/config/validate';
 import { CDK_CONTEXT, withValue } from '../helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
+/** dev on its own: with no parent environment in the file, its zone is delegated at the registrar. */
+const devAlone = withValue(dev, 'domain.delegatedFrom', undefined);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'app-'));
 const writeJson = (value: unknown) => {
   const file = path.join(tmp(), 'config.json');
@@ -31,6 +33,7 @@ describe('the CDK app', () => {
         ...['Dev', 'Staging', 'Prod'].flatMap((stage) => perStage.map((s) => `${stage}/${s}`)),
         'Prod/DataReplica',
         'Tooling/Registry',
+        'Tooling/Signing',
       ].sort(),
     );
   });
@@ -76,7 +79,7 @@ describe('main', () => {
   };
 
   test('bad config: every problem printed, exit code 1, nothing written', () => {
-    const broken = withValue(withValue(dev, 'network.vpcCidr', '10.0.0.0/40'), 'region', 'moon-1');
+    const broken = withValue(withValue(devAlone, 'network.vpcCidr', '10.0.0.0/40'), 'region', 'moon-1');
     const { code, output, written } = run([broken]);
     expect(code).toBe(1);
     expect(output.split('\n')).toEqual([
@@ -97,7 +100,7 @@ describe('main', () => {
   });
 
   test('as a process: exit code 1 and the message on stderr, without a stack trace', () => {
-    const file = writeJson([withValue(dev, 'account', '12')]);
+    const file = writeJson([withValue(devAlone, 'account', '12')]);
     const out = tmp();
     const result = spawnSync(process.execPath, ['-r', 'ts-node/register', 'bin/app.ts'], {
       cwd: ROOT,

@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
-import { ClusterConfigChart, KYVERNO_NAMESPACE } from '../../cdk8s/charts/cluster-config-chart';
+import { ADDONS } from '../../cdk8s/addons';
+import { ClusterConfigChart, PATTERN_POLICY_WEBHOOK, VERIFY_IMAGES_WEBHOOK } from '../../cdk8s/charts/cluster-config-chart';
 import { kyvernoPolicyProblems } from '../../cdk8s/constructs/kyverno';
-import { REQUIRED_POD_LABELS } from '../../cdk8s/conventions';
+import { PLATFORM_NAMESPACES, REQUIRED_POD_LABELS } from '../../cdk8s/conventions';
 import { KubeDocument } from '../../cdk8s/policies';
 import { dev, ENVIRONMENTS, prod, staging } from '../../lib/config/environments';
 import { EnvironmentConfig } from '../../lib/config/types';
@@ -54,31 +55,104 @@ describe('ClusterConfigChart', () => {
   ])('signed images required: %s.tier -> %s', (config, signed) => {
     const docs = synth(config);
     expect(policy(docs, 'verify-image-signatures') !== undefined).toBe(signed);
-    expect(docs.some((d) => d.kind === 'ExternalSecret')).toBe(signed);
+    // the key is read from KMS by Kyverno itself: no secret is synced into the cluster for it
+    expect(docs.some((d) => d.kind === 'ExternalSecret')).toBe(false);
   });
 
-  test('signatures are checked against the pipeline key, read from Secrets Manager; the digest replaces the tag', () => {
-    const docs = synth(prod);
-    const verify = policy(docs, 'verify-image-signatures')!.spec.rules[0].verifyImages[0];
-    expect(verify).toMatchObject({
-      imageReferences: [`${REGISTRY}/*`],
-      failureAction: 'Enforce',
-      mutateDigest: true,
-      verifyDigest: true,
-      required: true,
-    });
-    expect(verify.attestors[0].entries[0].keys.secret).toEqual({ name: 'image-signing-public-key', namespace: KYVERNO_NAMESPACE });
-    const key = docs.find((d) => d.kind === 'ExternalSecret')!;
-    expect(key.spec.data).toEqual([{ secretKey: 'cosign.pub', remoteRef: { key: 'saas-platform/prod/image-signing-public-key' } }]);
+  test.each([
+    ['staging', staging],
+    ['prod', prod],
+  ])(
+    '%s: an unsigned image from our registry is refused: every registry image must carry the pipeline signature (required, Enforce)',
+    (_n, config) => {
+      const rule = policy(synth(config), 'verify-image-signatures')!.spec.rules[0];
+      expect(rule.match).toEqual({ any: [{ resources: { kinds: ['Pod'], namespaces: [...config.kubernetes.workloadNamespaces] } }] });
+      expect(rule.verifyImages).toEqual([
+        {
+          imageReferences: [`${REGISTRY}/*`],
+          failureAction: 'Enforce',
+          required: true,
+          mutateDigest: true,
+          verifyDigest: true,
+          imageRegistryCredentials: { providers: ['amazon'] },
+          attestors: [
+            {
+              count: 1,
+              entries: [
+                {
+                  keys: {
+                    kms: 'awskms:///arn:aws:kms:eu-west-1:000000000000:alias/saas-platform/image-signing',
+                    rekor: { ignoreTlog: true },
+                    ctlog: { ignoreSCT: true },
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ]);
+    },
+  );
+
+  test.each([
+    ['staging', staging],
+    ['prod', prod],
+  ])('%s: no image escapes both rules: what the registry rule admits, the signature rule verifies', (_n, config) => {
+    const docs = synth(config);
+    const registryRule = policy(docs, 'restrict-image-registries')!.spec.rules[0];
+    const verifyRule = policy(docs, 'verify-image-signatures')!.spec.rules[0];
+    // GIVEN the same pods WHEN an image is admitted by the registry rule THEN the signature rule covers it
+    expect(verifyRule.match).toEqual(registryRule.match);
+    for (const list of ['containers', '=(initContainers)', '=(ephemeralContainers)']) {
+      expect(registryRule.validate.pattern.spec[list]).toEqual([{ image: verifyRule.verifyImages[0].imageReferences[0] }]);
+    }
   });
 
-  test('the secret store reads Secrets Manager in the region, for the workload namespaces (and the policy engine where signing is on)', () => {
+  test('signature checks do not rewrite pod templates (no GitOps drift): pods only', () => {
+    const verify = policy(synth(prod), 'verify-image-signatures')!;
+    expect(verify.metadata.annotations['pod-policies.kyverno.io/autogen-controllers']).toBe('none');
+    expect(verify.spec.background).toBe(false);
+  });
+
+  test.each(ENVIRONMENTS.map((c) => [c.name, c] as [string, EnvironmentConfig]))(
+    '%s: no policy can lock out the platform: every rule names workload namespaces only',
+    (_n, config) => {
+      const platformNamespaces = [
+        'kube-system',
+        'kube-public',
+        'kube-node-lease',
+        ...PLATFORM_NAMESPACES,
+        ...ADDONS.map((a) => a.namespace),
+      ];
+      const matched = synth(config)
+        .filter((d) => d.kind === 'ClusterPolicy')
+        .flatMap((p) => p.spec.rules.flatMap((r: KubeDocument) => r.match.any.map((m: KubeDocument) => m.resources.namespaces)));
+      expect(matched.length).toBeGreaterThanOrEqual(4);
+      for (const namespaces of matched) {
+        expect(namespaces).toEqual([...config.kubernetes.workloadNamespaces]);
+        expect(namespaces.filter((n: string) => platformNamespaces.includes(n))).toEqual([]);
+      }
+    },
+  );
+
+  test('webhook failure policy and timeout are deliberate: Fail everywhere, 10 s for patterns, 30 s (the maximum) for signatures', () => {
+    const docs = synth(prod).filter((d) => d.kind === 'ClusterPolicy');
+    for (const p of docs) {
+      expect(p.spec.webhookConfiguration).toEqual(
+        p.metadata.name === 'verify-image-signatures' ? VERIFY_IMAGES_WEBHOOK : PATTERN_POLICY_WEBHOOK,
+      );
+    }
+    expect(PATTERN_POLICY_WEBHOOK).toEqual({ failurePolicy: 'Fail', timeoutSeconds: 10 });
+    expect(VERIFY_IMAGES_WEBHOOK).toEqual({ failurePolicy: 'Fail', timeoutSeconds: 30 });
+  });
+
+  test('the secret store reads Secrets Manager in the region, for the workload namespaces only', () => {
     const store = (config: EnvironmentConfig) => synth(config).find((d) => d.kind === 'ClusterSecretStore')!.spec;
     expect(store(dev)).toEqual({
       provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } },
       conditions: [{ namespaces: ['apps'] }],
     });
-    expect(store(prod).conditions).toEqual([{ namespaces: ['apps', 'kyverno'] }]);
+    expect(store(prod).conditions).toEqual([{ namespaces: ['apps'] }]);
   });
 });
 
@@ -111,7 +185,11 @@ describe('kyvernoPolicyProblems', () => {
       'bad validate',
       (p) =>
         (p.spec.rules = [
-          { name: 'R', match: { any: [{ resources: { kinds: ['Pod'] } }] }, validate: { failureAction: 'Deny', message: '', pattern: 1 } },
+          {
+            name: 'R',
+            match: { any: [{ resources: { kinds: ['Pod'], namespaces: ['apps'] } }] },
+            validate: { failureAction: 'Deny', message: '', pattern: 1 },
+          },
         ]),
       [
         'ClusterPolicy verify-image-signatures: spec.rules[0].name is not a DNS label',
@@ -121,13 +199,51 @@ describe('kyvernoPolicyProblems', () => {
       ],
     ],
     [
-      'verifyImages without references, action or key',
+      'verifyImages without references, action, flags, credentials or KMS key',
       (p) => (p.spec.rules[0].verifyImages = [{ imageReferences: [], attestors: [{ entries: [{ keys: { publicKeys: 'x' } }] }] }, 3]),
       [
         'ClusterPolicy verify-image-signatures: spec.rules[0].verifyImages[0].imageReferences is empty',
         'ClusterPolicy verify-image-signatures: spec.rules[0].verifyImages[0].failureAction is not Enforce or Audit',
-        'ClusterPolicy verify-image-signatures: spec.rules[0].verifyImages[0].attestors has no key entry',
+        'ClusterPolicy verify-image-signatures: spec.rules[0].verifyImages[0].mutateDigest is not a boolean',
+        'ClusterPolicy verify-image-signatures: spec.rules[0].verifyImages[0].verifyDigest is not a boolean',
+        'ClusterPolicy verify-image-signatures: spec.rules[0].verifyImages[0].required is not a boolean',
+        'ClusterPolicy verify-image-signatures: spec.rules[0].verifyImages[0].imageRegistryCredentials.providers is not a non-empty list of default, amazon, azure, google, github',
+        'ClusterPolicy verify-image-signatures: spec.rules[0].verifyImages[0].attestors has an entry without an awskms:/// key reference',
         'ClusterPolicy verify-image-signatures: spec.rules[0].verifyImages[1] is not an object',
+      ],
+    ],
+    [
+      'a KMS key that is not an awskms reference',
+      (p) => (p.spec.rules[0].verifyImages[0].attestors[0].entries[0].keys.kms = 'gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k'),
+      ['ClusterPolicy verify-image-signatures: spec.rules[0].verifyImages[0].attestors has an entry without an awskms:/// key reference'],
+    ],
+    [
+      'a rule without namespaces (it would gate kube-system and Kyverno itself)',
+      (p) => delete p.spec.rules[0].match.any[0].resources.namespaces,
+      [
+        'ClusterPolicy verify-image-signatures: spec.rules[0].match.any does not name namespaces; a rule for every namespace also gates kube-system and the policy engine itself',
+      ],
+    ],
+    [
+      'no webhook configuration',
+      (p) => delete p.spec.webhookConfiguration,
+      ['ClusterPolicy verify-image-signatures: spec.webhookConfiguration is missing; set failurePolicy and timeoutSeconds deliberately'],
+    ],
+    [
+      'a webhook configuration Kubernetes refuses',
+      (p) => (p.spec.webhookConfiguration = { failurePolicy: 'Retry', timeoutSeconds: 31 }),
+      [
+        'ClusterPolicy verify-image-signatures: spec.webhookConfiguration.failurePolicy is not Fail or Ignore',
+        'ClusterPolicy verify-image-signatures: spec.webhookConfiguration.timeoutSeconds is not a whole number of seconds in 1..30',
+      ],
+    ],
+    [
+      'deprecated spec fields',
+      (p) => Object.assign(p.spec, { webhookTimeoutSeconds: 30, failurePolicy: 'Fail', validationFailureAction: 'Enforce' }),
+      [
+        'ClusterPolicy verify-image-signatures: spec.webhookTimeoutSeconds is deprecated; use spec.webhookConfiguration.timeoutSeconds',
+        'ClusterPolicy verify-image-signatures: spec.failurePolicy is deprecated; use spec.webhookConfiguration.failurePolicy',
+        'ClusterPolicy verify-image-signatures: spec.validationFailureAction is deprecated; use failureAction in each rule',
       ],
     ],
     [

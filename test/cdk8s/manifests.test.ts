@@ -257,7 +257,9 @@ describe('bin/manifests main', () => {
   test('bad environment and bad catalog are reported together', () => {
     const out = tmp();
     const file = path.join(out, 'config.json');
-    fs.writeFileSync(file, JSON.stringify([withValue(dev, 'kubernetes.version', '1.20')]));
+    // dev on its own (its parent prod is not in the file, so the registrar delegates its zone)
+    const devAlone = withValue(dev, 'domain.delegatedFrom', undefined);
+    fs.writeFileSync(file, JSON.stringify([withValue(devAlone, 'kubernetes.version', '1.20')]));
     const catalog = withValue(SERVICE_CATALOG, 'services.0.slo.availabilityPercent', 100);
     const { code, lines } = run({ PLATFORM_CONFIG_FILE: file, CDK8S_OUTDIR: path.join(out, 'dist') }, catalog);
     expect(code).toBe(1);

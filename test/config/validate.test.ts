@@ -272,10 +272,10 @@ describe('validateEnvironments', () => {
     ['dev', 'edge.appSubdomain', 'App', 'dev.edge.appSubdomain: "App" is not valid; use a DNS label such as app'],
     ['dev', 'edge.apiSubdomain', 'app', 'dev.edge.apiSubdomain: "app" equals appSubdomain; the app and the API need their own hosts'],
     [
-      'dev',
+      'prod',
       'edge.hostedZoneId',
       'zone-1',
-      'dev.edge.hostedZoneId: "zone-1" is not valid; use a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ',
+      'prod.edge.hostedZoneId: "zone-1" is not valid; use a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ',
     ],
     [
       'dev',
@@ -356,6 +356,7 @@ describe('validateEnvironments', () => {
     const envs = [
       dev,
       withValues(staging, { name: 'dev', stageName: 'Dev', 'tags.Environment': 'dev', 'network.vpcCidr': '10.50.0.0/16' }),
+      prod,
     ];
     expect(validateEnvironments(envs).map((p) => p.path)).toEqual(['dev.name', 'dev.stageName']);
   });
@@ -418,13 +419,14 @@ describe('validateEnvironments', () => {
   });
 
   test('a list field given as a scalar is reported', () => {
-    expect(formatProblems(validateEnvironments([withValue(dev, 'network.interfaceEndpoints', 'sts')]))).toEqual(
+    const alone = withValue(dev, 'domain.delegatedFrom', undefined);
+    expect(formatProblems(validateEnvironments([withValue(alone, 'network.interfaceEndpoints', 'sts')]))).toEqual(
       'dev.network.interfaceEndpoints: "sts" is not a list',
     );
   });
 
   test('assertValidEnvironments throws one error carrying every problem', () => {
-    const broken = withValues(dev, { account: 'x', region: 'mars-1' });
+    const broken = withValues(dev, { account: 'x', region: 'mars-1', 'domain.delegatedFrom': undefined });
     expect(() => assertValidEnvironments([broken])).toThrow(ConfigValidationError);
     try {
       assertValidEnvironments([broken]);

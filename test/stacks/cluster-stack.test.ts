@@ -7,6 +7,7 @@ import { DnsStack } from '../../lib/stacks/dns-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
 import { testApp, withValue } from '../helpers';
 import { EKS_ADDON_NAMES, EKS_ADDON_VERSIONS } from '../../lib/config/eks-addons';
+import { signedImagesRequired } from '../../lib/config/image-signing';
 import { ADDON_IDENTITIES, serviceAccountName, serviceNamespace } from '../../lib/config/naming';
 import { needsAwsIdentity } from '../../lib/config/platform-resources';
 import { servicesFor } from '../../lib/config/service-catalog';
@@ -49,20 +50,25 @@ describe('ClusterStack', () => {
     });
   });
 
-  test.each(EACH_ENV)('%s: a Pod Identity association per catalog service, named as the manifests name the service account', (name) => {
-    for (const service of servicesFor(name)) {
-      cluster(name).hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
-        Namespace: serviceNamespace(service),
-        ServiceAccount: serviceAccountName(service.name),
-      });
-    }
-    for (const identity of Object.values(ADDON_IDENTITIES)) {
-      cluster(name).hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
-        Namespace: identity.namespace,
-        ServiceAccount: identity.serviceAccount,
-      });
-    }
-  });
+  test.each(EACH_ENV)(
+    '%s: a Pod Identity association per catalog service, named as the manifests name the service account',
+    (name, config) => {
+      for (const service of servicesFor(name)) {
+        cluster(name).hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+          Namespace: serviceNamespace(service),
+          ServiceAccount: serviceAccountName(service.name),
+        });
+      }
+      // Kyverno calls AWS only where it verifies signatures.
+      const addons = Object.values(ADDON_IDENTITIES).filter((i) => i !== ADDON_IDENTITIES.kyverno || signedImagesRequired(config.tier));
+      for (const identity of addons) {
+        cluster(name).hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+          Namespace: identity.namespace,
+          ServiceAccount: identity.serviceAccount,
+        });
+      }
+    },
+  );
 
   /** Every statement of every inline policy of the roles whose description matches. */
   const statementsOf = (name: string, descriptionPart: string) => {
@@ -173,6 +179,47 @@ describe('ClusterStack', () => {
       ToPort: 5432,
       Description: 'EKS prod pods and nodes to the RDS Proxy',
     });
+  });
+
+  describe('Kyverno verifies image signatures', () => {
+    const kyvernoRoles = (name: string) =>
+      Object.values(template(stage(name).cluster).findResources('AWS::IAM::Role')).filter((r) =>
+        String(r.Properties.Description).includes('kyverno/kyverno-admission-controller'),
+      );
+
+    test.each(EACH_ENV)('%s: a Pod Identity role for Kyverno exactly where signed images are required', (name, config) => {
+      expect(kyvernoRoles(name)).toHaveLength(signedImagesRequired(config.tier) ? 1 : 0);
+    });
+
+    test.each([['staging'], ['prod']])(
+      "%s: Kyverno may read the catalog repositories' images and the signing key's public half, nothing else",
+      (name) => {
+        const t = template(stage(name).cluster);
+        const roleId = Object.entries(t.findResources('AWS::IAM::Role')).find(([, r]) =>
+          String(r.Properties.Description).includes('kyverno/kyverno-admission-controller'),
+        )![0];
+        const statements = Object.values(t.findResources('AWS::IAM::Policy'))
+          .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+          .flatMap((p) => p.Properties.PolicyDocument.Statement);
+        const repositories = [...new Set(servicesFor(name).map((s) => s.image.repository))].sort();
+        expect(statements).toEqual([
+          { Sid: 'RegistryToken', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+          {
+            Sid: 'ReadImagesAndSignatures',
+            Effect: 'Allow',
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+            Resource: repositories.map((r) => `arn:aws:ecr:eu-west-1:000000000000:repository/${r}`),
+          },
+          {
+            Sid: 'ReadSigningPublicKey',
+            Effect: 'Allow',
+            Action: ['kms:DescribeKey', 'kms:GetPublicKey'],
+            Resource: 'arn:aws:kms:eu-west-1:000000000000:key/*',
+            Condition: { StringEquals: { 'kms:RequestAlias': 'alias/saas-platform/image-signing' } },
+          },
+        ]);
+      },
+    );
   });
 });
 

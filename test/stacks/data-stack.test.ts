@@ -1,10 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import {
-  APPLICATION_DATABASE,
-  IMAGE_SIGNING_PUBLIC_KEY_SECRET,
-  databaseEndpointParameterName,
-  databaseUserName,
-} from '../../lib/config/naming';
+import { APPLICATION_DATABASE, databaseEndpointParameterName, databaseUserName } from '../../lib/config/naming';
 import { SECRETS, servicesFor } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
@@ -195,7 +190,9 @@ describe('DataStack application secrets', () => {
   test.each(EACH_ENV)('%s: every catalog secret exists under <app>/<env>/<key> with a generated value, never a literal', (name) => {
     const secrets = Object.values(data(name).findResources('AWS::SecretsManager::Secret')).filter((s) => s.Properties.Name);
     expect(secrets.map((s) => s.Properties.Name).sort()).toEqual(
-      [...Object.keys(SECRETS), IMAGE_SIGNING_PUBLIC_KEY_SECRET].map((k) => `saas-platform/${name}/${k}`).sort(),
+      Object.keys(SECRETS)
+        .map((k) => `saas-platform/${name}/${k}`)
+        .sort(),
     );
     for (const secret of secrets) {
       expect(secret.Properties.GenerateSecretString).toBeDefined();
