@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { clusterName, controlPlaneLogGroupName } from '../../lib/config/naming';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
 
@@ -20,6 +21,21 @@ describe('DataStack', () => {
         expect(key.Properties.EnableKeyRotation).toBe(true);
         expect(key.DeletionPolicy).toBe(config.stateful.removal === 'retain' ? 'Retain' : 'Delete');
       }
+    },
+  );
+
+  test.each(EACH_ENV)(
+    '%s: the EKS control-plane log group (audit trail) lives here, under the name EKS writes to, retained outside development',
+    (name, config) => {
+      // GIVEN the stateful Data stack THEN it owns /aws/eks/<cluster>/cluster with the config retention...
+      data(name).hasResource('AWS::Logs::LogGroup', {
+        Properties: { LogGroupName: controlPlaneLogGroupName(name), RetentionInDays: config.kubernetes.controlPlaneLogRetentionDays },
+        DeletionPolicy: config.stateful.removal === 'retain' ? 'Retain' : 'Delete',
+      });
+      expect(controlPlaneLogGroupName(name)).toBe(`/aws/eks/${clusterName(name)}/cluster`);
+      // ...and the stateless Cluster stack has none (rebuilding it would delete or collide with it) and deploys after it
+      expect(template(stage(name).cluster).findResources('AWS::Logs::LogGroup')).toEqual({});
+      expect(stage(name).cluster.dependencies).toContain(stage(name).data);
     },
   );
 
