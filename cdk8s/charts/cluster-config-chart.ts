@@ -1,10 +1,10 @@
-import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ClusterSecretStore';
-import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMAGE_SIGNING_PUBLIC_KEY_SECRET, ecrRegistryHost, secretsManagerName } from '../../lib/config/naming';
 import { EnvironmentConfig, EnvironmentTier } from '../../lib/config/types';
 import { REQUIRED_POD_LABELS, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { ClusterSecretStoreV1, EXTERNAL_SECRETS_API_VERSION, ExternalSecretV1 } from '../constructs/external-secrets';
+import { KarpenterNodePools } from '../constructs/karpenter';
 import { KyvernoClusterPolicy, KyvernoMatch } from '../constructs/kyverno';
 import { model } from '../constructs/model-object';
 
@@ -33,8 +33,8 @@ export class ClusterConfigChart extends Chart {
     const signed = SIGNED_IMAGE_TIERS.includes(config.tier);
     const workloads = config.kubernetes.workloadNamespaces;
 
-    model<IClusterSecretStore>(this, 'SecretStore', {
-      apiVersion: 'external-secrets.io/v1beta1',
+    model<ClusterSecretStoreV1>(this, 'SecretStore', {
+      apiVersion: EXTERNAL_SECRETS_API_VERSION,
       kind: 'ClusterSecretStore',
       metadata: { name: SECRET_STORE_NAME },
       spec: {
@@ -43,6 +43,9 @@ export class ClusterConfigChart extends Chart {
         conditions: [{ namespaces: [...workloads, ...(signed ? [KYVERNO_NAMESPACE] : [])] }],
       },
     });
+
+    // Karpenter's node pools (same split as the managed node groups), once its CRDs exist.
+    new KarpenterNodePools(this, 'NodePools', { config });
 
     const registry = ecrRegistryHost(config.region);
     const pods: KyvernoMatch = { any: [{ resources: { kinds: ['Pod'], namespaces: workloads } }] };
@@ -118,8 +121,8 @@ export class ClusterConfigChart extends Chart {
 
     if (!signed) return;
     // The pipeline signs every image (cosign) and publishes the public key to this secret; no key in the manifest.
-    model<IExternalSecret>(this, 'SigningKey', {
-      apiVersion: 'external-secrets.io/v1beta1',
+    model<ExternalSecretV1>(this, 'SigningKey', {
+      apiVersion: EXTERNAL_SECRETS_API_VERSION,
       kind: 'ExternalSecret',
       metadata: { name: IMAGE_SIGNING_PUBLIC_KEY_SECRET, namespace: KYVERNO_NAMESPACE },
       spec: {

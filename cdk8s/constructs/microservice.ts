@@ -1,6 +1,5 @@
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
-import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
@@ -8,6 +7,7 @@ import { Construct } from 'constructs';
 import { NODE_POOL_LABEL, NODE_POOLS, serviceAccountName, serviceNamespace } from '../../lib/config/naming';
 import { CanaryRollout, SERVICE_DEFAULTS, SecretSpec, ServiceSpec, resourceLimits } from '../../lib/config/service-catalog';
 import { LABELS, OBSERVABILITY_NAMESPACE, PRIORITY_CLASSES } from '../conventions';
+import { EXTERNAL_SECRETS_API_VERSION, ExternalSecretV1 } from './external-secrets';
 import { model } from './model-object';
 import { ANALYSIS_DEFAULTS, HASH_ARG, analysisTemplateSpec, previewMetrics, sloMetrics } from './slo-analysis';
 
@@ -159,8 +159,8 @@ export class Microservice extends Construct {
       if (!properties) return [{ secretKey: envName(name), remoteRef: { key } }];
       return properties.map((property) => ({ secretKey: envName(`${name}_${property}`), remoteRef: { key, property } }));
     });
-    model<IExternalSecret>(this, 'ExternalSecret', {
-      apiVersion: 'external-secrets.io/v1beta1',
+    model<ExternalSecretV1>(this, 'ExternalSecret', {
+      apiVersion: EXTERNAL_SECRETS_API_VERSION,
       kind: 'ExternalSecret',
       metadata: this.meta(this.secretName!),
       spec: {
