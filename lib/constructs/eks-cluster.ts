@@ -178,9 +178,10 @@ export class PlatformCluster extends Construct {
   /**
    * An IAM role for the pods of one service account, through EKS Pod Identity. The role trusts
    * the Pod Identity service only for this cluster, namespace and service account: EKS Pod
-   * Identity puts those in the session tags of every AssumeRole (EKS user guide, "Create a Pod
-   * Identity association" and "List of session tags added by EKS Pod Identity"), so an association
-   * made in another cluster or for another service account cannot hand the role out.
+   * Identity puts those in the session tags of every AssumeRole, for trust policies to condition on
+   * (awsdocs/amazon-eks-user-guide@4d52b4d:latest/ug/manage-access/aws-access/service-accounts.adoc,
+   * "Create a Pod Identity association" and "List of session tags added by EKS Pod Identity"), so
+   * an association made in another cluster or for another service account cannot hand the role out.
    */
   public addPodRole(id: string, namespace: string, serviceAccount: string): iam.Role {
     const role = new iam.Role(this, `${id}PodRole`, {
@@ -209,9 +210,11 @@ export class PlatformCluster extends Construct {
 
   /**
    * The node role: kubelet and image pulls, nothing for the VPC CNI. The CNI gets its permissions
-   * from its own Pod Identity role; the EKS user guide (node IAM role) makes the CNI policy on the
-   * node role optional when the CNI uses Pod Identity. The agent runs on the host network, so it
-   * serves aws-node on a new node without needing the CNI itself.
+   * from its own Pod Identity role: the CNI policy on the node role is needed only "if you don't use
+   * IRSA or EKS Pod Identity to give permissions to the VPC CNI pods"
+   * (awsdocs/amazon-eks-user-guide@4d52b4d:latest/ug/security/iam-reference/create-node-role.adoc).
+   * The agent runs on the host network (same guide, service-accounts.adoc, "EKS Pod Identity
+   * considerations"), so it serves aws-node on a new node without needing the CNI itself.
    */
   private addNodeRole(): iam.Role {
     const role = new iam.Role(this, 'NodeRole', {

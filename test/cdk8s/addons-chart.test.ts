@@ -83,6 +83,8 @@ describe('add-ons', () => {
         vpcTags: { Name: vpcName(name) },
       });
       expect(values(config, 'aws-load-balancer-controller').vpcId).toBeUndefined();
+      // Argo Rollouts calls no AWS API (target group verification stays off), so it needs neither region nor identity
+      expect(values(config, 'argo-rollouts').controller.awsVerifyTargetGroup).toBeUndefined();
       expect(values(config, 'external-dns').env).toEqual([{ name: 'AWS_DEFAULT_REGION', value: config.region }]);
       expect(values(config, 'karpenter')).toMatchObject({
         settings: { clusterName: clusterName(name), interruptionQueue: karpenterInterruptionQueueName(name) },

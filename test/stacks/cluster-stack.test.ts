@@ -6,7 +6,7 @@ import { DataStack } from '../../lib/stacks/data-stack';
 import { DnsStack } from '../../lib/stacks/dns-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
 import { testApp, withValue } from '../helpers';
-import { EKS_ADDON_NAMES, EKS_ADDON_VERSIONS } from '../../lib/config/eks-addons';
+import { EKS_ADDON_NAMES, EKS_ADDON_VERSIONS, EKS_ADDONS_REQUIRED_BY_NODES } from '../../lib/config/eks-addons';
 import { ADDON_IDENTITIES, serviceAccountName, serviceNamespace } from '../../lib/config/naming';
 import { servicesFor } from '../../lib/config/service-catalog';
 import { awsLoadBalancerControllerStatements } from '../../lib/constructs/policies/aws-load-balancer-controller';
@@ -34,6 +34,23 @@ describe('ClusterStack', () => {
     }
     cluster(name).hasResourceProperties('AWS::EKS::Addon', { AddonName: 'vpc-cni', ConfigurationValues: '{"enableNetworkPolicy":"true"}' });
   });
+
+  test.each(EACH_ENV)(
+    '%s: add-ons in the order a first deploy needs them: node prerequisites, node groups, the rest (finding 15)',
+    (name) => {
+      const t = cluster(name);
+      const addons = Object.entries(t.findResources('AWS::EKS::Addon'));
+      const idOf = (addon: string) => addons.find(([, a]) => a.Properties.AddonName === addon)![0];
+      const groups = Object.entries(t.findResources('AWS::EKS::Nodegroup'));
+      const required = EKS_ADDONS_REQUIRED_BY_NODES.map(idOf);
+      for (const [, group] of groups) expect(group.DependsOn).toEqual(expect.arrayContaining(required));
+      for (const name of EKS_ADDON_NAMES.filter((n) => !EKS_ADDONS_REQUIRED_BY_NODES.includes(n))) {
+        const [, addon] = addons.find(([id]) => id === idOf(name))!;
+        expect({ name, dependsOn: addon.DependsOn }).toEqual({ name, dependsOn: expect.arrayContaining(groups.map(([id]) => id)) });
+      }
+      expect(EKS_ADDONS_REQUIRED_BY_NODES).toEqual(['eks-pod-identity-agent', 'vpc-cni', 'kube-proxy']);
+    },
+  );
 
   test.each(EACH_ENV)('%s: node groups from config, spot only where config allows it', (name, config) => {
     const { system, workloads } = config.kubernetes.nodeGroups;
