@@ -54,6 +54,15 @@ export function environmentsPage(environments: readonly EnvironmentConfig[]): st
         })
         .join('; '),
     ),
+    row('Karpenter limits (vCPU / GiB, disruption budget)', (c) =>
+      (['system', 'workloads'] as const)
+        .map((p) => {
+          const b = c.kubernetes.autoscaling.pools[p];
+          return `${p}: ${b.cpuLimit} / ${b.memoryLimitGiB}, ${b.disruptionBudgetPercent}%`;
+        })
+        .join('; '),
+    ),
+    row('GitOps source (Argo CD)', (c) => `\`${c.gitops.path}\` @ ${c.gitops.revision}`),
     row(
       'edge',
       (c) =>

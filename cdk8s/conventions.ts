@@ -1,3 +1,6 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
 /**
  * Names and labels every chart agrees on. One definition serves the constructs that write the
  * objects, the admission policies that enforce them in the cluster and the synth-time rules that
@@ -50,4 +53,47 @@ export function platformLabels(application: string, environmentName: string): Re
     [LABELS.managedBy]: 'cdk8s',
     [LABELS.environment]: environmentName,
   };
+}
+
+/** Annotation of an object's Argo CD sync wave. */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/** Annotation of an object's Argo CD sync options. */
+export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+
+/**
+ * The sync waves of the root Application (the app-of-apps that `npm run bootstrap` applies):
+ * Argo CD applies each wave and waits until it is healthy before the next. The platform
+ * (namespaces, quotas, priority classes) comes first; then the add-on Applications (`addons` plus
+ * each add-on's own wave, so CRD-bearing add-ons come before the controllers that need them);
+ * then the add-ons' custom resources; the services last.
+ */
+export const SYNC_WAVES = { platform: 0, addons: 10, clusterConfig: 20, services: 30 } as const;
+
+/** How objects of a chart are synced. */
+export interface SyncWaveOptions {
+  /**
+   * The chart holds custom resources whose CRDs an earlier wave installs: Argo CD must not refuse
+   * the sync because the dry run at its start does not know those kinds yet. Set on the custom
+   * resources only; built-in kinds keep their dry run.
+   * @default false
+   */
+  readonly skipDryRunOnMissingResource?: boolean;
+}
+
+/** Put every object of `scope` (a chart) in a sync wave of the root Application; a wave an object already has is kept. */
+export function inSyncWave(scope: IConstruct, wave: number, options: SyncWaveOptions = {}): void {
+  for (const object of scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+    const annotations: Record<string, string> = object.metadata.toJson().annotations ?? {};
+    if (annotations[SYNC_WAVE_ANNOTATION] === undefined) object.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
+    if (options.skipDryRunOnMissingResource && !isBuiltInApi(object.apiVersion)) {
+      object.metadata.addAnnotation(SYNC_OPTIONS_ANNOTATION, 'SkipDryRunOnMissingResource=true');
+    }
+  }
+}
+
+/** Whether an apiVersion is served by Kubernetes itself (core, `apps`, `*.k8s.io`...) rather than by a CRD. */
+export function isBuiltInApi(apiVersion: string): boolean {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  return !group.includes('.') || group.endsWith('.k8s.io');
 }

@@ -15,7 +15,7 @@ import { ClusterConfigChart } from './charts/cluster-config-chart';
 import { PlatformChart } from './charts/platform-chart';
 import { ServiceChart } from './charts/service-chart';
 import { PeerService } from './constructs/microservice';
-import { REQUIRED_POD_LABELS } from './conventions';
+import { inSyncWave, REQUIRED_POD_LABELS, SYNC_WAVES } from './conventions';
 import { KubeDocument, ManifestFinding, checkManifests } from './policies';
 
 /** What the charts are built from besides the environment. */
@@ -39,8 +39,9 @@ const peer = (s: ServiceSpec): PeerService => ({ name: s.name, namespace: servic
 /**
  * Build the charts of one environment into `app` (no files are written until `app.synth()`), in
  * apply order: platform (namespaces, quotas, default deny, priority classes), add-ons (Argo CD
- * Applications), cluster-config (CRs of the add-ons: secret store, admission policies), then one
- * chart per service.
+ * Applications), cluster-config (CRs of the add-ons: secret store, admission policies, node
+ * pools), then one chart per service. The order is also each object's sync wave in the root
+ * Application (`SYNC_WAVES`), which is how Argo CD applies it on a fresh cluster.
  */
 export function buildCharts(app: App, config: EnvironmentConfig, inputs: ManifestInputs = {}): Chart[] {
   const catalog = inputs.catalog ?? SERVICE_CATALOG;
@@ -62,6 +63,10 @@ export function buildCharts(app: App, config: EnvironmentConfig, inputs: Manifes
     chart.addDependency(clusterConfig);
     return chart;
   });
+  // The add-ons chart sets its own waves (SYNC_WAVES.addons + each add-on's wave).
+  inSyncWave(platform, SYNC_WAVES.platform);
+  inSyncWave(clusterConfig, SYNC_WAVES.clusterConfig, { skipDryRunOnMissingResource: true });
+  for (const chart of serviceCharts) inSyncWave(chart, SYNC_WAVES.services, { skipDryRunOnMissingResource: true });
   return [platform, addonsChart, clusterConfig, ...serviceCharts];
 }
 

@@ -4,7 +4,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { Addon } from '../addons';
-import { platformLabels } from '../conventions';
+import { platformLabels, SYNC_WAVE_ANNOTATION, SYNC_WAVES } from '../conventions';
 import { model } from '../constructs/model-object';
 
 /** Props of `AddonsChart`. */
@@ -19,9 +19,10 @@ export interface AddonsChartProps extends ChartProps {
 export const ADDONS_PROJECT = 'platform-addons';
 
 /**
- * The cluster add-ons as Argo CD `Application`s (`dist/<env>/addons.k8s.yaml`): one per add-on,
- * Helm chart at its pinned version, values from config, synced automatically and in waves, in an
- * `AppProject` that may only install those charts into those namespaces.
+ * The cluster add-ons as Argo CD `Application`s (`dist/<env>/0001-addons.k8s.yaml`): one per add-on,
+ * Helm chart at its pinned version, values from config, synced automatically in the root
+ * Application's waves (`SYNC_WAVES.addons` + the add-on's wave), in an `AppProject` (platform wave,
+ * so it exists before its Applications) that may only install those charts into those namespaces.
  */
 export class AddonsChart extends Chart {
   constructor(scope: Construct, id: string, props: AddonsChartProps) {
@@ -31,7 +32,7 @@ export class AddonsChart extends Chart {
     model<IAppProject>(this, 'Project', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',
-      metadata: { name: ADDONS_PROJECT, namespace: argocd },
+      metadata: { name: ADDONS_PROJECT, namespace: argocd, annotations: { [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVES.platform) } },
       spec: {
         description: 'Cluster add-ons of the platform, pinned in cdk8s/addons.ts',
         sourceRepos: [...new Set(addons.map((a) => a.repoUrl))],
@@ -47,7 +48,7 @@ export class AddonsChart extends Chart {
         metadata: {
           name: addon.name,
           namespace: argocd,
-          annotations: { 'argocd.argoproj.io/sync-wave': String(addon.wave) },
+          annotations: { [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVES.addons + addon.wave) },
           finalizers: ['resources-finalizer.argocd.argoproj.io'],
         },
         spec: {
@@ -59,10 +60,18 @@ export class AddonsChart extends Chart {
             helm: { releaseName: addon.name, valuesObject: addon.values(config) },
           },
           destination: { server: 'https://kubernetes.default.svc', namespace: addon.namespace },
+          ...(addon.ignoreDifferences
+            ? { ignoreDifferences: addon.ignoreDifferences.map((d) => ({ ...d, jqPathExpressions: [...d.jqPathExpressions] })) }
+            : {}),
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
             // The platform chart owns the namespaces (Pod Security labels); CRDs are large: server-side apply.
-            syncOptions: ['CreateNamespace=false', 'ServerSideApply=true'],
+            syncOptions: [
+              'CreateNamespace=false',
+              'ServerSideApply=true',
+              // A sync must not overwrite what ignoreDifferences leaves to the add-on.
+              ...(addon.ignoreDifferences ? ['RespectIgnoreDifferences=true'] : []),
+            ],
             retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
           },
         },

@@ -1,10 +1,11 @@
-import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ClusterSecretStore';
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { imageSigningKey, signedImagesRequired } from '../../lib/config/image-signing';
 import { ecrRegistryHost } from '../../lib/config/naming';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { PARAMETER_STORE_NAME, REQUIRED_POD_LABELS, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { ClusterSecretStoreV1, EXTERNAL_SECRETS_API_VERSION } from '../constructs/external-secrets';
+import { KarpenterNodePools } from '../constructs/karpenter';
 import { KyvernoClusterPolicy, KyvernoMatch, KyvernoWebhookConfiguration } from '../constructs/kyverno';
 import { model } from '../constructs/model-object';
 
@@ -43,8 +44,8 @@ export class ClusterConfigChart extends Chart {
     const signed = signedImagesRequired(config.tier);
     const workloads = config.kubernetes.workloadNamespaces;
 
-    model<IClusterSecretStore>(this, 'SecretStore', {
-      apiVersion: 'external-secrets.io/v1beta1',
+    model<ClusterSecretStoreV1>(this, 'SecretStore', {
+      apiVersion: EXTERNAL_SECRETS_API_VERSION,
       kind: 'ClusterSecretStore',
       metadata: { name: SECRET_STORE_NAME },
       spec: {
@@ -54,8 +55,8 @@ export class ClusterConfigChart extends Chart {
       },
     });
 
-    model<IClusterSecretStore>(this, 'ParameterStore', {
-      apiVersion: 'external-secrets.io/v1beta1',
+    model<ClusterSecretStoreV1>(this, 'ParameterStore', {
+      apiVersion: EXTERNAL_SECRETS_API_VERSION,
       kind: 'ClusterSecretStore',
       metadata: { name: PARAMETER_STORE_NAME },
       spec: {
@@ -64,6 +65,9 @@ export class ClusterConfigChart extends Chart {
         conditions: [{ namespaces: [...workloads] }],
       },
     });
+
+    // Karpenter's node pools (same split as the managed node groups), once its CRDs exist.
+    new KarpenterNodePools(this, 'NodePools', { config });
 
     const registry = ecrRegistryHost(config.region);
     const pods: KyvernoMatch = { any: [{ resources: { kinds: ['Pod'], namespaces: workloads } }] };

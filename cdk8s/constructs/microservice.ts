@@ -1,6 +1,5 @@
 import type { IAnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
-import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
 import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
@@ -10,6 +9,7 @@ import { PlatformEnvironment } from '../../lib/config/platform-resources';
 import { CanaryRollout, SERVICE_DEFAULTS, SecretSpec, ServiceSpec, resourceLimits } from '../../lib/config/service-catalog';
 import { EgressTarget } from '../egress';
 import { LABELS, OBSERVABILITY_NAMESPACE, PRIORITY_CLASSES } from '../conventions';
+import { EXTERNAL_SECRETS_API_VERSION, ExternalSecretV1 } from './external-secrets';
 import { model } from './model-object';
 import { ANALYSIS_DEFAULTS, HASH_ARG, analysisTemplateSpec, previewMetrics, sloMetrics } from './slo-analysis';
 
@@ -184,9 +184,9 @@ export class Microservice extends Construct {
   }
 
   /** A Secret that External Secrets keeps in sync from a ClusterSecretStore. */
-  private syncedSecret(id: string, name: string, store: string, data: NonNullable<IExternalSecret['spec']>['data']): void {
-    model<IExternalSecret>(this, id, {
-      apiVersion: 'external-secrets.io/v1beta1',
+  private syncedSecret(id: string, name: string, store: string, data: NonNullable<ExternalSecretV1['spec']>['data']): void {
+    model<ExternalSecretV1>(this, id, {
+      apiVersion: EXTERNAL_SECRETS_API_VERSION,
       kind: 'ExternalSecret',
       metadata: this.meta(name),
       spec: {

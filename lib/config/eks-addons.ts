@@ -20,6 +20,13 @@ export const EKS_ADDON_NAMES = [
 /** An EKS managed add-on. */
 export type EksAddonName = (typeof EKS_ADDON_NAMES)[number];
 
+/**
+ * The add-ons a node needs to become Ready: DaemonSets on the host network (the CNI, kube-proxy,
+ * the Pod Identity agent the CNI gets its credentials from). They are created before the node
+ * groups; every other add-on runs Deployments and is created after them.
+ */
+export const EKS_ADDONS_REQUIRED_BY_NODES: readonly EksAddonName[] = ['eks-pod-identity-agent', 'vpc-cni', 'kube-proxy'];
+
 /** Pinned add-on versions by Kubernetes minor version. */
 export const EKS_ADDON_VERSIONS: Readonly<Record<string, Readonly<Record<EksAddonName, string>>>> = {
   '1.34': {

@@ -7,6 +7,7 @@ import {
   EnvironmentConfig,
   KubernetesConfig,
   NodeGroupConfig,
+  NodePoolAutoscalingConfig,
   Severity,
   StorageConfig,
 } from './types';
@@ -65,14 +66,33 @@ const nodeGroup = (
   diskSizeGiB: 50,
 });
 
-const kubernetes = (nodeGroups: KubernetesConfig['nodeGroups'], overrides: Partial<KubernetesConfig> = {}): KubernetesConfig => ({
+/** Karpenter bounds of one pool: at most `cpuLimit` vCPUs and `memoryLimitGiB`; how fast it may churn nodes. */
+const pool = (
+  cpuLimit: number,
+  memoryLimitGiB: number,
+  churn: Pick<NodePoolAutoscalingConfig, 'disruptionBudgetPercent' | 'consolidateAfterSeconds' | 'expireAfterHours'>,
+): NodePoolAutoscalingConfig => ({ cpuLimit, memoryLimitGiB, ...churn });
+
+const kubernetes = (
+  nodeGroups: KubernetesConfig['nodeGroups'],
+  pools: KubernetesConfig['autoscaling']['pools'],
+  overrides: Partial<KubernetesConfig> = {},
+): KubernetesConfig => ({
   version: '1.35',
   workloadNamespaces: ['apps'],
   publicEndpointCidrs: PLATFORM.adminCidrs,
   nodeGroups,
   controlPlaneLogRetentionDays: 90,
   quotaHeadroomPercent: 20,
+  autoscaling: { amiAlias: 'al2023@latest', pools },
   ...overrides,
+});
+
+/** Argo CD follows `main` of the GitOps repository, one directory per environment. */
+const gitops = (environmentName: string) => ({
+  repoUrl: PLATFORM.gitopsRepoUrl,
+  revision: 'main',
+  path: `environments/${environmentName}`,
 });
 
 const edge = (overrides: Partial<EdgeConfig> = {}): EdgeConfig => ({
@@ -123,11 +143,17 @@ export const dev: EnvironmentConfig = {
   storage: storage(`dev.${PLATFORM.apexDomain}`, { logsExpirationDays: 14 }),
   kubernetes: kubernetes(
     { system: nodeGroup(['t4g.large'], 2, 2, 3), workloads: nodeGroup(['m7g.large', 'm6g.large'], 1, 2, 6, 'spot') },
+    {
+      // Development churns freely: half the nodes at a time, consolidated after a minute, weekly replacement.
+      system: pool(8, 32, { disruptionBudgetPercent: 50, consolidateAfterSeconds: 60, expireAfterHours: 168 }),
+      workloads: pool(24, 96, { disruptionBudgetPercent: 50, consolidateAfterSeconds: 60, expireAfterHours: 168 }),
+    },
     { controlPlaneLogRetentionDays: 14 },
   ),
   access,
   edge: edge({ wafLogRetentionDays: 14 }),
   delivery: { requireApproval: false },
+  gitops: gitops('dev'),
   // NS records in prod's zone (the apex), written by this environment's Dns stack.
   domain: { zoneName: `dev.${PLATFORM.apexDomain}`, delegatedFrom: 'prod' },
   alerts,
@@ -157,10 +183,17 @@ export const staging: EnvironmentConfig = {
     backupRetentionDays: 7,
   }),
   storage: storage(`staging.${PLATFORM.apexDomain}`),
-  kubernetes: kubernetes({ system: nodeGroup(['m7g.large'], 2, 3, 3), workloads: nodeGroup(['m7g.xlarge'], 3, 3, 12) }),
+  kubernetes: kubernetes(
+    { system: nodeGroup(['m7g.large'], 2, 3, 3), workloads: nodeGroup(['m7g.xlarge'], 3, 3, 12) },
+    {
+      system: pool(12, 48, { disruptionBudgetPercent: 20, consolidateAfterSeconds: 300, expireAfterHours: 336 }),
+      workloads: pool(64, 256, { disruptionBudgetPercent: 20, consolidateAfterSeconds: 300, expireAfterHours: 336 }),
+    },
+  ),
   access,
   edge: edge(),
   delivery: { requireApproval: false },
+  gitops: gitops('staging'),
   domain: { zoneName: `staging.${PLATFORM.apexDomain}`, delegatedFrom: 'prod' },
   alerts,
   stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },
@@ -194,6 +227,11 @@ export const prod: EnvironmentConfig = {
   storage: storage(PLATFORM.apexDomain, { logsExpirationDays: 365, replicateUploadsToDr: true }),
   kubernetes: kubernetes(
     { system: nodeGroup(['m7g.large'], 3, 3, 6), workloads: nodeGroup(['m7g.2xlarge'], 3, 6, 30) },
+    {
+      // Production churns slowly: a tenth of the nodes at a time, monthly replacement.
+      system: pool(24, 96, { disruptionBudgetPercent: 10, consolidateAfterSeconds: 600, expireAfterHours: 720 }),
+      workloads: pool(256, 1024, { disruptionBudgetPercent: 10, consolidateAfterSeconds: 600, expireAfterHours: 720 }),
+    },
     { controlPlaneLogRetentionDays: 365 },
   ),
   access,
@@ -205,6 +243,7 @@ export const prod: EnvironmentConfig = {
     webhookThrottle: { ratePerSecond: 200, burst: 400 },
   }),
   delivery: { requireApproval: true },
+  gitops: gitops('prod'),
   domain: { zoneName: PLATFORM.apexDomain },
   alerts,
   stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },

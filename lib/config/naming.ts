@@ -64,6 +64,7 @@ export const ADDON_IDENTITIES = {
   externalDns: { namespace: 'external-dns', serviceAccount: 'external-dns' },
   /** Kyverno's admission controller: pulls signatures from the tooling registry, reads the signing key's public half. */
   kyverno: { namespace: 'kyverno', serviceAccount: 'kyverno-admission-controller' },
+  karpenter: { namespace: 'karpenter', serviceAccount: 'karpenter' },
 } as const;
 
 /** Node label naming a node group's pool; the CDK node groups set it, pods select on it. */
@@ -132,4 +133,66 @@ export function ecrRepositoryArn(region: string, repositoryName: string, tooling
  */
 export function zoneDelegationRoleName(childEnvironmentName: string): string {
   return `${PLATFORM.application}-${childEnvironmentName}-zone-delegation`;
+}
+
+/**
+ * Name of the environment's VPC (its `Name` tag), e.g. `saas-platform-prod`. The Network stack
+ * tags the VPC with it, and the load balancer controller finds the VPC by that tag (`vpcTags`):
+ * pods cannot read the VPC ID from instance metadata (IMDSv2 hop limit 1), and the VPC ID is a
+ * deploy-time value the manifests cannot know.
+ */
+export function vpcName(environmentName: string): string {
+  return `${PLATFORM.application}-${environmentName}`;
+}
+
+/** A tag, as a key and a value. */
+export interface ResourceTag {
+  readonly key: string;
+  readonly value: string;
+}
+
+/**
+ * The tag Karpenter discovers the node subnets by: the Network stack puts it on the private
+ * subnets, the EC2NodeClasses select `subnetSelectorTerms` on it.
+ */
+export function karpenterDiscoveryTag(environmentName: string): ResourceTag {
+  return { key: 'karpenter.sh/discovery', value: clusterName(environmentName) };
+}
+
+/**
+ * The tag EKS puts on the cluster security group it creates (`kubernetes.io/cluster/<name>=owned`,
+ * EKS user guide, "View Amazon EKS security group requirements for clusters"). CloudFormation
+ * cannot tag that group, so both sides use EKS's own tag: Karpenter selects the group for its
+ * nodes by it (the same group the managed node groups use), and the load balancer controller may
+ * add the ALB-to-pod rules only to a group that carries it.
+ */
+export function clusterSecurityGroupTag(environmentName: string): ResourceTag {
+  return { key: `kubernetes.io/cluster/${clusterName(environmentName)}`, value: 'owned' };
+}
+
+/**
+ * Name of the IAM role of the nodes Karpenter launches, e.g. `saas-platform-prod-karpenter-node`.
+ * CDK creates the role (and its EC2_LINUX access entry) under this name; the EC2NodeClasses name
+ * it in `spec.role` (Karpenter makes the instance profile).
+ */
+export function karpenterNodeRoleName(environmentName: string): string {
+  return `${clusterName(environmentName)}-karpenter-node`;
+}
+
+/**
+ * Name of the SQS queue Karpenter reads interruption events from (spot interruptions, rebalance
+ * recommendations, scheduled changes, instance state changes). CDK creates it; the Karpenter chart
+ * gets it as `settings.interruptionQueue`.
+ */
+export function karpenterInterruptionQueueName(environmentName: string): string {
+  return `${clusterName(environmentName)}-karpenter-interruption`;
+}
+
+/**
+ * Name of the control-plane log group EKS writes to: `/aws/eks/<cluster>/cluster` (EKS picks the
+ * name, so it is fixed). The Data stack owns it (kept outside development when the stateless
+ * Cluster stack is rebuilt); the cluster only writes to it.
+ */
+export function controlPlaneLogGroupName(environmentName: string): string {
+  return `/aws/eks/${clusterName(environmentName)}/cluster`;
 }

@@ -27,6 +27,11 @@ export const PLATFORM = {
   adminCidrs: ['203.0.113.0/24'],
   /** The only role that may delete a bucket or suspend its versioning (exists in every account). */
   breakGlassRoleName: 'BreakGlassAdmin',
+  /**
+   * Git repository Argo CD syncs every environment from (the release step commits the rendered
+   * manifests to `environments/<env>` there). A placeholder: replace it with yours.
+   */
+  gitopsRepoUrl: 'https://github.com/example/saas-platform-gitops.git',
   /** Where alerts go, by severity. */
   alertEmails: {
     critical: ['oncall@example.com'],

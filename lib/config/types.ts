@@ -131,6 +131,34 @@ export interface NodeGroupConfig {
   readonly diskSizeGiB: number;
 }
 
+/** Karpenter's bounds for one node pool (the pool of the same name as the node group). */
+export interface NodePoolAutoscalingConfig {
+  /** Most vCPUs Karpenter may run in the pool, all its nodes together (1..100000). */
+  readonly cpuLimit: number;
+  /** Most memory Karpenter may run in the pool, in GiB (1..1000000). */
+  readonly memoryLimitGiB: number;
+  /**
+   * Share of the pool's nodes Karpenter may take down at once to consolidate, replace drifted or
+   * expired nodes (0..100; 0 stops voluntary disruption, spot interruptions still happen).
+   */
+  readonly disruptionBudgetPercent: number;
+  /** How long a node must be empty or underused before Karpenter consolidates it, in seconds (0..86400). */
+  readonly consolidateAfterSeconds: number;
+  /** Nodes older than this are replaced (picks up new AMIs and patches), in hours (1..8760). */
+  readonly expireAfterHours: number;
+}
+
+/** Node autoscaling with Karpenter (ADR 0002): capacity above the managed node groups. */
+export interface NodeAutoscalingConfig {
+  /**
+   * AMI alias of the nodes Karpenter launches: `al2023@latest`, or a pinned `al2023@vYYYYMMDD`
+   * (a pinned alias changes AMIs only when config changes).
+   */
+  readonly amiAlias: string;
+  /** Bounds per pool, in the same system/workloads split as `nodeGroups`. */
+  readonly pools: { readonly system: NodePoolAutoscalingConfig; readonly workloads: NodePoolAutoscalingConfig };
+}
+
 /** Kubernetes settings shared by the cluster (CDK) and the manifests (cdk8s). */
 export interface KubernetesConfig {
   /** Kubernetes minor version of the cluster, which is also the version the manifests are validated against. */
@@ -152,6 +180,18 @@ export interface KubernetesConfig {
    * HPA reacting while a rollout runs.
    */
   readonly quotaHeadroomPercent: number;
+  /** Karpenter node pools: limits and disruption per pool. */
+  readonly autoscaling: NodeAutoscalingConfig;
+}
+
+/** Where Argo CD reads the environment's manifests from (the root Application of the app-of-apps). */
+export interface GitOpsConfig {
+  /** Git repository of the rendered manifests: an `https://` or `ssh://`/`git@` URL. */
+  readonly repoUrl: string;
+  /** Branch, tag or commit the root Application follows, e.g. `main`. */
+  readonly revision: string;
+  /** Directory of this environment's manifests in the repository, relative, e.g. `environments/prod`. */
+  readonly path: string;
 }
 
 /** Who may do what in the cluster: IAM role names (e.g. IAM Identity Center permission-set roles). */
@@ -266,6 +306,8 @@ export interface EnvironmentConfig {
   readonly access: AccessConfig;
   readonly edge: EdgeConfig;
   readonly delivery: DeliveryConfig;
+  /** The GitOps source Argo CD syncs this environment from. */
+  readonly gitops: GitOpsConfig;
   readonly domain: DomainConfig;
   readonly alerts: Readonly<Record<Severity, AlertChannel>>;
   readonly stateful: StatefulConfig;

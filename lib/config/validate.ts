@@ -1,5 +1,7 @@
+import { addonCompatibilityProblems } from './addon-pins';
 import { cidrsOverlap, parseCidr, Cidr } from './cidr';
 import { delegationProblems } from './validate-delegation';
+import { commonArchitecture, instanceArchitecture } from './instance-types';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS, SUPPORTED_KUBERNETES_VERSIONS } from './regions';
 import { REQUIRED_TAGS, STATEFUL_TAGS } from './tag-policy';
 import { EnvironmentConfig, INTERFACE_ENDPOINTS } from './types';
@@ -72,6 +74,10 @@ const NODE_FAMILIES = [
   'r8g',
 ];
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
+const AMI_ALIAS = /^al2023@(latest|v\d{8})$/;
+const GIT_URL = /^(https:\/\/[^\s/]+\/\S+|ssh:\/\/\S+|git@[^\s:]+:\S+)$/;
+const GIT_REVISION = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$/;
+const GIT_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 const PI_RETENTION_DAYS = [7, ...Array.from({ length: 23 }, (_, i) => 31 * (i + 1)), 731];
 
 type Obj = Record<string, unknown>;
@@ -142,6 +148,37 @@ class Checker {
 }
 
 const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
+
+/** `kubernetes.autoscaling`: the AMI alias and each Karpenter pool's limits and disruption settings. */
+function checkAutoscaling(c: Checker, autoscaling: unknown): void {
+  const path = 'kubernetes.autoscaling';
+  if (!isObj(autoscaling)) {
+    c.report(path, `${show(autoscaling)} is not an object; give { amiAlias, pools: { system, workloads } }`);
+    return;
+  }
+  c.string(autoscaling, path, 'amiAlias', AMI_ALIAS, 'al2023@latest or a pinned al2023@vYYYYMMDD');
+  const pools = isObj(autoscaling.pools) ? autoscaling.pools : undefined;
+  if (!pools) {
+    c.report(`${path}.pools`, `${show(autoscaling.pools)} is not an object; give { system, workloads }`);
+    return;
+  }
+  for (const name of ['system', 'workloads'] as const) {
+    const pool = pools[name];
+    const at = `${path}.pools.${name}`;
+    if (!isObj(pool)) {
+      c.report(
+        at,
+        `${show(pool)} is not an object; give cpuLimit, memoryLimitGiB, disruptionBudgetPercent, consolidateAfterSeconds, expireAfterHours`,
+      );
+      continue;
+    }
+    c.integer(pool, at, 'cpuLimit', 1, 100_000);
+    c.integer(pool, at, 'memoryLimitGiB', 1, 1_000_000);
+    c.integer(pool, at, 'disruptionBudgetPercent', 0, 100);
+    c.integer(pool, at, 'consolidateAfterSeconds', 0, 86_400);
+    c.integer(pool, at, 'expireAfterHours', 1, 8760);
+  }
+}
 
 /**
  * Validate every environment and the relations between them. Returns all problems at once
@@ -319,7 +356,8 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
 
     const k8s = c.object(env, 'kubernetes');
     if (k8s) {
-      c.oneOf(k8s, 'kubernetes', 'version', SUPPORTED_KUBERNETES_VERSIONS);
+      const version = c.oneOf(k8s, 'kubernetes', 'version', SUPPORTED_KUBERNETES_VERSIONS);
+      if (version !== undefined) for (const problem of addonCompatibilityProblems(version)) c.report('kubernetes.version', problem);
       const namespaces = c.array(k8s, 'kubernetes', 'workloadNamespaces');
       namespaces?.forEach((ns, i) => {
         if (typeof ns !== 'string' || !K8S_NAMESPACE.test(ns)) {
@@ -377,7 +415,15 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
           );
         }
         c.integer(g, path, 'diskSizeGiB', 20, 1000);
+        const valid = types?.filter((t): t is string => typeof t === 'string' && INSTANCE_TYPE.test(t)) ?? [];
+        if (valid.length > 1 && !commonArchitecture(valid)) {
+          c.report(
+            `${path}.instanceTypes`,
+            `${JSON.stringify(valid)} mix CPU architectures (${valid.map(instanceArchitecture).join(', ')}); a node group runs one AMI, so use one architecture`,
+          );
+        }
       }
+      checkAutoscaling(c, k8s.autoscaling);
     }
 
     const access = c.object(env, 'access');
@@ -430,6 +476,18 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
       const approval = c.boolean(delivery, 'delivery', 'requireApproval');
       if (approval === false && tier === 'production') {
         c.report('delivery.requireApproval', 'false is not allowed in production; a person approves every production deploy');
+      }
+    }
+
+    const gitops = c.object(env, 'gitops');
+    if (gitops) {
+      c.string(gitops, 'gitops', 'repoUrl', GIT_URL, 'an https:// or ssh git URL such as https://github.com/example/gitops.git');
+      c.string(gitops, 'gitops', 'revision', GIT_REVISION, 'a branch, tag or commit such as main');
+      if (typeof gitops.path !== 'string' || !GIT_PATH.test(gitops.path) || gitops.path.split('/').includes('..')) {
+        c.report(
+          'gitops.path',
+          `${show(gitops.path)} is not valid; use a relative directory such as environments/prod (no leading /, no ..)`,
+        );
       }
     }
 

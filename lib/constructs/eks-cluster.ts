@@ -1,10 +1,11 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { commonArchitecture, CpuArchitecture } from '../config/instance-types';
 
 /** Sizing of one managed node group. */
 export interface NodeGroupSpec {
@@ -48,15 +49,23 @@ export interface AddonSpec {
    */
   readonly configuration?: Record<string, unknown>;
   /**
-   * The service account that calls AWS and the AWS-managed policies its role needs.
+   * Nodes need this add-on to become Ready (a DaemonSet such as the CNI, kube-proxy or the Pod
+   * Identity agent): it is created before the node groups, which wait for it. Any other add-on
+   * runs pods that need a node, so it is created after the node groups (a Deployment with no node
+   * to run on never becomes ACTIVE, and the stack would fail).
+   * @default false
+   */
+  readonly requiredByNodes?: boolean;
+  /**
+   * The namespace and service account that call AWS, and the AWS-managed policies their role needs.
    * @default - the add-on does not call AWS
    */
-  readonly identity?: { readonly serviceAccount: string; readonly managedPolicies: readonly string[] };
+  readonly identity?: { readonly namespace: string; readonly serviceAccount: string; readonly managedPolicies: readonly string[] };
 }
 
 /** Props of `PlatformCluster`. */
 export interface PlatformClusterProps {
-  /** Cluster name (also names the control-plane log group). */
+  /** Cluster name. */
   readonly clusterName: string;
   /** Kubernetes minor version, e.g. `1.35`. */
   readonly version: string;
@@ -66,39 +75,48 @@ export interface PlatformClusterProps {
   readonly publicEndpointCidrs: readonly string[];
   /** Key for envelope encryption of Kubernetes secrets. */
   readonly secretsKey: kms.IKey;
-  /** Retention of the control-plane logs. */
-  readonly controlPlaneLogRetention: logs.RetentionDays;
+  /**
+   * The log group EKS writes the control-plane logs to, `/aws/eks/<clusterName>/cluster`. EKS
+   * picks that name; it is passed in (made by a stateful stack) so that rebuilding the cluster
+   * neither deletes the audit trail nor collides with a retained group of the same name. The
+   * cluster is created after it, so EKS never creates it (with no retention) itself.
+   */
+  readonly controlPlaneLogGroup: logs.ILogGroup;
   /** The `system` group (on-demand, for platform add-ons) and the `workloads` group. */
   readonly nodeGroups: { readonly system: NodeGroupSpec; readonly workloads: NodeGroupSpec };
   /** Managed add-ons with pinned versions. */
   readonly addons: readonly AddonSpec[];
 }
 
+/** Managed policies of the node role: kubelet (with the Pod Identity agent's `eks-auth:AssumeRoleForPodIdentity`) and image pulls. */
+export const NODE_ROLE_MANAGED_POLICIES: readonly string[] = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryPullOnly'];
+
 /**
  * An EKS cluster on native CloudFormation (`aws-eks-v2`: no kubectl Lambda): all control-plane
  * logs, envelope encryption of secrets, access entries only (authentication mode API), endpoint
  * private (public only from listed CIDRs), managed node groups across the private subnets of every
  * zone with launch templates that require IMDSv2 (hop limit 1: pods cannot borrow the node role) and
- * encrypted gp3 volumes, pinned managed add-ons, and Pod Identity roles for whatever calls AWS.
+ * encrypted gp3 volumes, pinned managed add-ons created in the order nodes need them, and Pod
+ * Identity roles, each trusted only by its own cluster, namespace and service account.
  */
 export class PlatformCluster extends Construct {
   /** The cluster. */
   public readonly cluster: eks.Cluster;
   /** The node groups by name. */
   public readonly nodeGroups: Readonly<Record<'system' | 'workloads', eks.Nodegroup>>;
+  /** The role of the managed node groups' nodes. */
+  public readonly nodeRole: iam.IRole;
   /** The add-ons by name. */
   public readonly addons: Readonly<Record<string, eks.Addon>>;
+  /** ARN of the cluster as a literal (what EKS Pod Identity puts in the `eks-cluster-arn` session tag). */
+  public readonly clusterArnLiteral: string;
   private readonly clusterName: string;
 
   constructor(scope: Construct, id: string, props: PlatformClusterProps) {
     super(scope, id);
     this.clusterName = props.clusterName;
-    const logGroup = new logs.LogGroup(this, 'ControlPlaneLogs', {
-      // EKS writes here; creating it first lets us set the retention (and delete it with the cluster).
-      logGroupName: `/aws/eks/${props.clusterName}/cluster`,
-      retention: props.controlPlaneLogRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const stack = Stack.of(this);
+    this.clusterArnLiteral = `arn:aws:eks:${stack.region}:${stack.account}:cluster/${props.clusterName}`;
 
     this.cluster = new eks.Cluster(this, 'Resource', {
       clusterName: props.clusterName,
@@ -125,7 +143,7 @@ export class PlatformCluster extends Construct {
       bootstrapClusterCreatorAdminPermissions: false,
       outputConfigCommand: false,
     });
-    this.cluster.node.addDependency(logGroup);
+    this.cluster.node.addDependency(props.controlPlaneLogGroup);
     Validations.of(this.cluster.node.defaultChild!).acknowledge({
       id: 'CloudFormation-Validate::W9009',
       reason:
@@ -133,23 +151,41 @@ export class PlatformCluster extends Construct {
     });
     this.acknowledgeClusterRole();
 
+    // Nodes need the CNI, kube-proxy and the Pod Identity agent to become Ready: those come first.
+    const addons: Record<string, eks.Addon> = {};
+    const agent = props.addons.find((a) => a.name === 'eks-pod-identity-agent');
+    const ordered = [...(agent ? [agent] : []), ...props.addons.filter((a) => a !== agent)];
+    for (const spec of ordered.filter((a) => a.requiredByNodes)) addons[spec.name] = this.addAddon(spec, addons);
+
+    this.nodeRole = this.addNodeRole();
     this.nodeGroups = {
       system: this.addNodeGroup('System', props.nodeGroups.system),
       workloads: this.addNodeGroup('Workloads', props.nodeGroups.workloads),
     };
+    for (const group of Object.values(this.nodeGroups)) {
+      for (const addon of Object.values(addons)) group.node.addDependency(addon);
+    }
 
-    const addons: Record<string, eks.Addon> = {};
-    for (const spec of props.addons) addons[spec.name] = this.addAddon(spec);
+    // Everything else runs Deployments: created once there are nodes to run them.
+    for (const spec of ordered.filter((a) => !a.requiredByNodes)) {
+      const addon = this.addAddon(spec, addons);
+      for (const group of Object.values(this.nodeGroups)) addon.node.addDependency(group);
+      addons[spec.name] = addon;
+    }
     this.addons = addons;
   }
 
   /**
    * An IAM role for the pods of one service account, through EKS Pod Identity. The role trusts
-   * only the Pod Identity service, and only this cluster's association can hand it out.
+   * the Pod Identity service only for this cluster, namespace and service account: EKS Pod
+   * Identity puts those in the session tags of every AssumeRole, for trust policies to condition on
+   * (awsdocs/amazon-eks-user-guide@4d52b4d:latest/ug/manage-access/aws-access/service-accounts.adoc,
+   * "Create a Pod Identity association" and "List of session tags added by EKS Pod Identity"), so
+   * an association made in another cluster or for another service account cannot hand the role out.
    */
   public addPodRole(id: string, namespace: string, serviceAccount: string): iam.Role {
     const role = new iam.Role(this, `${id}PodRole`, {
-      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+      assumedBy: this.podIdentityPrincipal(namespace, serviceAccount),
       description: `Pod Identity: ${namespace}/${serviceAccount} in ${this.clusterName}`,
     });
     new eks.CfnPodIdentityAssociation(this, `${id}PodIdentity`, {
@@ -157,6 +193,42 @@ export class PlatformCluster extends Construct {
       namespace,
       serviceAccount,
       roleArn: role.roleArn,
+    });
+    return role;
+  }
+
+  /** The Pod Identity service, for one namespace/service account of this cluster only. */
+  private podIdentityPrincipal(namespace: string, serviceAccount: string): iam.IPrincipal {
+    return new iam.PrincipalWithConditions(new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')), {
+      StringEquals: {
+        'aws:RequestTag/eks-cluster-arn': this.clusterArnLiteral,
+        'aws:RequestTag/kubernetes-namespace': namespace,
+        'aws:RequestTag/kubernetes-service-account': serviceAccount,
+      },
+    });
+  }
+
+  /**
+   * The node role: kubelet and image pulls, nothing for the VPC CNI. The CNI gets its permissions
+   * from its own Pod Identity role: the CNI policy on the node role is needed only "if you don't use
+   * IRSA or EKS Pod Identity to give permissions to the VPC CNI pods"
+   * (awsdocs/amazon-eks-user-guide@4d52b4d:latest/ug/security/iam-reference/create-node-role.adoc).
+   * The agent runs on the host network (same guide, service-accounts.adoc, "EKS Pod Identity
+   * considerations"), so it serves aws-node on a new node without needing the CNI itself.
+   */
+  private addNodeRole(): iam.Role {
+    const role = new iam.Role(this, 'NodeRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Nodes of ${this.clusterName}: kubelet and image pulls (the VPC CNI has its own Pod Identity role)`,
+      managedPolicies: NODE_ROLE_MANAGED_POLICIES.map((p) => iam.ManagedPolicy.fromAwsManagedPolicyName(p)),
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSWorkerNodePolicy]',
+      reason: 'The AWS-maintained node policy EKS requires for kubelet; pods cannot use it (IMDSv2 hop limit 1, Pod Identity for pods).',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly]',
+      reason: 'Nodes pull images from ECR; the AWS-maintained pull-only policy.',
     });
     return role;
   }
@@ -177,7 +249,7 @@ export class PlatformCluster extends Construct {
         },
       ],
     });
-    const group = this.cluster.addNodegroupCapacity(id, {
+    return this.cluster.addNodegroupCapacity(id, {
       instanceTypes: spec.instanceTypes.map((t) => new ec2.InstanceType(t)),
       minSize: spec.minSize,
       desiredSize: spec.desiredSize,
@@ -186,27 +258,15 @@ export class PlatformCluster extends Construct {
       amiType: arch === 'arm64' ? eks.NodegroupAmiType.AL2023_ARM_64_STANDARD : eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
       subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       launchTemplateSpec: { id: launchTemplate.launchTemplateId!, version: launchTemplate.latestVersionNumber },
+      nodeRole: this.nodeRole,
       maxUnavailablePercentage: 33,
       enableNodeAutoRepair: true,
       labels: spec.labels ? { ...spec.labels } : undefined,
       taints: spec.taints?.map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECTS[t.effect] })),
     });
-    Validations.of(group.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSWorkerNodePolicy]',
-      reason: 'The AWS-maintained node policy EKS requires for kubelet; pods cannot use it (IMDSv2 hop limit 1, Pod Identity for pods).',
-    });
-    Validations.of(group.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly]',
-      reason: 'Nodes pull images from ECR; the AWS-maintained read-only policy.',
-    });
-    Validations.of(group.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKS_CNI_Policy]',
-      reason: 'Attached by the node group construct; the VPC CNI itself uses its own Pod Identity role.',
-    });
-    return group;
   }
 
-  private addAddon(spec: AddonSpec): eks.Addon {
+  private addAddon(spec: AddonSpec, existing: Readonly<Record<string, eks.Addon>>): eks.Addon {
     const addon = new eks.Addon(this, `Addon-${spec.name}`, {
       cluster: this.cluster,
       addonName: spec.name,
@@ -215,29 +275,24 @@ export class PlatformCluster extends Construct {
       preserveOnDelete: false,
     });
     if (spec.identity) {
+      const { namespace, serviceAccount, managedPolicies } = spec.identity;
       const role = new iam.Role(this, `Addon-${spec.name}-Role`, {
-        assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
-        description: `Pod Identity: EKS add-on ${spec.name}`,
-        managedPolicies: spec.identity.managedPolicies.map((p) => iam.ManagedPolicy.fromAwsManagedPolicyName(p)),
+        assumedBy: this.podIdentityPrincipal(namespace, serviceAccount),
+        description: `Pod Identity: EKS add-on ${spec.name} (${namespace}/${serviceAccount})`,
+        managedPolicies: managedPolicies.map((p) => iam.ManagedPolicy.fromAwsManagedPolicyName(p)),
       });
-      for (const policy of spec.identity.managedPolicies) {
+      for (const policy of managedPolicies) {
         Validations.of(role).acknowledge({
           id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policy}]`,
           reason: `The AWS-maintained policy for the ${spec.name} add-on, versioned with it by AWS.`,
         });
       }
-      (addon.node.defaultChild as eks.CfnAddon).podIdentityAssociations = [
-        { serviceAccount: spec.identity.serviceAccount, roleArn: role.roleArn },
-      ];
+      (addon.node.defaultChild as eks.CfnAddon).podIdentityAssociations = [{ serviceAccount, roleArn: role.roleArn }];
       // Associations are served by the agent add-on.
-      const agent = this.addonsSoFar().find((a) => a.node.id === 'Addon-eks-pod-identity-agent');
+      const agent = existing['eks-pod-identity-agent'];
       if (agent) addon.node.addDependency(agent);
     }
     return addon;
-  }
-
-  private addonsSoFar(): eks.Addon[] {
-    return this.node.children.filter((c): c is eks.Addon => c instanceof eks.Addon);
   }
 
   private acknowledgeClusterRole(): void {
@@ -257,12 +312,12 @@ const TAINT_EFFECTS = {
 } as const;
 
 /** `arm64` for Graviton families (`m7g`, `t4g`...), `x86_64` otherwise; all types of a group must agree. */
-export function architectureOf(instanceTypes: readonly string[], where: string): 'arm64' | 'x86_64' {
-  const archs = new Set(instanceTypes.map((t) => (/^[a-z]+\d+g[a-z]*\./.test(t) ? 'arm64' : 'x86_64')));
-  if (archs.size !== 1) {
+export function architectureOf(instanceTypes: readonly string[], where: string): CpuArchitecture {
+  const arch = commonArchitecture(instanceTypes);
+  if (!arch) {
     throw new Error(
       `${where}: instanceTypes ${JSON.stringify(instanceTypes)} mix CPU architectures; one node group runs one AMI, so use one architecture per group`,
     );
   }
-  return [...archs][0] as 'arm64' | 'x86_64';
+  return arch;
 }

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -28,6 +28,17 @@ export interface PlatformNetworkProps {
    * @default - none (the S3 gateway endpoint is always created)
    */
   readonly interfaceEndpoints?: readonly ec2.InterfaceVpcEndpointAwsService[];
+  /**
+   * The VPC's `Name` tag, which controllers that cannot read instance metadata find the VPC by.
+   * Changing it is an in-place tag update, never a replacement.
+   * @default - the construct path
+   */
+  readonly vpcName?: string;
+  /**
+   * Tags for the private subnets only (e.g. the node autoscaler's discovery tag).
+   * @default - none
+   */
+  readonly privateSubnetTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -58,6 +69,7 @@ export class PlatformNetwork extends Construct {
 
     const vpc = new ec2.Vpc(this, 'Resource', {
       ipAddresses: ec2.IpAddresses.cidr(props.cidr),
+      vpcName: props.vpcName,
       availabilityZones: [...props.availabilityZones],
       natGateways: props.natGateways,
       subnetConfiguration: [
@@ -75,6 +87,11 @@ export class PlatformNetwork extends Construct {
         'Zones come from config on purpose: synth stays offline (no AZ lookup) and subnets never move when AWS adds a zone. Zone IDs differ per account, so config names them explicitly.',
     });
     this.vpc = vpc;
+    for (const subnet of vpc.privateSubnets) {
+      for (const [key, value] of Object.entries(props.privateSubnetTags ?? {})) {
+        Tags.of(subnet).add(key, value, { includeResourceTypes: ['AWS::EC2::Subnet'] });
+      }
+    }
 
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention,

@@ -3,10 +3,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { EKS_ADDON_VERSIONS, EksAddonName } from '../config/eks-addons';
+import { EKS_ADDON_VERSIONS, EKS_ADDONS_REQUIRED_BY_NODES, EksAddonName } from '../config/eks-addons';
 import { imageSigningKey, signedImagesRequired } from '../config/image-signing';
 import { manifestCompatibilityProblem } from '../config/kubernetes-compat';
 import {
@@ -15,6 +16,9 @@ import {
   databaseUserName,
   parameterPrefix,
   ecrRepositoryArn,
+  clusterSecurityGroupTag,
+  karpenterInterruptionQueueName,
+  karpenterNodeRoleName,
   NODE_POOL_LABEL,
   NODE_POOLS,
   serviceAccountName,
@@ -26,8 +30,15 @@ import {
 import { DATABASE_PORT, needsAwsIdentity } from '../config/platform-resources';
 import { ServiceSpec } from '../config/service-catalog';
 import { AddonSpec, PlatformCluster } from '../constructs/eks-cluster';
-import { awsLoadBalancerControllerStatements } from '../constructs/policies/aws-load-balancer-controller';
+import { NodeAutoscaling } from '../constructs/node-autoscaling';
+import { awsLoadBalancerControllerStatements, LBC_POLICY_SOURCE } from '../constructs/policies/aws-load-balancer-controller';
+import { EXTERNAL_DNS_POLICY_SOURCE, externalDnsStatements } from '../constructs/policies/external-dns';
+import { EXTERNAL_SECRETS_POLICY_SOURCE, externalSecretsStatements } from '../constructs/policies/external-secrets';
+import { acknowledgeWildcards, ControllerStatement, toPolicyStatements } from '../constructs/policies/policy-json';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
+
+/** The platform controllers whose Pod Identity role every cluster has (Kyverno's exists only where images are verified). */
+type AlwaysOnController = Exclude<keyof typeof ADDON_IDENTITIES, 'kyverno'>;
 
 /** What the cluster's workloads may reach in the Data stack. */
 export interface ClusterDataAccess {
@@ -56,6 +67,11 @@ export interface ClusterStackProps extends Omit<PlatformStackProps, 'stateful'> 
   readonly data: ClusterDataAccess;
   /** The services of the catalog deployed to this environment; each gets a Pod Identity role. */
   readonly services: readonly ServiceSpec[];
+  /**
+   * The control-plane log group, `/aws/eks/<cluster>/cluster`, owned by a stateful stack (it
+   * outlives a rebuilt cluster outside development).
+   */
+  readonly controlPlaneLogGroup: logs.ILogGroup;
 }
 
 /**
@@ -71,6 +87,10 @@ export class ClusterStack extends PlatformStack {
   public readonly cluster: eks.ICluster;
   /** Pod Identity role of each catalog service that calls AWS (`needsAwsIdentity`), by service name. */
   public readonly serviceRoles: Readonly<Record<string, iam.IRole>>;
+  /** Pod Identity role of each platform controller that calls AWS, by `ADDON_IDENTITIES` key. */
+  public readonly controllerRoles: Readonly<Record<AlwaysOnController, iam.IRole>> & { readonly kyverno?: iam.IRole };
+  /** Karpenter's AWS side: node role, interruption queue, controller role. */
+  public readonly nodeAutoscaling: NodeAutoscaling;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, {
@@ -89,9 +109,10 @@ export class ClusterStack extends PlatformStack {
       );
     }
 
-    const addon = (name: EksAddonName, extra: Omit<AddonSpec, 'name' | 'version'> = {}): AddonSpec => ({
+    const addon = (name: EksAddonName, extra: Omit<AddonSpec, 'name' | 'version' | 'requiredByNodes'> = {}): AddonSpec => ({
       name,
       version: versions[name],
+      requiredByNodes: EKS_ADDONS_REQUIRED_BY_NODES.includes(name),
       ...extra,
     });
     this.platformCluster = new PlatformCluster(this, 'Cluster', {
@@ -100,7 +121,7 @@ export class ClusterStack extends PlatformStack {
       vpc: props.vpc,
       publicEndpointCidrs: k8s.publicEndpointCidrs,
       secretsKey: props.data.clusterSecretsKey,
-      controlPlaneLogRetention: k8s.controlPlaneLogRetentionDays,
+      controlPlaneLogGroup: props.controlPlaneLogGroup,
       nodeGroups: {
         // Placement names are shared with the manifests (lib/config/naming.ts): add-ons tolerate the
         // system taint and select the system pool; services select the workloads pool.
@@ -111,16 +132,25 @@ export class ClusterStack extends PlatformStack {
         addon('eks-pod-identity-agent'),
         addon('vpc-cni', {
           configuration: { enableNetworkPolicy: 'true' },
-          identity: { serviceAccount: 'aws-node', managedPolicies: ['AmazonEKS_CNI_Policy'] },
+          // The CNI's own role: the node role carries no CNI permissions.
+          identity: { namespace: 'kube-system', serviceAccount: 'aws-node', managedPolicies: ['AmazonEKS_CNI_Policy'] },
         }),
         addon('coredns'),
         addon('kube-proxy'),
         addon('aws-ebs-csi-driver', {
-          identity: { serviceAccount: 'ebs-csi-controller-sa', managedPolicies: ['service-role/AmazonEBSCSIDriverPolicy'] },
+          identity: {
+            namespace: 'kube-system',
+            serviceAccount: 'ebs-csi-controller-sa',
+            managedPolicies: ['service-role/AmazonEBSCSIDriverPolicy'],
+          },
         }),
         addon('metrics-server'),
         addon('amazon-cloudwatch-observability', {
-          identity: { serviceAccount: 'cloudwatch-agent', managedPolicies: ['CloudWatchAgentServerPolicy', 'AWSXrayWriteOnlyAccess'] },
+          identity: {
+            namespace: 'amazon-cloudwatch',
+            serviceAccount: 'cloudwatch-agent',
+            managedPolicies: ['CloudWatchAgentServerPolicy', 'AWSXrayWriteOnlyAccess'],
+          },
         }),
       ],
     });
@@ -147,76 +177,65 @@ export class ClusterStack extends PlatformStack {
       });
     }
 
-    this.addControllerRoles(props.hostedZone);
-    if (signedImagesRequired(config.tier)) this.addKyvernoRole(props.services);
+    this.nodeAutoscaling = new NodeAutoscaling(this, 'NodeAutoscaling', {
+      cluster: this.platformCluster,
+      clusterName: clusterName(config.name),
+      nodeRoleName: karpenterNodeRoleName(config.name),
+      interruptionQueueName: karpenterInterruptionQueueName(config.name),
+      controller: ADDON_IDENTITIES.karpenter,
+    });
+    this.controllerRoles = {
+      ...this.addControllerRoles(props.vpc, props.hostedZone),
+      kyverno: signedImagesRequired(config.tier) ? this.addKyvernoRole(props.services) : undefined,
+    };
     this.serviceRoles = Object.fromEntries(
       props.services.filter(needsAwsIdentity).map((service) => [service.name, this.addServiceRole(service, props.data)]),
     );
     this.addAccessEntries();
   }
 
-  /** The platform's own controllers that call AWS: each with a role scoped to what it manages. */
-  private addControllerRoles(zone: route53.IHostedZone): void {
-    const pc = this.platformCluster;
+  /**
+   * The platform's own controllers that call AWS, each with a Pod Identity role holding the
+   * upstream policy of its pinned version (lib/constructs/policies/), scoped to what it manages.
+   * Karpenter's role is made by `NodeAutoscaling`.
+   */
+  private addControllerRoles(vpc: ec2.IVpc, zone: route53.IHostedZone): Record<AlwaysOnController, iam.IRole> {
     const { config } = this;
-
-    const lbc = ADDON_IDENTITIES.awsLoadBalancerController;
-    const lbcRole = pc.addPodRole('AwsLoadBalancerController', lbc.namespace, lbc.serviceAccount);
-    for (const statement of awsLoadBalancerControllerStatements(clusterName(config.name))) lbcRole.addToPolicy(statement);
-    const lbcReasons: Record<string, string> = {
-      'Resource::*':
-        'Describe*/Get* calls support no resource scoping; every create/modify/delete is conditioned on the elbv2.k8s.aws/cluster tag of this cluster.',
-      'Action::elasticloadbalancing:Describe*': 'Read-only discovery of load balancers, listeners and target groups.',
-      'Resource::arn:aws:ec2:*:*:security-group/*': 'Tagging at creation only (ec2:CreateAction CreateSecurityGroup with the cluster tag).',
-      'Resource::arn:aws:elasticloadbalancing:*:*:targetgroup/*/*':
-        'Target groups the controller creates are named by it; tag changes need the cluster tag.',
-      'Resource::arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*':
-        'Load balancers the controller creates; tag changes need the cluster tag.',
-      'Resource::arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*':
-        'Load balancers the controller creates; tag changes need the cluster tag.',
+    const controllers: Record<
+      Exclude<AlwaysOnController, 'karpenter'>,
+      { id: string; source: string; statements: ControllerStatement[] }
+    > = {
+      awsLoadBalancerController: {
+        id: 'AwsLoadBalancerController',
+        source: LBC_POLICY_SOURCE,
+        statements: awsLoadBalancerControllerStatements({
+          clusterName: clusterName(config.name),
+          region: this.region,
+          account: this.account,
+          vpcId: vpc.vpcId,
+          clusterSecurityGroupTag: clusterSecurityGroupTag(config.name),
+        }),
+      },
+      externalDns: { id: 'ExternalDns', source: EXTERNAL_DNS_POLICY_SOURCE, statements: externalDnsStatements(zone.hostedZoneArn) },
+      externalSecrets: {
+        id: 'ExternalSecrets',
+        source: EXTERNAL_SECRETS_POLICY_SOURCE,
+        statements: externalSecretsStatements(
+          `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${secretsManagerName(config.name, '*')}`,
+          `arn:aws:ssm:${this.region}:${this.account}:parameter${parameterPrefix(config.name)}/*`,
+        ),
+      },
     };
-    for (const [finding, reason] of Object.entries(lbcReasons)) {
-      Validations.of(lbcRole.node.findChild('DefaultPolicy')).acknowledge({
-        id: `AwsSolutions-IAM5[${finding}]`,
-        reason: `AWS Load Balancer Controller: ${reason}`,
-      });
-    }
-
-    const dns = ADDON_IDENTITIES.externalDns;
-    const dnsRole = pc.addPodRole('ExternalDns', dns.namespace, dns.serviceAccount);
-    dnsRole.addToPolicy(new iam.PolicyStatement({ actions: ['route53:ChangeResourceRecordSets'], resources: [zone.hostedZoneArn] }));
-    dnsRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['route53:ListHostedZones', 'route53:ListResourceRecordSets', 'route53:ListTagsForResources'],
-        resources: ['*'],
+    const roles: Record<string, iam.IRole> = Object.fromEntries(
+      Object.entries(controllers).map(([key, controller]) => {
+        const identity = ADDON_IDENTITIES[key as keyof typeof controllers];
+        const role = this.platformCluster.addPodRole(controller.id, identity.namespace, identity.serviceAccount);
+        for (const statement of toPolicyStatements(controller.statements)) role.addToPolicy(statement);
+        acknowledgeWildcards(role.node.findChild('DefaultPolicy'), `${controller.id} (${controller.source})`, controller.statements);
+        return [key, role];
       }),
     );
-    Validations.of(dnsRole.node.findChild('DefaultPolicy')).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'ExternalDNS lists zones and records (List* supports no resource scoping); it may change records only in this environment zone.',
-    });
-
-    const eso = ADDON_IDENTITIES.externalSecrets;
-    const esoRole = pc.addPodRole('ExternalSecrets', eso.namespace, eso.serviceAccount);
-    const secretsPrefix = `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${secretsManagerName(config.name, '*')}`;
-    esoRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
-        resources: [secretsPrefix],
-      }),
-    );
-    // Deploy-time values the stacks publish for the pods (database endpoints...), under the environment's prefix.
-    const parameters = `arn:aws:ssm:${this.region}:${this.account}:parameter${parameterPrefix(config.name)}/*`;
-    esoRole.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameters] }));
-    Validations.of(esoRole.node.findChild('DefaultPolicy')).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${secretsPrefix}]`,
-      reason: "Scoped to this environment's secrets by name prefix (the platform's naming contract); no other secret is readable.",
-    });
-    Validations.of(esoRole.node.findChild('DefaultPolicy')).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${parameters}]`,
-      reason: "Scoped to this environment's parameters by name prefix (the platform's naming contract); read only.",
-    });
+    return { ...(roles as Record<keyof typeof controllers, iam.IRole>), karpenter: this.nodeAutoscaling.controllerRole };
   }
 
   /**
@@ -229,7 +248,7 @@ export class ClusterStack extends PlatformStack {
    * AWS KMS verifier (sigstore/sigstore@v1.10.6:pkg/signature/kms/aws/client.go: kms:GetPublicKey and
    * kms:DescribeKey, with the KeyId as given in the URI: the alias ARN).
    */
-  private addKyvernoRole(services: readonly ServiceSpec[]): void {
+  private addKyvernoRole(services: readonly ServiceSpec[]): iam.IRole {
     const { config } = this;
     const kyverno = ADDON_IDENTITIES.kyverno;
     const role = this.platformCluster.addPodRole('Kyverno', kyverno.namespace, kyverno.serviceAccount);
@@ -266,6 +285,7 @@ export class ClusterStack extends PlatformStack {
       id: `AwsSolutions-IAM5[Resource::${keys}]`,
       reason: `The signing key's ID is generated in the tooling account; kms:RequestAlias limits the statement to ${key.aliasName}, read-only.`,
     });
+    return role;
   }
 
   /**

@@ -2,13 +2,21 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { ILogGroup, LogGroup } from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { albAccessLogsPrefix } from '../config/edge-names';
-import { APPLICATION_DATABASE, databaseEndpointParameterName, kmsAliasName, secretsManagerName, uploadsBucketName } from '../config/naming';
+import {
+  APPLICATION_DATABASE,
+  controlPlaneLogGroupName,
+  databaseEndpointParameterName,
+  kmsAliasName,
+  secretsManagerName,
+  uploadsBucketName,
+} from '../config/naming';
 import { ApplicationSecrets } from '../constructs/application-secrets';
 import { PlatformDatabase } from '../constructs/database';
 import { albLogDeliveryStatement, distributionReadStatement } from '../constructs/edge-bucket-statements';
@@ -92,6 +100,12 @@ export class DataStack extends PlatformStack {
   public readonly assetsBucket: s3.IBucket;
   /** Access logs of S3, CloudFront and the ALB. */
   public readonly logsBucket: s3.IBucket;
+  /**
+   * The EKS control-plane log group (audit trail), `/aws/eks/<cluster>/cluster`. EKS picks the
+   * name, so it is fixed: here, a rebuilt Cluster stack neither deletes it (outside development) nor
+   * collides with the retained group when it creates the cluster again.
+   */
+  public readonly controlPlaneLogGroup: ILogGroup;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, stateful: true, description: `${props.config.name}: KMS keys, PostgreSQL + RDS Proxy, S3 buckets` });
@@ -122,6 +136,12 @@ export class DataStack extends PlatformStack {
       enableKeyRotation: true,
       removalPolicy,
       pendingWindow: Duration.days(30),
+    });
+
+    this.controlPlaneLogGroup = new LogGroup(this, 'ClusterControlPlaneLogs', {
+      logGroupName: controlPlaneLogGroupName(config.name),
+      retention: config.kubernetes.controlPlaneLogRetentionDays,
+      removalPolicy,
     });
 
     const logs = new SecureBucket(this, 'LogsBucket', {

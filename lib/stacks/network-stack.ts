@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { subnetMasks } from '../config/network-layout';
+import { karpenterDiscoveryTag, vpcName } from '../config/naming';
 import { InterfaceEndpointName } from '../config/types';
 import { PlatformNetwork } from '../constructs/network';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
@@ -29,6 +30,7 @@ export class NetworkStack extends PlatformStack {
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, { ...props, stateful: true, description: `${props.config.name}: VPC, subnets, NAT, flow logs, endpoints` });
     const { network, stateful } = this.config;
+    const discovery = karpenterDiscoveryTag(this.config.name);
     const networkConstruct = new PlatformNetwork(this, 'Network', {
       cidr: network.vpcCidr,
       availabilityZones: network.availabilityZones,
@@ -37,6 +39,9 @@ export class NetworkStack extends PlatformStack {
       flowLogRetention: network.flowLogRetentionDays,
       removalPolicy: stateful.removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       interfaceEndpoints: network.interfaceEndpoints.map((name) => ENDPOINTS[name]),
+      // Names the cluster's controllers find the network by (lib/config/naming.ts): tags, updated in place.
+      vpcName: vpcName(this.config.name),
+      privateSubnetTags: { [discovery.key]: discovery.value },
     });
     this.vpc = networkConstruct.vpc;
   }

@@ -109,6 +109,7 @@ export class SaasEnvironmentStage extends Stage {
       vpc: this.network.vpc,
       hostedZone: this.dns.hostedZone,
       services,
+      controlPlaneLogGroup: this.data.controlPlaneLogGroup,
       data: {
         databaseProxySecurityGroup: this.data.databaseAccess.proxySecurityGroup,
         databaseProxy: this.data.databaseProxy,

@@ -1,8 +1,9 @@
 /**
  * Schema validation of synthesized documents: each apiVersion/kind maps to the class of a
  * kubernetes-models package, whose `validate()` checks the document against the JSON schema of
- * that API (Kubernetes itself, or the CRD the package ships). Kyverno has no published model: its
- * policies are checked structurally by `kyvernoPolicyProblems`.
+ * that API (Kubernetes itself, or the CRD the package ships). Kyverno and Karpenter have no model
+ * usable on Node 20: their documents are checked structurally (`kyvernoPolicyProblems`,
+ * `karpenterProblems`). External Secrets v1 documents are checked with the v1beta1 schema (`asV1beta1`).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -24,6 +25,8 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { EXTERNAL_SECRETS_API_VERSION } from '../../cdk8s/constructs/external-secrets';
+import { karpenterProblems } from '../../cdk8s/constructs/karpenter';
 import { kyvernoPolicyProblems } from '../../cdk8s/constructs/kyverno';
 import { KubeDocument } from '../../cdk8s/policies';
 import { MANIFEST_SCHEMA_VERSION } from '../../lib/config/kubernetes-compat';
@@ -64,6 +67,23 @@ const model =
   (doc) =>
     new ctor(doc as never).validate();
 
+/**
+ * An external-secrets.io/v1 document, validated with the v1beta1 schema (the Node 20 models have no
+ * v1). Sound because at the pinned 2.8.0 the v1 schema of these kinds is v1beta1's plus optional
+ * fields and wider enums (cdk8s/constructs/external-secrets.ts): whatever v1beta1 accepts, v1 accepts.
+ */
+const asV1beta1 =
+  (ctor: new (data: never) => { validate(): void }): Validator =>
+  (doc) =>
+    new ctor({ ...doc, apiVersion: 'external-secrets.io/v1beta1' } as never).validate();
+
+const structural =
+  (problemsOf: (doc: unknown) => string[]): Validator =>
+  (doc) => {
+    const problems = problemsOf(doc);
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+  };
+
 /** Validator by `apiVersion/kind`. */
 export const SCHEMA_VALIDATORS: Readonly<Record<string, Validator>> = {
   'v1/Namespace': model(Namespace),
@@ -81,13 +101,12 @@ export const SCHEMA_VALIDATORS: Readonly<Record<string, Validator>> = {
   'argoproj.io/v1alpha1/AnalysisTemplate': model(AnalysisTemplate),
   'argoproj.io/v1alpha1/Application': model(Application),
   'argoproj.io/v1alpha1/AppProject': model(AppProject),
-  'external-secrets.io/v1beta1/ExternalSecret': model(ExternalSecret),
-  'external-secrets.io/v1beta1/ClusterSecretStore': model(ClusterSecretStore),
+  [`${EXTERNAL_SECRETS_API_VERSION}/ExternalSecret`]: asV1beta1(ExternalSecret),
+  [`${EXTERNAL_SECRETS_API_VERSION}/ClusterSecretStore`]: asV1beta1(ClusterSecretStore),
+  'karpenter.sh/v1/NodePool': structural(karpenterProblems),
+  'karpenter.k8s.aws/v1/EC2NodeClass': structural(karpenterProblems),
   'monitoring.coreos.com/v1/PodMonitor': model(PodMonitor),
-  'kyverno.io/v1/ClusterPolicy': (doc) => {
-    const problems = kyvernoPolicyProblems(doc);
-    if (problems.length > 0) throw new Error(problems.join('\n'));
-  },
+  'kyverno.io/v1/ClusterPolicy': structural(kyvernoPolicyProblems),
 };
 
 /** Schema errors of one document (empty when valid); an unknown kind is an error too. */

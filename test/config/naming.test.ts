@@ -1,4 +1,10 @@
 import {
+  clusterSecurityGroupTag,
+  controlPlaneLogGroupName,
+  karpenterDiscoveryTag,
+  karpenterInterruptionQueueName,
+  karpenterNodeRoleName,
+  vpcName,
   kmsAliasName,
   uploadsBucketName,
   apiOriginHost,
@@ -32,5 +38,22 @@ describe('naming contract between CDK and cdk8s', () => {
     expect(apiOriginHost('dev.example.com')).toBe('api-origin.dev.example.com');
     expect(kmsAliasName('prod', 'database')).toBe('alias/saas-platform/prod/database');
     expect(uploadsBucketName('prod', '333333333333', 'eu-west-1')).toBe('saas-platform-prod-uploads-333333333333-eu-west-1');
+  });
+
+  test('names the cluster side and its controllers share are derived from the cluster name', () => {
+    expect(vpcName('prod')).toBe('saas-platform-prod');
+    expect(karpenterDiscoveryTag('dev')).toEqual({ key: 'karpenter.sh/discovery', value: 'saas-platform-dev' });
+    // the tag EKS puts on the cluster security group (EKS user guide, security group requirements)
+    expect(clusterSecurityGroupTag('staging')).toEqual({ key: 'kubernetes.io/cluster/saas-platform-staging', value: 'owned' });
+    expect(karpenterNodeRoleName('prod')).toBe('saas-platform-prod-karpenter-node');
+    expect(karpenterInterruptionQueueName('prod')).toBe('saas-platform-prod-karpenter-interruption');
+    // EKS writes the control-plane logs to exactly this name
+    expect(controlPlaneLogGroupName('prod')).toBe('/aws/eks/saas-platform-prod/cluster');
+  });
+
+  test('IAM role and SQS queue names stay within their limits for the longest environment name', () => {
+    const longest = 'a'.repeat(16); // validate.ts: environment names are 2..16 characters
+    expect(karpenterNodeRoleName(longest).length).toBeLessThanOrEqual(64);
+    expect(karpenterInterruptionQueueName(longest).length).toBeLessThanOrEqual(80);
   });
 });

@@ -25,7 +25,7 @@ function synthWithoutTemplate(overrides: Partial<PlatformClusterProps> = {}) {
     vpc,
     publicEndpointCidrs: ['203.0.113.0/24'],
     secretsKey: new kms.Key(stack, 'Key'),
-    controlPlaneLogRetention: logs.RetentionDays.THREE_MONTHS,
+    controlPlaneLogGroup: new logs.LogGroup(stack, 'ControlPlaneLogs', { logGroupName: '/aws/eks/saas-test/cluster' }),
     nodeGroups: {
       system: group({
         labels: { 'platform.example.com/pool': 'system' },
@@ -39,13 +39,14 @@ function synthWithoutTemplate(overrides: Partial<PlatformClusterProps> = {}) {
       }),
     },
     addons: [
-      { name: 'eks-pod-identity-agent', version: 'v1.3.10-eksbuild.1' },
       {
         name: 'vpc-cni',
         version: 'v1.21.1-eksbuild.1',
+        requiredByNodes: true,
         configuration: { enableNetworkPolicy: 'true' },
-        identity: { serviceAccount: 'aws-node', managedPolicies: ['AmazonEKS_CNI_Policy'] },
+        identity: { namespace: 'kube-system', serviceAccount: 'aws-node', managedPolicies: ['AmazonEKS_CNI_Policy'] },
       },
+      { name: 'eks-pod-identity-agent', version: 'v1.3.10-eksbuild.1', requiredByNodes: true },
       { name: 'coredns', version: 'v1.13.1-eksbuild.1' },
     ],
     ...overrides,
@@ -93,10 +94,12 @@ describe('PlatformCluster', () => {
     });
   });
 
-  test('the control-plane log group exists first, with the retention', () => {
-    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/eks/saas-test/cluster', RetentionInDays: 90 });
+  test('the control-plane log group is given, not made: the cluster waits for it and makes none of its own', () => {
+    // GIVEN a log group made outside the construct (in the platform, by the stateful Data stack)
+    // THEN the cluster is created after it, and the construct adds no log group of its own
     const clusterResource = Object.values(template.findResources('AWS::EKS::Cluster'))[0];
     expect(JSON.stringify(clusterResource.DependsOn)).toContain('ControlPlaneLogs');
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
   });
 
   test('node groups span the private subnets of every zone, sized from config', () => {
@@ -130,6 +133,34 @@ describe('PlatformCluster', () => {
     }
   });
 
+  test('nodes need the CNI and the Pod Identity agent: they come first, every other add-on after the node groups', () => {
+    const addons = Object.entries(template.findResources('AWS::EKS::Addon'));
+    const idOf = (name: string) => addons.find(([, a]) => a.Properties.AddonName === name)![0];
+    const groups = Object.entries(template.findResources('AWS::EKS::Nodegroup'));
+    expect(groups).toHaveLength(2);
+    for (const [groupId, group] of groups) {
+      // THEN each node group waits for the add-ons its nodes need to become Ready
+      expect(group.DependsOn).toEqual(expect.arrayContaining([idOf('vpc-cni'), idOf('eks-pod-identity-agent')]));
+      expect(group.DependsOn ?? []).not.toContain(idOf('coredns'));
+      // AND coredns (a Deployment) waits for both node groups, so it has nodes to become ACTIVE on
+      expect(addons.find(([id]) => id === idOf('coredns'))![1].DependsOn).toContain(groupId);
+    }
+  });
+
+  test('the node role has kubelet and image-pull permissions only: the CNI gets its own through Pod Identity', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role')).filter((r) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('ec2.amazonaws.com'),
+    );
+    expect(roles).toHaveLength(1);
+    const policies = JSON.stringify(roles[0].Properties.ManagedPolicyArns);
+    expect(policies).toContain('AmazonEKSWorkerNodePolicy');
+    expect(policies).toContain('AmazonEC2ContainerRegistryPullOnly');
+    expect(policies).not.toContain('AmazonEKS_CNI_Policy');
+    for (const group of Object.values(template.findResources('AWS::EKS::Nodegroup'))) {
+      expect(JSON.stringify(group.Properties.NodeRole)).toContain('NodeRole');
+    }
+  });
+
   test('add-ons are pinned; one that calls AWS gets its own Pod Identity role', () => {
     template.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'coredns', AddonVersion: 'v1.13.1-eksbuild.1' });
     template.hasResourceProperties('AWS::EKS::Addon', {
@@ -145,7 +176,7 @@ describe('PlatformCluster', () => {
     expect(cni.DependsOn).toContain(agentId);
   });
 
-  test('a pod role trusts only EKS Pod Identity and is associated to one namespace/service account', () => {
+  test('a pod role trusts EKS Pod Identity only for this cluster, namespace and service account', () => {
     const fresh = synthWithoutTemplate();
     fresh.cluster.addPodRole('Api', 'apps', 'web-api');
     const t = Template.fromStack(fresh.stack);
@@ -153,7 +184,38 @@ describe('PlatformCluster', () => {
     t.hasResourceProperties('AWS::IAM::Role', {
       Description: 'Pod Identity: apps/web-api in saas-test',
       AssumeRolePolicyDocument: {
-        Statement: [{ Action: ['sts:AssumeRole', 'sts:TagSession'], Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' } }],
+        Statement: [
+          {
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Effect: 'Allow',
+            Principal: { Service: 'pods.eks.amazonaws.com' },
+            Condition: {
+              StringEquals: {
+                'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:123456789012:cluster/saas-test',
+                'aws:RequestTag/kubernetes-namespace': 'apps',
+                'aws:RequestTag/kubernetes-service-account': 'web-api',
+              },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  test('an add-on role is trusted only by its own namespace and service account', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Description: 'Pod Identity: EKS add-on vpc-cni (kube-system/aws-node)',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Condition: {
+              StringEquals: Match.objectLike({
+                'aws:RequestTag/kubernetes-namespace': 'kube-system',
+                'aws:RequestTag/kubernetes-service-account': 'aws-node',
+              }),
+            },
+          }),
+        ],
       },
     });
   });

