@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { IMAGE_SIGNING_PUBLIC_KEY_SECRET, ecrRegistryHost, secretsManagerName } from '../../lib/config/naming';
 import { EnvironmentConfig, EnvironmentTier } from '../../lib/config/types';
 import { REQUIRED_POD_LABELS, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { AlbIngressClass } from '../constructs/alb-ingress-class';
 import { KyvernoClusterPolicy, KyvernoMatch } from '../constructs/kyverno';
 import { model } from '../constructs/model-object';
 
@@ -22,7 +23,8 @@ export interface ClusterConfigChartProps extends ChartProps {
 
 /**
  * Cluster-wide configuration of the add-ons (`dist/<env>/cluster-config.k8s.yaml`), applied once
- * their CRDs exist: the Secrets Manager `ClusterSecretStore`, and the Kyverno admission policies
+ * their CRDs exist: the Secrets Manager `ClusterSecretStore`, the ALB's IngressClass and
+ * IngressClassParams (`AlbIngressClass`), and the Kyverno admission policies
  * for the workload namespaces (images from our ECR only, signed outside development, no `:latest`,
  * required labels).
  */
@@ -43,6 +45,9 @@ export class ClusterConfigChart extends Chart {
         conditions: [{ namespaces: [...workloads, ...(signed ? [KYVERNO_NAMESPACE] : [])] }],
       },
     });
+
+    // The environment's ALB: its settings once, in the IngressClass every Ingress names.
+    new AlbIngressClass(this, 'AlbIngressClass', { config });
 
     const registry = ecrRegistryHost(config.region);
     const pods: KyvernoMatch = { any: [{ resources: { kinds: ['Pod'], namespaces: workloads } }] };

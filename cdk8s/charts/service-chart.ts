@@ -1,10 +1,11 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ApiOriginColor, apiOriginCertificateHosts, apiOriginColorHost } from '../../lib/config/edge-names';
-import { ecrRegistryHost, ingressGroupName, secretsManagerName } from '../../lib/config/naming';
+import { ApiOriginColor, albIngressClassName, apiOriginCertificateHosts, apiOriginColorHost } from '../../lib/config/edge-names';
+import { ecrRegistryHost, secretsManagerName } from '../../lib/config/naming';
 import { SecretSpec, ServiceSpec } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { PROMETHEUS_URL, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { albIngressAnnotations } from '../constructs/alb-ingress-class';
 import { Microservice, PeerService } from '../constructs/microservice';
 
 /** Props of `ServiceChart`. */
@@ -45,7 +46,8 @@ export class ServiceChart extends Chart {
       vpcCidr: config.network.vpcCidr,
       apiHosts: apiOriginCertificateHosts(config.domain.zoneName),
       dnsName: apiOriginColorHost(config.domain.zoneName, originColor),
-      ingressGroup: ingressGroupName(config.name),
+      ingressClassName: albIngressClassName(config.name),
+      albAnnotations: albIngressAnnotations(config),
       prometheusUrl: PROMETHEUS_URL,
       callers,
       callees,

@@ -85,6 +85,8 @@ const edge = (overrides: Partial<EdgeConfig> = {}): EdgeConfig => ({
   healthCheckPath: '/api/healthz',
   failoverToDr: false,
   webhookThrottle: { ratePerSecond: 50, burst: 100 },
+  albDeletionProtection: true,
+  originVerifyRotationDays: 30,
   ...overrides,
 });
 
@@ -125,7 +127,7 @@ export const dev: EnvironmentConfig = {
     { controlPlaneLogRetentionDays: 14 },
   ),
   access,
-  edge: edge({ wafLogRetentionDays: 14 }),
+  edge: edge({ wafLogRetentionDays: 14, albDeletionProtection: false }),
   delivery: { requireApproval: false },
   domain: { zoneName: `dev.${PLATFORM.apexDomain}` },
   alerts,

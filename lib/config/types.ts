@@ -185,6 +185,13 @@ export interface EdgeConfig {
   readonly failoverToDr: boolean;
   /** Webhook HTTP API throttling. */
   readonly webhookThrottle: { readonly ratePerSecond: number; readonly burst: number };
+  /**
+   * Deletion protection of the ALB (an attribute the AWS Load Balancer Controller sets from the
+   * IngressClassParams). Required outside development.
+   */
+  readonly albDeletionProtection: boolean;
+  /** Days between rotations of the secret origin header CloudFront sends and the REGIONAL WebACL checks (1..365). */
+  readonly originVerifyRotationDays: number;
 }
 
 /** Delivery settings for the environment. */

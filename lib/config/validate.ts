@@ -142,6 +142,15 @@ class Checker {
 
 const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
 
+/** The ALB and origin-header settings of `edge`. */
+function checkEdgeOrigin(c: Checker, edge: Obj, tier: string | undefined): void {
+  const protect = c.boolean(edge, 'edge', 'albDeletionProtection');
+  if (protect === false && tier !== undefined && tier !== 'development') {
+    c.report('edge.albDeletionProtection', `false is not allowed in ${tier}; outside development the ALB must survive a deleted Ingress`);
+  }
+  c.integer(edge, 'edge', 'originVerifyRotationDays', 1, 365);
+}
+
 /**
  * Validate every environment and the relations between them. Returns all problems at once
  * (an empty list means valid). Accepts `unknown` so that a malformed config (wrong types,
@@ -421,6 +430,7 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
         const rate = c.integer(throttle, 'edge.webhookThrottle', 'ratePerSecond', 1, 10_000);
         c.integer(throttle, 'edge.webhookThrottle', 'burst', rate ?? 1, 5_000);
       }
+      checkEdgeOrigin(c, edge, tier);
     }
 
     const delivery = c.object(env, 'delivery');

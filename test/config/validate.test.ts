@@ -294,6 +294,14 @@ describe('validateEnvironments', () => {
     ['dev', 'edge.webhookThrottle.burst', 10, 'dev.edge.webhookThrottle.burst: 10 is too low; use 50..5000'],
     ['dev', 'edge.webhookThrottle', 'none', 'dev.edge.webhookThrottle: "none" is not an object; give { ratePerSecond, burst }'],
     [
+      'staging',
+      'edge.albDeletionProtection',
+      false,
+      'staging.edge.albDeletionProtection: false is not allowed in staging; outside development the ALB must survive a deleted Ingress',
+    ],
+    ['dev', 'edge.albDeletionProtection', 'yes', 'dev.edge.albDeletionProtection: "yes" is not a boolean; use true or false'],
+    ['dev', 'edge.originVerifyRotationDays', 0, 'dev.edge.originVerifyRotationDays: 0 is too low; use 1..365'],
+    [
       'dev',
       'domain.zoneName',
       'Example..com',
