@@ -18,7 +18,7 @@
  * api-origin-<drRegion>.<zone>    the DR region's ALB, published by the DR cluster's ExternalDNS
  * ```
  */
-import { apiOriginHost, ingressGroupName, secretsManagerName } from './naming';
+import { apiOriginHost, ingressGroupName, kmsAliasName, secretsManagerName } from './naming';
 import { PLATFORM } from './platform';
 
 /** The two API origins a blue/green cut-over moves traffic between. */
@@ -149,3 +149,39 @@ export const VIEWER_IP_HEADER = 'X-Viewer-Ip';
 
 /** Name of the rule of the REGIONAL WebACL that checks `ORIGIN_VERIFY_HEADER`; the rotation rewrites its accepted values. */
 export const ORIGIN_VERIFY_RULE_NAME = 'OriginVerify';
+
+/** Name of the SQS queue accepted webhook events wait in for the `worker` service, e.g. `saas-platform-prod-webhook-events`. */
+export function webhookQueueName(environmentName: string): string {
+  return `${PLATFORM.application}-${environmentName}-webhook-events`;
+}
+
+/** Name of the dead-letter queue of `webhookQueueName`, e.g. `saas-platform-prod-webhook-events-dlq`. */
+export function webhookDeadLetterQueueName(environmentName: string): string {
+  return `${webhookQueueName(environmentName)}-dlq`;
+}
+
+/** ARN of the webhook queue (the worker's pod role may receive and delete from it). */
+export function webhookQueueArn(environmentName: string, account: string, region: string): string {
+  return `arn:aws:sqs:${region}:${account}:${webhookQueueName(environmentName)}`;
+}
+
+/** URL of the webhook queue (the worker's `QueueUrl`). */
+export function webhookQueueUrl(environmentName: string, account: string, region: string): string {
+  return `https://sqs.${region}.amazonaws.com/${account}/${webhookQueueName(environmentName)}`;
+}
+
+/** Alias of the KMS key the webhook queues and the delivery-ID table are encrypted with (the worker needs kms:Decrypt). */
+export function webhookKeyAliasName(environmentName: string): string {
+  return kmsAliasName(environmentName, 'webhooks');
+}
+
+/**
+ * Assumed upper bound of one webhook invocation (cached secret, one HMAC, one conditional write,
+ * one SendMessage, one update). With it, a steady rate fixes the concurrency the handler needs.
+ */
+export const WEBHOOK_INVOCATION_MILLIS = 200;
+
+/** Concurrent executions the webhook handler needs at a steady rate: rate x duration, at least 2. */
+export function webhookConcurrency(ratePerSecond: number): number {
+  return Math.max(2, Math.ceil((ratePerSecond * WEBHOOK_INVOCATION_MILLIS) / 1000));
+}

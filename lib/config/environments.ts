@@ -87,6 +87,10 @@ const edge = (overrides: Partial<EdgeConfig> = {}): EdgeConfig => ({
   webhookThrottle: { ratePerSecond: 50, burst: 100 },
   albDeletionProtection: true,
   originVerifyRotationDays: 30,
+  webhookProviders: [{ name: 'payment-provider', ratePerSecond: 20, burst: 40 }],
+  // Senders retry failed deliveries for up to three days (re-signed, same delivery ID).
+  webhookDeliveryIdRetentionHours: 72,
+  webhookMaxReceiveCount: 5,
   ...overrides,
 });
 
@@ -203,6 +207,7 @@ export const prod: EnvironmentConfig = {
     wafLogRetentionDays: 365,
     failoverToDr: true,
     webhookThrottle: { ratePerSecond: 200, burst: 400 },
+    webhookProviders: [{ name: 'payment-provider', ratePerSecond: 100, burst: 200 }],
   }),
   delivery: { requireApproval: true },
   domain: { zoneName: PLATFORM.apexDomain },

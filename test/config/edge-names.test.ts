@@ -14,6 +14,12 @@ import {
   MAX_BUCKET_NAME_LENGTH,
   wafLogGroupName,
   webAclName,
+  webhookConcurrency,
+  webhookDeadLetterQueueName,
+  webhookKeyAliasName,
+  webhookQueueArn,
+  webhookQueueName,
+  webhookQueueUrl,
   webhookSigningSecretName,
 } from '../../lib/config/edge-names';
 import { dev, prod } from '../../lib/config/environments';
@@ -68,6 +74,28 @@ describe('edge names', () => {
       expect(name.length).toBeLessThanOrEqual(MAX_BUCKET_NAME_LENGTH);
       expect(name).toMatch(/^[a-z0-9][a-z0-9.-]+[a-z0-9]$/);
     }
+  });
+
+  test('the webhook queue: name, DLQ, ARN and URL of the same queue, and the key alias the worker decrypts with', () => {
+    expect(webhookQueueName('prod')).toBe('saas-platform-prod-webhook-events');
+    expect(webhookDeadLetterQueueName('prod')).toBe('saas-platform-prod-webhook-events-dlq');
+    expect(webhookQueueArn('prod', '333333333333', 'eu-west-1')).toBe(
+      'arn:aws:sqs:eu-west-1:333333333333:saas-platform-prod-webhook-events',
+    );
+    expect(webhookQueueUrl('prod', '333333333333', 'eu-west-1')).toBe(
+      'https://sqs.eu-west-1.amazonaws.com/333333333333/saas-platform-prod-webhook-events',
+    );
+    expect(webhookKeyAliasName('prod')).toBe('alias/saas-platform/prod/webhooks');
+  });
+
+  test.each([
+    [1, 2],
+    [10, 2],
+    [50, 10],
+    [200, 40],
+    [201, 41],
+  ])('a steady %i requests/s needs %i concurrent webhook handlers (rate x 200 ms, at least 2)', (rate, concurrency) => {
+    expect(webhookConcurrency(rate)).toBe(concurrency);
   });
 
   test('log prefixes and log groups are per environment; WAF log groups carry the prefix WAF requires', () => {

@@ -8,7 +8,7 @@ import { App } from 'cdk8s';
 import { buildCharts, documentsOf } from '../../cdk8s/main';
 import { KubeDocument } from '../../cdk8s/policies';
 import { matchesIngressPrefix, matchesPathPattern } from '../../lib/config/edge-routes';
-import { API_ORIGIN_COLORS, apiOriginColorHost } from '../../lib/config/edge-names';
+import { API_ORIGIN_COLORS, apiOriginColorHost, webhookQueueName } from '../../lib/config/edge-names';
 import { apiOriginHost, ingressGroupName } from '../../lib/config/naming';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
@@ -157,4 +157,9 @@ describe('edge contract: templates and manifests together', () => {
       expect(attr['deletion_protection.enabled']).toBe(String(config.tier !== 'development'));
     },
   );
+
+  test.each(EACH_ENV)('%s: the queue the worker is told to consume is the one the Webhooks stack creates', (name, config) => {
+    const queues = Object.values(template(stage(name).webhooks).findResources('AWS::SQS::Queue')).map((q) => q.Properties.QueueName);
+    expect(queues).toContain(webhookQueueName(config.name));
+  });
 });
