@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import { ENVIRONMENTS } from '../lib/config/environments';
 import { ConfigProblem, ConfigValidationError, validateEnvironments } from '../lib/config/validate';
+import { validateEdge } from '../lib/config/validate-edge';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
 
 /** The environments to synthesize: lib/config, or the JSON file named by PLATFORM_CONFIG_FILE. */
@@ -44,5 +45,9 @@ export function configProblems(environments: unknown, catalog: unknown): ConfigP
   const usable = Array.isArray(environments) ? environments.filter(isServiceEnvironment) : [];
   // A config file may hold fewer environments than lib/config: the others' overrides are not errors.
   const otherEnvironmentNames = ENVIRONMENTS.map((e) => e.name);
-  return [...validateEnvironments(environments), ...validateServices(catalog, usable, { otherEnvironmentNames })];
+  return [
+    ...validateEnvironments(environments),
+    ...validateServices(catalog, usable, { otherEnvironmentNames }),
+    ...validateEdge(environments, catalog),
+  ];
 }

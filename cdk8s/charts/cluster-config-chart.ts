@@ -4,6 +4,7 @@ import { imageSigningKey, signedImagesRequired } from '../../lib/config/image-si
 import { ecrRegistryHost } from '../../lib/config/naming';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { PARAMETER_STORE_NAME, REQUIRED_POD_LABELS, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { AlbIngressClass } from '../constructs/alb-ingress-class';
 import { ClusterSecretStoreV1, EXTERNAL_SECRETS_API_VERSION } from '../constructs/external-secrets';
 import { KarpenterNodePools } from '../constructs/karpenter';
 import { KyvernoClusterPolicy, KyvernoMatch, KyvernoWebhookConfiguration } from '../constructs/kyverno';
@@ -33,9 +34,10 @@ export interface ClusterConfigChartProps extends ChartProps {
 
 /**
  * Cluster-wide configuration of the add-ons (`dist/<env>/cluster-config.k8s.yaml`), applied once
- * their CRDs exist: the Secrets Manager `ClusterSecretStore`, and the Kyverno admission policies
- * for the workload namespaces (images from our ECR only, signed with the tooling account's KMS
- * key outside development, no `:latest`, required labels).
+ * their CRDs exist: the Secrets Manager and Parameter Store `ClusterSecretStore`s, the ALB's
+ * IngressClass and IngressClassParams (`AlbIngressClass`), Karpenter's node pools, and the Kyverno
+ * admission policies for the workload namespaces (images from our ECR only, signed with the tooling
+ * account's KMS key outside development, no `:latest`, required labels).
  */
 export class ClusterConfigChart extends Chart {
   constructor(scope: Construct, id: string, props: ClusterConfigChartProps) {
@@ -68,6 +70,9 @@ export class ClusterConfigChart extends Chart {
 
     // Karpenter's node pools (same split as the managed node groups), once its CRDs exist.
     new KarpenterNodePools(this, 'NodePools', { config });
+
+    // The environment's ALB: its settings once, in the IngressClass every Ingress names.
+    new AlbIngressClass(this, 'AlbIngressClass', { config });
 
     const registry = ecrRegistryHost(config.region);
     const pods: KyvernoMatch = { any: [{ resources: { kinds: ['Pod'], namespaces: workloads } }] };

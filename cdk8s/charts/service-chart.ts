@@ -1,12 +1,13 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ApiOriginColor, apiOriginCertificateHosts, apiOriginColorHost } from '../../lib/config/edge-names';
-import { ecrRegistryHost, ingressGroupName, secretsManagerName } from '../../lib/config/naming';
+import { ApiOriginColor, albIngressClassName, apiOriginCertificateHosts, apiOriginColorHost } from '../../lib/config/edge-names';
+import { ecrRegistryHost, secretsManagerName } from '../../lib/config/naming';
 import { subnetCidrs } from '../../lib/config/network-layout';
 import { platformEnvironment } from '../../lib/config/platform-resources';
 import { SecretSpec, ServiceSpec } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { PARAMETER_STORE_NAME, PROMETHEUS_URL, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { albIngressAnnotations } from '../constructs/alb-ingress-class';
 import { awsEgress } from '../egress';
 import { Microservice, PeerService } from '../constructs/microservice';
 
@@ -52,7 +53,8 @@ export class ServiceChart extends Chart {
       egress: awsEgress(service, config),
       apiHosts: apiOriginCertificateHosts(config.domain.zoneName),
       dnsName: apiOriginColorHost(config.domain.zoneName, originColor),
-      ingressGroup: ingressGroupName(config.name),
+      ingressClassName: albIngressClassName(config.name),
+      albAnnotations: albIngressAnnotations(config),
       prometheusUrl: PROMETHEUS_URL,
       callers,
       callees,

@@ -57,8 +57,10 @@ export interface MicroserviceProps {
   readonly apiHosts: readonly string[];
   /** DNS name ExternalDNS publishes for this cluster's ALB, e.g. `api-origin-blue.dev.example.com`. */
   readonly dnsName: string;
-  /** ALB IngressGroup the Ingress joins. */
-  readonly ingressGroup: string;
+  /** IngressClass the Ingress names; its IngressClassParams hold the ALB-level settings (group, scheme, WAF, attributes). */
+  readonly ingressClassName: string;
+  /** ALB annotations every Ingress of the group carries identically (security groups...), see `albIngressAnnotations`. */
+  readonly albAnnotations: Readonly<Record<string, string>>;
   /** Prometheus query address of the rollout analyses. */
   readonly prometheusUrl: string;
   /** Services that call this one (NetworkPolicy ingress). @default - none */
@@ -493,11 +495,8 @@ export class Microservice extends Construct {
     new k8s.KubeIngress(this, 'Ingress', {
       metadata: this.meta(s.name, {
         annotations: {
-          'alb.ingress.kubernetes.io/group.name': this.props.ingressGroup,
-          'alb.ingress.kubernetes.io/scheme': 'internet-facing',
-          'alb.ingress.kubernetes.io/target-type': 'ip',
-          'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
-          'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+          // Group, scheme, target type, TLS policy, WAF and attributes come from the IngressClassParams.
+          ...this.props.albAnnotations,
           'alb.ingress.kubernetes.io/healthcheck-path': s.health.readinessPath,
           // The ALB stops sending new requests at once and waits for open ones no longer than the pod keeps serving.
           'alb.ingress.kubernetes.io/target-group-attributes': `deregistration_delay.timeout_seconds=${Math.max(drain, 5)}`,
@@ -508,7 +507,7 @@ export class Microservice extends Construct {
         },
       }),
       spec: {
-        ingressClassName: 'alb',
+        ingressClassName: this.props.ingressClassName,
         // The certificate is discovered by the controller from this host (ACM); no ARN in the manifest.
         tls: [{ hosts: [...this.props.apiHosts] }],
         rules: this.props.apiHosts.map((host) => ({

@@ -1,8 +1,9 @@
 /**
- * Names of the edge: host names, Route 53 record names, SSM parameter names, secret and log group
- * names. CDK (Edge, EdgeGlobal and Webhooks stacks) and cdk8s (Ingress annotations, ExternalDNS)
- * both call these functions, so the two sides cannot drift apart. Pure functions of config; no
- * string in the edge is pasted.
+ * Names of the edge: host names, Route 53 record names, WebACL, bucket, queue, secret and log
+ * group names. CDK (Data, Edge, EdgeGlobal, EdgeContent and Webhooks stacks) and cdk8s (the
+ * IngressClassParams, Ingress annotations, ExternalDNS, the worker's queue) both call these
+ * functions, so the two sides cannot drift apart. Pure functions of config; no string in the edge
+ * is pasted.
  *
  * The API origin record set (see docs/edge.md and docs/decisions/0001-alb-ownership.md):
  *
@@ -17,7 +18,7 @@
  * api-origin-<drRegion>.<zone>    the DR region's ALB, published by the DR cluster's ExternalDNS
  * ```
  */
-import { apiOriginHost, secretsManagerName } from './naming';
+import { apiOriginHost, ingressGroupName, kmsAliasName, secretsManagerName } from './naming';
 import { PLATFORM } from './platform';
 
 /** The two API origins a blue/green cut-over moves traffic between. */
@@ -73,21 +74,6 @@ export function apiOriginCertificateHosts(zoneName: string): string[] {
   return [apiOriginHost(zoneName), ...API_ORIGIN_COLORS.map((color) => apiOriginColorHost(zoneName, color))];
 }
 
-/** Prefix of the SSM parameters the Edge stack publishes for the pipeline, e.g. `/saas-platform/prod/edge`. */
-export function edgeParameterPrefix(environmentName: string): string {
-  return `/${PLATFORM.application}/${environmentName}/edge`;
-}
-
-/** SSM parameter holding the REGIONAL WebACL ARN (Ingress annotation `alb.ingress.kubernetes.io/wafv2-acl-arn`). */
-export function regionalWebAclArnParameterName(environmentName: string): string {
-  return `${edgeParameterPrefix(environmentName)}/regional-web-acl-arn`;
-}
-
-/** SSM parameter holding the name of the bucket the ALB writes access logs to. */
-export function albAccessLogsBucketParameterName(environmentName: string): string {
-  return `${edgeParameterPrefix(environmentName)}/alb-access-logs-bucket`;
-}
-
 /** Key prefix of the ALB access logs in the logs bucket (`access_logs.s3.prefix`), e.g. `alb/prod`. */
 export function albAccessLogsPrefix(environmentName: string): string {
   return `alb/${environmentName}`;
@@ -112,4 +98,90 @@ export function wafLogGroupName(environmentName: string, scope: WebAclScopeName)
 /** Name of the Secrets Manager secret webhook senders sign with, e.g. `saas-platform/prod/webhook-signing-secret`. */
 export function webhookSigningSecretName(environmentName: string): string {
   return secretsManagerName(environmentName, 'webhook-signing-secret');
+}
+
+/** Name of an environment's WebACL of one scope, e.g. `saas-platform-prod-regional` (the ALB's, named by the IngressClassParams). */
+export function webAclName(environmentName: string, scope: WebAclScopeName): string {
+  return `${PLATFORM.application}-${environmentName}-${scope.toLowerCase()}`;
+}
+
+/**
+ * Name of the bucket the ALB writes its access logs to, e.g. `saas-platform-prod-alb-logs-333333333333-eu-west-1`:
+ * the Data stack creates it under this name, the IngressClassParams names it (`access_logs.s3.bucket`).
+ */
+export function albAccessLogsBucketName(environmentName: string, account: string, region: string): string {
+  return `${PLATFORM.application}-${environmentName}-alb-logs-${account}-${region}`;
+}
+
+/**
+ * Name of the bucket holding the Angular build, e.g. `saas-platform-prod-assets-333333333333-eu-west-1`:
+ * the EdgeContent stack creates it, CloudFront reads it, the pipeline uploads to it.
+ */
+export function assetsBucketName(environmentName: string, account: string, region: string): string {
+  return `${PLATFORM.application}-${environmentName}-assets-${account}-${region}`;
+}
+
+/** Key prefix of the assets bucket's server access logs in the `logs` bucket. */
+export const ASSETS_ACCESS_LOGS_PREFIX = 's3/assets/';
+
+/** Longest name S3 accepts for a bucket. */
+export const MAX_BUCKET_NAME_LENGTH = 63;
+
+/**
+ * IngressClass (and its IngressClassParams) every service's Ingress names, e.g. `saas-platform-prod`:
+ * the ALB-level settings of the environment's one ALB live there once.
+ */
+export function albIngressClassName(environmentName: string): string {
+  return ingressGroupName(environmentName);
+}
+
+/**
+ * Header CloudFront adds to every request to the API origin, with a value from Secrets Manager
+ * (rotated); the REGIONAL WebACL blocks requests to the ALB without a valid one.
+ */
+export const ORIGIN_VERIFY_HEADER = 'X-Origin-Verify';
+
+/**
+ * Header a CloudFront Function on the API behaviors sets to the viewer's address (`event.viewer.ip`),
+ * overwriting whatever a client sent; the REGIONAL WebACL's rate limit keys on it.
+ */
+export const VIEWER_IP_HEADER = 'X-Viewer-Ip';
+
+/** Name of the rule of the REGIONAL WebACL that checks `ORIGIN_VERIFY_HEADER`; the rotation rewrites its accepted values. */
+export const ORIGIN_VERIFY_RULE_NAME = 'OriginVerify';
+
+/** Name of the SQS queue accepted webhook events wait in for the `worker` service, e.g. `saas-platform-prod-webhook-events`. */
+export function webhookQueueName(environmentName: string): string {
+  return `${PLATFORM.application}-${environmentName}-webhook-events`;
+}
+
+/** Name of the dead-letter queue of `webhookQueueName`, e.g. `saas-platform-prod-webhook-events-dlq`. */
+export function webhookDeadLetterQueueName(environmentName: string): string {
+  return `${webhookQueueName(environmentName)}-dlq`;
+}
+
+/** ARN of the webhook queue (the worker's pod role may receive and delete from it). */
+export function webhookQueueArn(environmentName: string, account: string, region: string): string {
+  return `arn:aws:sqs:${region}:${account}:${webhookQueueName(environmentName)}`;
+}
+
+/** URL of the webhook queue (the worker's `QueueUrl`). */
+export function webhookQueueUrl(environmentName: string, account: string, region: string): string {
+  return `https://sqs.${region}.amazonaws.com/${account}/${webhookQueueName(environmentName)}`;
+}
+
+/** Alias of the KMS key the webhook queues and the delivery-ID table are encrypted with (the worker needs kms:Decrypt). */
+export function webhookKeyAliasName(environmentName: string): string {
+  return kmsAliasName(environmentName, 'webhooks');
+}
+
+/**
+ * Assumed upper bound of one webhook invocation (cached secret, one HMAC, one conditional write,
+ * one SendMessage, one update). With it, a steady rate fixes the concurrency the handler needs.
+ */
+export const WEBHOOK_INVOCATION_MILLIS = 200;
+
+/** Concurrent executions the webhook handler needs at a steady rate: rate x duration, at least 2. */
+export function webhookConcurrency(ratePerSecond: number): number {
+  return Math.max(2, Math.ceil((ratePerSecond * WEBHOOK_INVOCATION_MILLIS) / 1000));
 }

@@ -106,6 +106,12 @@ const edge = (overrides: Partial<EdgeConfig> = {}): EdgeConfig => ({
   healthCheckPath: '/api/healthz',
   failoverToDr: false,
   webhookThrottle: { ratePerSecond: 50, burst: 100 },
+  albDeletionProtection: true,
+  originVerifyRotationDays: 30,
+  webhookProviders: [{ name: 'payment-provider', ratePerSecond: 20, burst: 40 }],
+  // Senders retry failed deliveries for up to three days (re-signed, same delivery ID).
+  webhookDeliveryIdRetentionHours: 72,
+  webhookMaxReceiveCount: 5,
   ...overrides,
 });
 
@@ -151,7 +157,7 @@ export const dev: EnvironmentConfig = {
     { controlPlaneLogRetentionDays: 14 },
   ),
   access,
-  edge: edge({ wafLogRetentionDays: 14 }),
+  edge: edge({ wafLogRetentionDays: 14, albDeletionProtection: false }),
   delivery: { requireApproval: false },
   gitops: gitops('dev'),
   // NS records in prod's zone (the apex), written by this environment's Dns stack.
@@ -241,6 +247,7 @@ export const prod: EnvironmentConfig = {
     wafLogRetentionDays: 365,
     failoverToDr: true,
     webhookThrottle: { ratePerSecond: 200, burst: 400 },
+    webhookProviders: [{ name: 'payment-provider', ratePerSecond: 100, burst: 200 }],
   }),
   delivery: { requireApproval: true },
   gitops: gitops('prod'),

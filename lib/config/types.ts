@@ -231,6 +231,35 @@ export interface EdgeConfig {
   readonly failoverToDr: boolean;
   /** Webhook HTTP API throttling. */
   readonly webhookThrottle: { readonly ratePerSecond: number; readonly burst: number };
+  /**
+   * Deletion protection of the ALB (an attribute the AWS Load Balancer Controller sets from the
+   * IngressClassParams). Required outside development.
+   */
+  readonly albDeletionProtection: boolean;
+  /** Days between rotations of the secret origin header CloudFront sends and the REGIONAL WebACL checks (1..365). */
+  readonly originVerifyRotationDays: number;
+  /** The webhook senders: each gets `POST /webhooks/<name>` with its own throttle (at most the stage's). */
+  readonly webhookProviders: readonly WebhookProviderConfig[];
+  /** How long a delivery ID is remembered, in hours (1..720): a redelivery within this window is not queued twice. */
+  readonly webhookDeliveryIdRetentionHours: number;
+  /** Receives of a webhook event by the worker before it moves to the dead-letter queue (1..1000). */
+  readonly webhookMaxReceiveCount: number;
+  /**
+   * Concurrent executions reserved for the webhook handler (at least what `webhookThrottle` needs).
+   * New accounts have too small a concurrency quota to reserve any: leave it out there.
+   * @default - no reservation (the handler shares the account's unreserved pool)
+   */
+  readonly webhookReservedConcurrency?: number;
+}
+
+/** One webhook sender and its throttle. */
+export interface WebhookProviderConfig {
+  /** Lower-case DNS label naming the sender and its route, e.g. `stripe` serves `POST /webhooks/stripe`. */
+  readonly name: string;
+  /** Steady-state requests per second of this sender (1..the stage's `webhookThrottle.ratePerSecond`). */
+  readonly ratePerSecond: number;
+  /** Burst of this sender (ratePerSecond..the stage's `webhookThrottle.burst`). */
+  readonly burst: number;
 }
 
 /** Delivery settings for the environment. */

@@ -4,6 +4,7 @@ import { delegationProblems } from './validate-delegation';
 import { commonArchitecture, instanceArchitecture } from './instance-types';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS, SUPPORTED_KUBERNETES_VERSIONS } from './regions';
 import { REQUIRED_TAGS, STATEFUL_TAGS } from './tag-policy';
+import { webhookConcurrency } from './edge-names';
 import { EnvironmentConfig, INTERFACE_ENDPOINTS } from './types';
 
 /** One thing wrong with the configuration: where, and what is allowed instead. */
@@ -177,6 +178,48 @@ function checkAutoscaling(c: Checker, autoscaling: unknown): void {
     c.integer(pool, at, 'disruptionBudgetPercent', 0, 100);
     c.integer(pool, at, 'consolidateAfterSeconds', 0, 86_400);
     c.integer(pool, at, 'expireAfterHours', 1, 8760);
+  }
+}
+
+/** The ALB and origin-header settings of `edge`. */
+function checkEdgeOrigin(c: Checker, edge: Obj, tier: string | undefined): void {
+  const protect = c.boolean(edge, 'edge', 'albDeletionProtection');
+  if (protect === false && tier !== undefined && tier !== 'development') {
+    c.report('edge.albDeletionProtection', `false is not allowed in ${tier}; outside development the ALB must survive a deleted Ingress`);
+  }
+  c.integer(edge, 'edge', 'originVerifyRotationDays', 1, 365);
+}
+
+/** The webhook senders, their throttles, the delivery-ID window, the dead-letter threshold, the reserved concurrency. */
+function checkWebhooks(c: Checker, edge: Obj, stageRate: number | undefined, stageBurst: number | undefined): void {
+  const providers = c.array(edge, 'edge', 'webhookProviders');
+  if (providers && providers.length === 0) {
+    c.report('edge.webhookProviders', 'is empty; list at least one sender (each gets POST /webhooks/<name>)');
+  }
+  const names: unknown[] = [];
+  providers?.forEach((provider, i) => {
+    const path = `edge.webhookProviders[${i}]`;
+    if (!isObj(provider)) {
+      c.report(path, `${show(provider)} is not a sender; give { name, ratePerSecond, burst }`);
+      return;
+    }
+    const name = c.string(provider, path, 'name', DNS_LABEL, 'a lower-case DNS label such as stripe');
+    if (name !== undefined && names.includes(name)) c.report(`${path}.name`, `${show(name)} is listed twice; each sender once`);
+    names.push(provider.name);
+    const rate = c.integer(provider, path, 'ratePerSecond', 1, stageRate ?? 10_000);
+    c.integer(provider, path, 'burst', rate ?? 1, stageBurst ?? 5_000);
+  });
+  c.integer(edge, 'edge', 'webhookDeliveryIdRetentionHours', 1, 720);
+  c.integer(edge, 'edge', 'webhookMaxReceiveCount', 1, 1000);
+  const reserved = edge.webhookReservedConcurrency;
+  if (reserved !== undefined) {
+    const need = stageRate !== undefined ? webhookConcurrency(stageRate) : 1;
+    if (typeof reserved !== 'number' || !Number.isInteger(reserved) || reserved < need || reserved > 1000) {
+      c.report(
+        'edge.webhookReservedConcurrency',
+        `${show(reserved)} is not allowed; use ${need}..1000 (the webhook throttle needs ${need}), or leave it out: a new account's concurrency quota leaves nothing to reserve`,
+      );
+    }
   }
 }
 
@@ -464,11 +507,15 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
       if (failover === true && env.drRegion === undefined)
         c.report('edge.failoverToDr', 'true needs a drRegion to fail over to; set drRegion or turn failover off');
       const throttle = isObj(edge.webhookThrottle) ? edge.webhookThrottle : undefined;
+      let stageRate: number | undefined;
+      let stageBurst: number | undefined;
       if (!throttle) c.report('edge.webhookThrottle', `${show(edge.webhookThrottle)} is not an object; give { ratePerSecond, burst }`);
       else {
-        const rate = c.integer(throttle, 'edge.webhookThrottle', 'ratePerSecond', 1, 10_000);
-        c.integer(throttle, 'edge.webhookThrottle', 'burst', rate ?? 1, 5_000);
+        stageRate = c.integer(throttle, 'edge.webhookThrottle', 'ratePerSecond', 1, 10_000);
+        stageBurst = c.integer(throttle, 'edge.webhookThrottle', 'burst', stageRate ?? 1, 5_000);
       }
+      checkEdgeOrigin(c, edge, tier);
+      checkWebhooks(c, edge, stageRate, stageBurst);
     }
 
     const delivery = c.object(env, 'delivery');

@@ -56,7 +56,6 @@ export class DatabaseUsers extends Construct {
       // The Node.js 20+ Lambda runtimes load the RDS certificate authorities only when told to.
       environment: { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
       timeout: Duration.minutes(2),
-      reservedConcurrentExecutions: 1,
       vpc: { vpc: props.vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: [securityGroup] },
       // pg loads its native binding only when asked to; the handler never does.
       externalModules: ['pg-native'],

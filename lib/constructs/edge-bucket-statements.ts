@@ -1,29 +1,27 @@
 /**
- * Bucket policy statements the edge needs on buckets it does not own (the Data stack's `assets`
- * and `logs` buckets). The owning stack adds them (`bucket.addToResourcePolicy(...)`): granting
- * from the Edge stack would make the two stacks depend on each other.
+ * Bucket policy statements of the edge's buckets: CloudFront's read of the Angular build, ELB's
+ * delivery of the ALB's access logs, S3's delivery of a bucket's server access logs to a bucket in
+ * another stack. Each is added by the stack that owns the bucket (`bucket.addToResourcePolicy`),
+ * and names the other side by a value that creates no dependency back (see docs/edge.md).
  */
 import { Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 
 /**
- * Let CloudFront distributions of the bucket's account read its objects through Origin Access
- * Control. The distribution's ID is unknown to the bucket's stack (it is created later, by the
- * Edge stack), so the condition names the account's distributions, not one of them.
+ * Let one CloudFront distribution read the bucket's objects through Origin Access Control: the
+ * condition names that distribution's ARN, not any distribution of the account. The bucket's stack
+ * must therefore come after the distribution's (the EdgeContent stack, after Edge).
  */
-export function distributionReadStatement(bucket: s3.IBucket): iam.PolicyStatement {
-  const stack = Stack.of(bucket);
+export function distributionReadStatement(bucket: s3.IBucket, distribution: cloudfront.IDistribution): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'AllowCloudFrontOriginAccessControlRead',
     principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
     actions: ['s3:GetObject'],
     resources: [bucket.arnForObjects('*')],
-    conditions: {
-      StringEquals: { 'AWS:SourceAccount': stack.account },
-      ArnLike: { 'AWS:SourceArn': stack.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: '*' }) },
-    },
+    conditions: { StringEquals: { 'AWS:SourceArn': distribution.distributionArn } },
   });
 }
 
@@ -42,5 +40,24 @@ export function albLogDeliveryStatement(bucket: s3.IBucket, prefix: string): iam
     ],
     actions: ['s3:PutObject'],
     resources: [bucket.arnForObjects(`${prefix}/AWSLogs/${stack.account}/*`)],
+  });
+}
+
+/**
+ * Let S3 deliver the server access logs of the bucket named `sourceBucketName` (in this account)
+ * under `prefix`. For a source bucket in a later stack: naming it, instead of referencing it, keeps
+ * the logs bucket's stack free of a dependency on it.
+ */
+export function serverAccessLogDeliveryStatement(logsBucket: s3.IBucket, sourceBucketName: string, prefix: string): iam.PolicyStatement {
+  const stack = Stack.of(logsBucket);
+  return new iam.PolicyStatement({
+    sid: `AllowServerAccessLogsUnder${prefix.replace(/[^A-Za-z0-9]/g, '')}`,
+    principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+    actions: ['s3:PutObject'],
+    resources: [logsBucket.arnForObjects(`${prefix}*`)],
+    conditions: {
+      ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:s3:::${sourceBucketName}` },
+      StringEquals: { 'aws:SourceAccount': stack.account },
+    },
   });
 }

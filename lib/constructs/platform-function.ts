@@ -38,8 +38,14 @@ export interface PlatformFunctionProps extends LogSettingsProps {
    * @default 256
    */
   readonly memorySizeMiB?: number;
-  /** Concurrent executions reserved for (and capped to) this function, 1 or more. */
-  readonly reservedConcurrentExecutions: number;
+  /**
+   * Concurrent executions reserved for (and capped to) this function, 1 or more. Lambda refuses a
+   * reservation that would leave the account less than its minimum unreserved concurrency, which a
+   * new account's small quota already is ("decreases account's UnreservedConcurrentExecution below
+   * its minimum value"), so it is opt-in, from config.
+   * @default - no reservation: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
   /**
    * Run in this VPC (to reach private resources such as a database).
    * @default - no VPC
@@ -57,7 +63,7 @@ export interface PlatformFunctionProps extends LogSettingsProps {
  * A Node.js Lambda function with the platform's defaults: the latest Node.js runtime on ARM64,
  * bundled locally by esbuild (minified, with source maps; never Docker), X-Ray tracing, its own
  * log group with a retention (no LogRetention custom resource), a role that may write only to that
- * log group, and a reserved concurrency.
+ * log group, and a reserved concurrency when asked for.
  *
  * The AWS SDK v3 is not bundled: the runtime provides it. That keeps the artifact small (cold
  * start) and the synth fast; the handlers use long-stable SDK operations only.
@@ -73,7 +79,7 @@ export class PlatformFunction extends Construct {
   constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
     super(scope, id);
     const reserved = props.reservedConcurrentExecutions;
-    if (!Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
+    if (reserved !== undefined && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
       throw new Error(`${this.node.path}: reservedConcurrentExecutions ${reserved} is not allowed; use a whole number of 1 or more`);
     }
     this.logGroup = new logs.LogGroup(this, 'Logs', {

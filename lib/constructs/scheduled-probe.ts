@@ -40,8 +40,8 @@ export class ScheduledProbe extends Construct {
       description: 'Probes the public API health endpoint and records metrics',
       environment: { PROBE_URL: props.url, METRIC_NAMESPACE: props.metricNamespace, ENVIRONMENT_NAME: props.environmentName },
       timeout: Duration.seconds(15),
-      // One run at a time: a slow probe must not pile up behind the next one.
-      reservedConcurrentExecutions: 1,
+      // No reserved concurrency: a new account has none to reserve, and an hourly run of at most
+      // 15 seconds cannot pile up behind the next one.
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
     });

@@ -1,5 +1,4 @@
-import { Arn, ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
@@ -29,6 +28,27 @@ export const RATE_LIMIT_RULE_NAME = 'RateLimitPerClientIp';
 /** Bounds WAF accepts for a rate-based rule over a 5-minute window. */
 const RATE_LIMIT = { min: 10, max: 2_000_000_000 };
 
+/**
+ * A header the WebACL requires on every request (a shared secret its only legitimate client adds),
+ * with one path exempt (a health checker that cannot send headers).
+ */
+export interface RequiredHeader {
+  /** Header name, e.g. `X-Origin-Verify` (matched case-insensitively). */
+  readonly headerName: string;
+  /**
+   * The value accepted at deploy time, e.g. a CloudFormation dynamic reference to a secret; a
+   * rotation may add more values to the rule later (it keeps the rule's shape, `requiredHeaderStatement`).
+   */
+  readonly acceptedValue: string;
+  /** Path (exact, method GET) that needs no header, e.g. the health-check path. */
+  readonly exemptPath: string;
+  /**
+   * Name of the rule (the rotation finds it by this name).
+   * @default 'RequiredHeader'
+   */
+  readonly ruleName?: string;
+}
+
 /** Props of `PlatformWebAcl`. */
 export interface PlatformWebAclProps {
   /** CLOUDFRONT (stack in us-east-1) or REGIONAL. */
@@ -39,21 +59,50 @@ export interface PlatformWebAclProps {
   readonly rateLimitPer5Minutes: number;
   /**
    * Header that carries the client IP when the WebACL sits behind a proxy (the ALB behind
-   * CloudFront sees CloudFront's addresses), e.g. `X-Forwarded-For`. Requests without a valid
-   * address in it are not rate limited by this rule (Route 53 health checks), so the WebACL in
-   * front of the proxy must hold the authoritative per-client limit.
+   * CloudFront sees CloudFront's addresses). Only a header the proxy sets, never one a client can
+   * set (`X-Forwarded-For` starts with whatever the client sent). Requests without a valid address
+   * in it are not rate limited by this rule (Route 53 health checks).
    * @default - the source IP of the connection
    */
   readonly clientIpHeader?: string;
-  /** Log group name; WAF requires the `aws-waf-logs-` prefix. */
-  readonly logGroupName: string;
-  /** How long WAF logs are kept. */
-  readonly logRetention: logs.RetentionDays;
   /**
-   * What happens to the log group when it leaves the template.
-   * @default RemovalPolicy.RETAIN
+   * A header every request must carry (evaluated first).
+   * @default - none
    */
-  readonly removalPolicy?: RemovalPolicy;
+  readonly requiredHeader?: RequiredHeader;
+  /**
+   * Name of the log group WAF logs to; it must exist (it lives in a stateful stack, so that a
+   * recreated WebACL stack does not collide with its retained predecessor) and be named `aws-waf-logs-*`.
+   */
+  readonly logGroupName: string;
+  /**
+   * Request headers replaced by `REDACTED` in the logs, in addition to `authorization` and `cookie`.
+   * @default - none
+   */
+  readonly redactedHeaders?: readonly string[];
+  /**
+   * Keep samples of matching requests (headers included) for the console.
+   * @default true
+   */
+  readonly sampledRequests?: boolean;
+}
+
+/** Name of the rule built from `RequiredHeader` when it names none. */
+export const REQUIRED_HEADER_RULE_NAME = 'RequiredHeader';
+
+const NO_TRANSFORMATION = [{ priority: 0, type: 'NONE' }];
+
+/** `header == value` for each value (one statement, or an OR of them), in the WebACL's CloudFormation shape. */
+export function requiredHeaderStatement(headerName: string, values: readonly string[]): wafv2.CfnWebACL.StatementProperty {
+  const equals = (value: string): wafv2.CfnWebACL.StatementProperty => ({
+    byteMatchStatement: {
+      fieldToMatch: { singleHeader: { Name: headerName.toLowerCase() } },
+      positionalConstraint: 'EXACTLY',
+      searchString: value,
+      textTransformations: NO_TRANSFORMATION,
+    },
+  });
+  return values.length === 1 ? equals(values[0]) : { orStatement: { statements: values.map(equals) } };
 }
 
 /**
@@ -67,8 +116,6 @@ export class PlatformWebAcl extends Construct {
   public readonly webAcl: wafv2.CfnWebACL;
   /** ARN of the WebACL (CloudFront's `webAclId`, the ALB controller's `wafv2-acl-arn`). */
   public readonly webAclArn: string;
-  /** Where WAF writes its logs. */
-  public readonly logGroup: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: PlatformWebAclProps) {
     super(scope, id);
@@ -85,63 +132,95 @@ export class PlatformWebAcl extends Construct {
     }
     const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true,
-      sampledRequestsEnabled: true,
+      sampledRequestsEnabled: props.sampledRequests ?? true,
       metricName: `${props.webAclName}-${metricName}`,
     });
-    const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
+    const managed = (name: string): Omit<wafv2.CfnWebACL.RuleProperty, 'priority'> => ({
       name: `AWS-${name}`,
-      priority,
       overrideAction: { none: {} },
       statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
       visibilityConfig: visibility(name),
     });
+    const rules: Omit<wafv2.CfnWebACL.RuleProperty, 'priority'>[] = [];
+    const required = props.requiredHeader;
+    if (required) {
+      const ruleName = required.ruleName ?? REQUIRED_HEADER_RULE_NAME;
+      const exempt: wafv2.CfnWebACL.StatementProperty = {
+        andStatement: {
+          statements: [
+            {
+              byteMatchStatement: {
+                fieldToMatch: { uriPath: {} },
+                positionalConstraint: 'EXACTLY',
+                searchString: required.exemptPath,
+                textTransformations: NO_TRANSFORMATION,
+              },
+            },
+            {
+              byteMatchStatement: {
+                fieldToMatch: { method: {} },
+                positionalConstraint: 'EXACTLY',
+                searchString: 'GET',
+                textTransformations: NO_TRANSFORMATION,
+              },
+            },
+          ],
+        },
+      };
+      rules.push({
+        name: ruleName,
+        action: { block: {} },
+        statement: {
+          andStatement: {
+            statements: [
+              { notStatement: { statement: requiredHeaderStatement(required.headerName, [required.acceptedValue]) } },
+              { notStatement: { statement: exempt } },
+            ],
+          },
+        },
+        visibilityConfig: visibility(ruleName),
+      });
+    }
+    rules.push(managed('AWSManagedRulesAmazonIpReputationList'), {
+      name: RATE_LIMIT_RULE_NAME,
+      action: { block: {} },
+      statement: {
+        rateBasedStatement: {
+          limit: rate,
+          evaluationWindowSec: 300,
+          ...(props.clientIpHeader
+            ? {
+                aggregateKeyType: 'FORWARDED_IP',
+                forwardedIpConfig: { headerName: props.clientIpHeader, fallbackBehavior: 'NO_MATCH' },
+              }
+            : { aggregateKeyType: 'IP' }),
+        },
+      },
+      visibilityConfig: visibility(RATE_LIMIT_RULE_NAME),
+    });
+    rules.push(...MANAGED_RULE_GROUPS.map((name) => managed(name)));
 
     this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
       name: props.webAclName,
       scope: props.scope.value,
       defaultAction: { allow: {} },
       visibilityConfig: visibility('all'),
-      rules: [
-        managed('AWSManagedRulesAmazonIpReputationList', 0),
-        {
-          name: RATE_LIMIT_RULE_NAME,
-          priority: 1,
-          action: { block: {} },
-          statement: {
-            rateBasedStatement: {
-              limit: rate,
-              evaluationWindowSec: 300,
-              ...(props.clientIpHeader
-                ? {
-                    aggregateKeyType: 'FORWARDED_IP',
-                    forwardedIpConfig: { headerName: props.clientIpHeader, fallbackBehavior: 'NO_MATCH' },
-                  }
-                : { aggregateKeyType: 'IP' }),
-            },
-          },
-          visibilityConfig: visibility(RATE_LIMIT_RULE_NAME),
-        },
-        ...MANAGED_RULE_GROUPS.map((name, i) => managed(name, i + 2)),
-      ],
+      rules: rules.map((rule, priority) => ({ ...rule, priority })),
     });
     this.webAclArn = this.webAcl.attrArn;
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: props.logGroupName,
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    this.logGroup = logGroup;
     new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAclArn,
-      // WAF wants the log group ARN without the `:*` suffix that `logGroupArn` carries.
+      // WAF wants the log group ARN without the `:*` suffix a log group's ARN attribute carries.
       logDestinationConfigs: [
         Arn.format(
-          { service: 'logs', resource: 'log-group', resourceName: logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+          { service: 'logs', resource: 'log-group', resourceName: props.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
           Stack.of(this),
         ),
       ],
-      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
+      redactedFields: ['authorization', 'cookie', ...(props.redactedHeaders ?? [])].map((name) => ({
+        singleHeader: { Name: name.toLowerCase() },
+      })),
     });
   }
 }

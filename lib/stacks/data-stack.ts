@@ -2,13 +2,20 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ILogGroup, LogGroup } from 'aws-cdk-lib/aws-logs';
+import * as cwlogs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { albAccessLogsPrefix } from '../config/edge-names';
+import {
+  albAccessLogsBucketName,
+  albAccessLogsPrefix,
+  ASSETS_ACCESS_LOGS_PREFIX,
+  assetsBucketName,
+  ORIGIN_VERIFY_HEADER,
+  wafLogGroupName,
+} from '../config/edge-names';
 import {
   APPLICATION_DATABASE,
   controlPlaneLogGroupName,
@@ -19,7 +26,7 @@ import {
 } from '../config/naming';
 import { ApplicationSecrets } from '../constructs/application-secrets';
 import { PlatformDatabase } from '../constructs/database';
-import { albLogDeliveryStatement, distributionReadStatement } from '../constructs/edge-bucket-statements';
+import { albLogDeliveryStatement, serverAccessLogDeliveryStatement } from '../constructs/edge-bucket-statements';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { bucketProtection } from './bucket-protection';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
@@ -96,16 +103,20 @@ export class DataStack extends PlatformStack {
   public readonly uploadsBucket: s3.IBucket;
   /** The services' secrets by catalog key. */
   public readonly applicationSecrets: Readonly<Record<string, secretsmanager.ISecret>>;
-  /** The Angular build, served by CloudFront. */
-  public readonly assetsBucket: s3.IBucket;
-  /** Access logs of S3, CloudFront and the ALB. */
+  /** Access logs of S3 and CloudFront. */
   public readonly logsBucket: s3.IBucket;
   /**
    * The EKS control-plane log group (audit trail), `/aws/eks/<cluster>/cluster`. EKS picks the
    * name, so it is fixed: here, a rebuilt Cluster stack neither deletes it (outside development) nor
    * collides with the retained group when it creates the cluster again.
    */
-  public readonly controlPlaneLogGroup: ILogGroup;
+  public readonly controlPlaneLogGroup: cwlogs.ILogGroup;
+  /** Access logs of the ALB, named `albAccessLogsBucketName` (the IngressClassParams names it). */
+  public readonly albAccessLogsBucket: s3.IBucket;
+  /** Name of the REGIONAL WebACL's log group (the Edge stack's WebACL logs to it). */
+  public readonly regionalWebAclLogGroupName: string;
+  /** The secret origin header `{ current, previous }` (the Edge stack sends, checks and rotates it). */
+  public readonly originVerifySecret: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, stateful: true, description: `${props.config.name}: KMS keys, PostgreSQL + RDS Proxy, S3 buckets` });
@@ -138,7 +149,7 @@ export class DataStack extends PlatformStack {
       pendingWindow: Duration.days(30),
     });
 
-    this.controlPlaneLogGroup = new LogGroup(this, 'ClusterControlPlaneLogs', {
+    this.controlPlaneLogGroup = new cwlogs.LogGroup(this, 'ClusterControlPlaneLogs', {
       logGroupName: controlPlaneLogGroupName(config.name),
       retention: config.kubernetes.controlPlaneLogRetentionDays,
       removalPolicy,
@@ -154,8 +165,47 @@ export class DataStack extends PlatformStack {
       ],
     });
     this.logsBucket = logs.bucket;
-    // The edge's grants live here: from the Edge stack they would make the two stacks depend on each other.
-    logs.bucket.addToResourcePolicy(albLogDeliveryStatement(logs.bucket, albAccessLogsPrefix(config.name)));
+    // The assets bucket (EdgeContent stack, created later) logs here; named, so no reference back to it.
+    logs.bucket.addToResourcePolicy(
+      serverAccessLogDeliveryStatement(logs.bucket, assetsBucketName(config.name, this.account, this.region), ASSETS_ACCESS_LOGS_PREFIX),
+    );
+
+    // Only the ALB writes here, under its prefix; named from config because the IngressClassParams
+    // (cdk8s) names it. ELB delivers SSE-S3 objects only, without ACLs.
+    const albLogs = new SecureBucket(this, 'AlbAccessLogsBucket', {
+      bucketName: albAccessLogsBucketName(config.name, this.account, this.region),
+      accessLogs: { bucket: logs.bucket, prefix: 's3/alb-access-logs/' },
+      removalPolicy,
+      protection,
+      lifecycleRules: [
+        { id: 'expire-logs', expiration: Duration.days(config.storage.logsExpirationDays), noncurrentVersionExpiration: Duration.days(7) },
+      ],
+    });
+    albLogs.bucket.addToResourcePolicy(albLogDeliveryStatement(albLogs.bucket, albAccessLogsPrefix(config.name)));
+    this.albAccessLogsBucket = albLogs.bucket;
+
+    // Here, not in the stateless Edge stack: WAF needs this fixed name, and a retained log group
+    // with a fixed name in a stack that is recreated collides with its predecessor.
+    this.regionalWebAclLogGroupName = wafLogGroupName(config.name, 'REGIONAL');
+    new cwlogs.LogGroup(this, 'RegionalWebAclLogs', {
+      logGroupName: this.regionalWebAclLogGroupName,
+      retention: config.edge.wafLogRetentionDays,
+      removalPolicy,
+    });
+
+    // The secret origin header CloudFront sends and the REGIONAL WebACL checks (both in the Edge
+    // stack, by dynamic reference); here because a secret is stateful and must exist before both.
+    // A generated name, outside `<app>/<env>/`: no pod (External Secrets reads that prefix) needs it.
+    const originVerify = new secretsmanager.Secret(this, 'OriginVerifySecret', {
+      description: `${config.name}: value of the ${ORIGIN_VERIFY_HEADER} header CloudFront sends to the ALB`,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'current', passwordLength: 48, excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(originVerify).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: `Rotated every edge.originVerifyRotationDays by the Edge stack's custom rotation function (OriginVerifyRotation), which needs the distribution and the WebACL of that stack.`,
+    });
+    this.originVerifySecret = originVerify;
 
     const uploadsConfig = config.storage.uploads;
     const uploads = new SecureBucket(this, 'UploadsBucket', {
@@ -190,16 +240,6 @@ export class DataStack extends PlatformStack {
     });
     this.uploadsBucket = uploads.bucket;
     if (props.uploadsReplica) this.completeReplicationRole(uploads.bucket, props.uploadsReplica);
-
-    const assets = new SecureBucket(this, 'AssetsBucket', {
-      // Public web content, read by CloudFront through Origin Access Control; SSE-S3 keeps OAC simple.
-      accessLogs: { bucket: logs.bucket, prefix: 's3/assets/' },
-      removalPolicy,
-      protection,
-      lifecycleRules: [{ id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(30) }],
-    });
-    this.assetsBucket = assets.bucket;
-    assets.bucket.addToResourcePolicy(distributionReadStatement(assets.bucket));
 
     const database = new PlatformDatabase(this, 'Database', {
       vpc: props.vpc,

@@ -1,8 +1,7 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { apiHost, appHost, wafLogGroupName } from '../config/edge-names';
+import { apiHost, appHost, webAclName } from '../config/edge-names';
 import { PlatformWebAcl, WebAclScope } from '../constructs/web-acl';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
 
@@ -27,11 +26,13 @@ export function globalStackProps<P extends Omit<PlatformStackProps, 'stateful'>>
 export interface EdgeGlobalStackProps extends Omit<PlatformStackProps, 'stateful'> {
   /** The environment's public hosted zone (DNS validation of the certificate). */
   readonly hostedZone: route53.IHostedZone;
+  /** Name of the log group the WebACL logs to, in us-east-1 (from the EdgeGlobalLogs stack). */
+  readonly webAclLogGroupName: string;
 }
 
 /**
  * What CloudFront needs from us-east-1: the viewer certificate of the app and API hosts and the
- * CLOUDFRONT-scope WebACL with its logs. The Edge stack in the environment's region reads both
+ * CLOUDFRONT-scope WebACL (logging to the EdgeGlobalLogs stack's log group). The Edge stack in the environment's region reads both
  * through cross-region references (no pasted ARNs).
  */
 export class EdgeGlobalStack extends PlatformStack {
@@ -51,11 +52,10 @@ export class EdgeGlobalStack extends PlatformStack {
     });
     const webAcl = new PlatformWebAcl(this, 'WebAcl', {
       scope: WebAclScope.CLOUDFRONT,
-      webAclName: `${config.tags.Application}-${config.name}-cloudfront`,
+      webAclName: webAclName(config.name, 'CLOUDFRONT'),
+      // In front of everything: the connection's source is the viewer.
       rateLimitPer5Minutes: config.edge.wafRateLimitPer5Minutes,
-      logGroupName: wafLogGroupName(config.name, 'CLOUDFRONT'),
-      logRetention: config.edge.wafLogRetentionDays,
-      removalPolicy: config.stateful.removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      logGroupName: props.webAclLogGroupName,
     });
     this.webAclArn = webAcl.webAclArn;
   }

@@ -1,13 +1,14 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ALB_INGRESS_SOURCES, ALB_LISTENER_PORT, albSecurityGroupName, SECURITY_GROUP_RULES_QUOTA } from '../config/alb-origin';
 import {
-  albAccessLogsBucketParameterName,
   API_ORIGIN_COLORS,
   apiHost,
   apiOriginCertificateHosts,
@@ -15,14 +16,20 @@ import {
   apiOriginDrHost,
   apiOriginPrimaryHost,
   appHost,
+  assetsBucketName,
   cloudFrontLogsPrefix,
-  regionalWebAclArnParameterName,
-  wafLogGroupName,
+  ORIGIN_VERIFY_HEADER,
+  ORIGIN_VERIFY_RULE_NAME,
+  VIEWER_IP_HEADER,
+  webAclName,
 } from '../config/edge-names';
+import { apiPathPatterns, RoutedService } from '../config/edge-routes';
 import { apiOriginHost } from '../config/naming';
 import { EnvironmentConfig } from '../config/types';
+import { AlbSecurityGroups } from '../constructs/alb-security-groups';
 import { ApiOriginRecords } from '../constructs/api-origin-records';
 import { EdgeDistribution } from '../constructs/edge-distribution';
+import { OriginVerifyRotation } from '../constructs/origin-verify-rotation';
 import { PlatformWebAcl, WebAclScope } from '../constructs/web-acl';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
 
@@ -34,35 +41,48 @@ export interface EdgeStackProps extends Omit<PlatformStackProps, 'stateful'> {
   readonly certificate: acm.ICertificate;
   /** ARN of the CLOUDFRONT-scope WebACL, in us-east-1 (from the EdgeGlobal stack). */
   readonly cloudFrontWebAclArn: string;
-  /** The Angular build (from the Data stack). */
-  readonly assetsBucket: s3.IBucket;
-  /** Where CloudFront and the ALB write access logs (from the Data stack). */
+  /** Where CloudFront writes access logs (from the Data stack). */
   readonly logsBucket: s3.IBucket;
+  /** The cluster's VPC, where the ALB's security groups go (from the Network stack). */
+  readonly vpc: ec2.IVpc;
+  /** The services of the environment: the public ones' `ingress.pathPrefix` become the API behaviors. */
+  readonly services: readonly RoutedService[];
+  /** The secret origin header `{ current, previous }` (from the Data stack). */
+  readonly originVerifySecret: secretsmanager.ISecret;
+  /** Name of the log group of the REGIONAL WebACL (from the Data stack). */
+  readonly regionalWebAclLogGroupName: string;
 }
 
 /**
- * The environment's entry points in its region: the CloudFront distribution (app from S3, `/api/*`
- * to the ALB), the app and API alias records, the API origin's weighted blue/green and failover
- * records with health checks, and what the ALB needs from AWS: the regional certificate and the
- * REGIONAL WebACL. The ALB itself belongs to the AWS Load Balancer Controller (ADR 0001); the
- * deploy-time values its Ingress annotations need are published as SSM parameters.
+ * The environment's entry points in its region: the CloudFront distribution (the app from S3, the
+ * catalog's public path prefixes to the ALB), the app and API alias records, the API origin's
+ * weighted blue/green and failover records with health checks, and what the ALB needs from AWS:
+ * the regional certificate, the REGIONAL WebACL (which only lets through requests carrying the
+ * secret origin header CloudFront adds), the security groups that admit only CloudFront and the
+ * Route 53 health checkers, and the header's rotation. The ALB itself belongs to the AWS Load
+ * Balancer Controller (ADR 0001): the IngressClassParams and the Ingresses name all of these
+ * from config (`lib/config/edge-names.ts`, `lib/config/alb-origin.ts`), never by ARN.
  */
 export class EdgeStack extends PlatformStack {
   /** The distribution serving `app.<zone>` and `api.<zone>`. */
   public readonly distribution: cloudfront.IDistribution;
   /** The API origin's records and health checks. */
   public readonly apiOrigin: ApiOriginRecords;
-  /** ARN of the REGIONAL WebACL (the ALB controller attaches it). */
-  public readonly regionalWebAclArn: string;
+  /** The REGIONAL WebACL (the ALB controller attaches it by name). */
+  public readonly regionalWebAcl: PlatformWebAcl;
   /** Certificate of the API origin hosts, in this region (the ALB controller discovers it by host). */
   public readonly originCertificate: acm.ICertificate;
+  /** The ALB's security groups (the Ingresses name them). */
+  public readonly albSecurityGroups: AlbSecurityGroups;
+  /** Rotation of the secret origin header. */
+  public readonly originVerifyRotation: OriginVerifyRotation;
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     super(scope, id, {
       ...props,
       stateful: false,
       crossRegionReferences: true,
-      description: `${props.config.name}: CloudFront, WAF, DNS records`,
+      description: `${props.config.name}: CloudFront, WAF, DNS records, the ALB's security groups`,
     });
     const { config } = this;
     const zone = props.hostedZone;
@@ -76,31 +96,50 @@ export class EdgeStack extends PlatformStack {
       validation: acm.CertificateValidation.fromDns(zone),
     });
 
-    const regionalAcl = new PlatformWebAcl(this, 'RegionalWebAcl', {
+    // CloudFront sends `current`; a rotation makes the WebACL accept more values for a while.
+    const originVerifyValue = props.originVerifySecret.secretValueFromJson('current').unsafeUnwrap();
+    this.regionalWebAcl = new PlatformWebAcl(this, 'RegionalWebAcl', {
       scope: WebAclScope.REGIONAL,
-      webAclName: `${config.tags.Application}-${config.name}-regional`,
+      webAclName: webAclName(config.name, 'REGIONAL'),
       rateLimitPer5Minutes: config.edge.wafRateLimitPer5Minutes,
-      // Behind CloudFront, the ALB sees CloudFront's addresses; the client's is in this header.
-      clientIpHeader: 'X-Forwarded-For',
-      logGroupName: wafLogGroupName(config.name, 'REGIONAL'),
-      logRetention: config.edge.wafLogRetentionDays,
-      removalPolicy,
+      // Behind CloudFront the source is a CloudFront server; the viewer's address is in this header,
+      // which CloudFront sets (a client cannot: the function overwrites it, the origin header proves CloudFront).
+      clientIpHeader: VIEWER_IP_HEADER,
+      requiredHeader: {
+        headerName: ORIGIN_VERIFY_HEADER,
+        acceptedValue: originVerifyValue,
+        // Route 53 health checks send no custom header; they call only this path (GET).
+        exemptPath: config.edge.healthCheckPath,
+        ruleName: ORIGIN_VERIFY_RULE_NAME,
+      },
+      logGroupName: props.regionalWebAclLogGroupName,
+      redactedHeaders: [ORIGIN_VERIFY_HEADER],
+      // A sample shows every header of a request, the origin header's value included.
+      sampledRequests: false,
     });
-    this.regionalWebAclArn = regionalAcl.webAclArn;
-    new ssm.StringParameter(this, 'RegionalWebAclArnParameter', {
-      parameterName: regionalWebAclArnParameterName(config.name),
-      stringValue: regionalAcl.webAclArn,
-      description: 'Ingress annotation alb.ingress.kubernetes.io/wafv2-acl-arn',
-    });
-    new ssm.StringParameter(this, 'AlbAccessLogsBucketParameter', {
-      parameterName: albAccessLogsBucketParameterName(config.name),
-      stringValue: props.logsBucket.bucketName,
-      description: 'access_logs.s3.bucket of the Ingress annotation alb.ingress.kubernetes.io/load-balancer-attributes',
+
+    this.albSecurityGroups = new AlbSecurityGroups(this, 'AlbSecurityGroups', {
+      vpc: props.vpc,
+      port: ALB_LISTENER_PORT,
+      rulesQuota: SECURITY_GROUP_RULES_QUOTA,
+      groups: ALB_INGRESS_SOURCES.map((source) => ({
+        name: albSecurityGroupName(config.name, source),
+        prefixListName: source.prefixListName(config.region),
+        weight: source.weight,
+        description: source.description,
+      })),
     });
 
     const edge = new EdgeDistribution(this, 'Distribution', {
-      assetsBucket: props.assetsBucket,
+      // Named, not referenced: its stack (EdgeContent) comes after this one, to grant this distribution alone.
+      assetsBucket: s3.Bucket.fromBucketAttributes(this, 'AssetsBucket', {
+        bucketName: assetsBucketName(config.name, this.account, this.region),
+        region: this.region,
+      }),
       apiOriginHost: apiOriginHost(zoneName),
+      apiPathPatterns: apiPathPatterns(props.services),
+      apiOriginCustomHeaders: { [ORIGIN_VERIFY_HEADER]: originVerifyValue },
+      viewerIpHeader: VIEWER_IP_HEADER,
       domainNames: [appHost(config), apiHost(config)],
       certificate: props.certificate,
       webAclArn: props.cloudFrontWebAclArn,
@@ -110,6 +149,23 @@ export class EdgeStack extends PlatformStack {
       contentSecurityPolicy: contentSecurityPolicy(config),
     });
     this.distribution = edge.distribution;
+
+    this.originVerifyRotation = new OriginVerifyRotation(this, 'OriginVerifyRotation', {
+      secret: props.originVerifySecret,
+      headerName: ORIGIN_VERIFY_HEADER,
+      webAcl: {
+        name: webAclName(config.name, 'REGIONAL'),
+        id: this.regionalWebAcl.webAcl.attrId,
+        arn: this.regionalWebAcl.webAclArn,
+        scope: WebAclScope.REGIONAL.value,
+      },
+      ruleName: ORIGIN_VERIFY_RULE_NAME,
+      distribution: edge.distribution,
+      distributionWebAclArn: props.cloudFrontWebAclArn,
+      schedule: Duration.days(config.edge.originVerifyRotationDays),
+      logRetention: config.edge.wafLogRetentionDays,
+      logRemovalPolicy: removalPolicy,
+    });
 
     const target = route53.RecordTarget.fromAlias(new route53Targets.CloudFrontTarget(edge.distribution));
     for (const [label, host] of [

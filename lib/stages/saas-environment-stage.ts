@@ -9,6 +9,8 @@ import { ClusterStack } from '../stacks/cluster-stack';
 import { DataReplicaStack } from '../stacks/data-replica-stack';
 import { CatalogSecret, DataStack } from '../stacks/data-stack';
 import { DnsStack } from '../stacks/dns-stack';
+import { EdgeContentStack } from '../stacks/edge-content-stack';
+import { EdgeGlobalLogsStack } from '../stacks/edge-global-logs-stack';
 import { EdgeGlobalStack } from '../stacks/edge-global-stack';
 import { EdgeProtectionStack } from '../stacks/edge-protection-stack';
 import { EdgeStack } from '../stacks/edge-stack';
@@ -50,6 +52,10 @@ export class SaasEnvironmentStage extends Stage {
   public readonly dataReplica?: DataReplicaStack;
   /** CloudFront's certificate and WebACL, in us-east-1. */
   public readonly edgeGlobal: EdgeGlobalStack;
+  /** The log group of CloudFront's WebACL, in us-east-1 (stateful). */
+  public readonly edgeGlobalLogs: EdgeGlobalLogsStack;
+  /** The Angular build's bucket, readable by this environment's distribution only (stateful). */
+  public readonly edgeContent: EdgeContentStack;
   /** CloudFront, the regional WebACL and certificate, the DNS records of the app and the API. */
   public readonly edge: EdgeStack;
   /** Shield Advanced protections, when config turns them on. */
@@ -86,13 +92,28 @@ export class SaasEnvironmentStage extends Stage {
     if (replica) this.data.addStackDependency(replica, 'the replication destination must exist first');
     this.dns = new DnsStack(this, 'Dns', { config, zoneDelegation });
     const hostedZone = this.dns.hostedZone;
-    this.edgeGlobal = new EdgeGlobalStack(this, 'EdgeGlobal', { config, hostedZone });
+    this.edgeGlobalLogs = new EdgeGlobalLogsStack(this, 'EdgeGlobalLogs', { config });
+    this.edgeGlobal = new EdgeGlobalStack(this, 'EdgeGlobal', {
+      config,
+      hostedZone,
+      webAclLogGroupName: this.edgeGlobalLogs.webAclLogGroupName,
+    });
+    this.edgeGlobal.addStackDependency(this.edgeGlobalLogs, 'the WebACL logs to its log group, named from config');
     this.edge = new EdgeStack(this, 'Edge', {
       config,
       hostedZone,
       certificate: this.edgeGlobal.certificate,
       cloudFrontWebAclArn: this.edgeGlobal.webAclArn,
-      assetsBucket: this.data.assetsBucket,
+      logsBucket: this.data.logsBucket,
+      vpc: this.network.vpc,
+      services,
+      originVerifySecret: this.data.originVerifySecret,
+      regionalWebAclLogGroupName: this.data.regionalWebAclLogGroupName,
+    });
+    this.edge.addStackDependency(this.data, 'the REGIONAL WebACL logs to its log group, named from config');
+    this.edgeContent = new EdgeContentStack(this, 'EdgeContent', {
+      config,
+      distribution: this.edge.distribution,
       logsBucket: this.data.logsBucket,
     });
     if (config.edge.shieldAdvanced) {

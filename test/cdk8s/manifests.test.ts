@@ -6,9 +6,8 @@ import { configProblems, main } from '../../bin/manifests';
 import * as manifests from '../../cdk8s/main';
 import { buildCharts, documentsOf, ManifestPolicyError, synthManifests } from '../../cdk8s/main';
 import { KubeDocument } from '../../cdk8s/policies';
-import { apiOriginCertificateHosts, apiOriginColorHost } from '../../lib/config/edge-names';
+import { albIngressClassName, apiOriginCertificateHosts, apiOriginColorHost } from '../../lib/config/edge-names';
 import { dev, ENVIRONMENTS } from '../../lib/config/environments';
-import { ingressGroupName } from '../../lib/config/naming';
 import { SERVICE_CATALOG, ServiceCatalog, ServiceSpec, servicesFor } from '../../lib/config/service-catalog';
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../../lib/config/regions';
 import { EnvironmentConfig } from '../../lib/config/types';
@@ -56,6 +55,23 @@ describe('schema validation of every document', () => {
         ),
     );
     for (const api of core) expect(STABLE_CORE_APIS).toContain(api);
+  });
+
+  test('IngressClassParams validation is not vacuous: an unknown field, a wrong enum, a malformed attribute are caught', () => {
+    const params = JSON.parse(JSON.stringify(docsOf('dev').find((d) => d.kind === 'IngressClassParams')));
+    expect(schemaErrors(params)).toEqual([]);
+    params.spec.securityGroups = ['x'];
+    params.spec.scheme = 'public';
+    params.spec.loadBalancerAttributes[0] = { key: 'a', val: 'b' };
+    delete params.spec.group.name;
+    expect(schemaErrors(params)[0].split('\n')).toEqual([
+      expect.stringMatching(
+        /^elbv2.k8s.aws\/v1beta1\/IngressClassParams saas-platform-dev: spec.loadBalancerAttributes: .* is not "attributes"$/,
+      ),
+      'spec.scheme: "public" is not ["internal","internet-facing"]',
+      'spec.securityGroups: ["x"] is not a field of IngressClassParams',
+      'spec.group.name is required',
+    ]);
   });
 
   test('validation is not vacuous: a wrong type or a missing required field is caught', () => {
@@ -135,7 +151,7 @@ describe('edge contract', () => {
       expect(ingress.metadata.annotations['external-dns.alpha.kubernetes.io/hostname']).toBe(
         apiOriginColorHost(config.domain.zoneName, 'blue'),
       );
-      expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/group.name']).toBe(ingressGroupName(name));
+      expect(ingress.spec.ingressClassName).toBe(albIngressClassName(name));
       // ExternalDNS must never publish the rule hosts: api-origin.<zone> is CDK's failover/weighted record.
       expect(ingress.metadata.annotations['external-dns.alpha.kubernetes.io/ingress-hostname-source']).toBe('annotation-only');
     }

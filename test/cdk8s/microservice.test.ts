@@ -24,7 +24,11 @@ const props = (service: ServiceSpec, extra: Partial<MicroserviceProps> = {}): Mi
   egress: awsEgress(service, staging),
   apiHosts: ['api-origin.staging.example.com', 'api-origin-blue.staging.example.com'],
   dnsName: 'api-origin-blue.staging.example.com',
-  ingressGroup: 'saas-platform-staging',
+  ingressClassName: 'saas-platform-staging',
+  albAnnotations: {
+    'alb.ingress.kubernetes.io/security-groups': 'sg-name-a, sg-name-b',
+    'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
+  },
   prometheusUrl: 'http://prometheus.test:9090',
   ...extra,
 });
@@ -195,16 +199,21 @@ describe('Microservice: canary', () => {
     ]);
   });
 
-  test('the Ingress joins the environment ALB group; Argo Rollouts owns the weighted action', () => {
+  test('the Ingress names the environment IngressClass, carries the group-wide ALB annotations; Argo Rollouts owns the weighted action', () => {
     const ingress = get('Ingress');
     expect(ingress.metadata.annotations).toMatchObject({
-      'alb.ingress.kubernetes.io/group.name': 'saas-platform-staging',
-      'alb.ingress.kubernetes.io/target-type': 'ip',
+      // the ALB-wide annotations given, unchanged (identical on every Ingress of the group)
+      'alb.ingress.kubernetes.io/security-groups': 'sg-name-a, sg-name-b',
+      'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
       'alb.ingress.kubernetes.io/healthcheck-path': '/health/ready',
       // ExternalDNS publishes this cluster's name only
       'external-dns.alpha.kubernetes.io/hostname': 'api-origin-blue.staging.example.com',
     });
-    expect(ingress.spec.ingressClassName).toBe('alb');
+    // group, scheme, target type, TLS policy and WAF live in the class's IngressClassParams, once
+    for (const key of ['group.name', 'scheme', 'target-type', 'ssl-policy', 'wafv2-acl-arn', 'load-balancer-attributes']) {
+      expect(ingress.metadata.annotations[`alb.ingress.kubernetes.io/${key}`]).toBeUndefined();
+    }
+    expect(ingress.spec.ingressClassName).toBe('saas-platform-staging');
     // one rule per host the ALB answers for, all to the same weighted action
     const paths = [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'web-api', port: { name: 'use-annotation' } } } }];
     expect(ingress.spec.rules).toEqual([

@@ -17,6 +17,7 @@ import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.co
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { IngressClass } from 'kubernetes-models/networking.k8s.io/v1/IngressClass';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { PriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
@@ -62,6 +63,67 @@ export function detectSchemaVersion(): string {
 }
 
 type Validator = (doc: KubeDocument) => void;
+
+type FieldType = 'string' | 'string[]' | 'object' | 'attributes' | readonly string[];
+
+/**
+ * The spec of the AWS Load Balancer Controller's IngressClassParams: each field and its type (an
+ * array of strings is an enum). No published model package carries it, so it is transcribed here.
+ * source: kubernetes-sigs/aws-load-balancer-controller v3.5.0,
+ * config/crd/bases/elbv2.k8s.aws_ingressclassparams.yaml (openAPIV3Schema.properties.spec)
+ */
+export const INGRESS_CLASS_PARAMS_SPEC: Readonly<Record<string, FieldType>> = {
+  PrefixListsIDs: 'string[]',
+  certificateArn: 'string[]',
+  group: 'object',
+  inboundCIDRs: 'string[]',
+  ipAddressType: ['ipv4', 'dualstack', 'dualstack-without-public-ipv4'],
+  ipamConfiguration: 'object',
+  listeners: 'object',
+  loadBalancerAttributes: 'attributes',
+  loadBalancerName: 'string',
+  minimumLoadBalancerCapacity: 'object',
+  namespaceSelector: 'object',
+  prefixListsIDs: 'string[]',
+  scheme: ['internal', 'internet-facing'],
+  sslPolicy: 'string',
+  sslRedirectPort: 'string',
+  subnets: 'object',
+  tags: 'attributes',
+  targetType: ['instance', 'ip'],
+  wafv2AclArn: 'string',
+  wafv2AclName: 'string',
+};
+
+/** Problems of an IngressClassParams document against `INGRESS_CLASS_PARAMS_SPEC` (unknown fields included: kubectl refuses them). */
+export function ingressClassParamsProblems(doc: KubeDocument): string[] {
+  const spec = doc.spec ?? {};
+  const problems: string[] = [];
+  const isString = (v: unknown) => typeof v === 'string';
+  for (const [key, value] of Object.entries(spec as Record<string, unknown>)) {
+    const type = INGRESS_CLASS_PARAMS_SPEC[key];
+    const ok =
+      type === undefined
+        ? false
+        : Array.isArray(type)
+          ? type.includes(value as string)
+          : type === 'string'
+            ? isString(value)
+            : type === 'string[]'
+              ? Array.isArray(value) && value.every(isString)
+              : type === 'attributes'
+                ? Array.isArray(value) && value.every((a) => isString(a?.key) && isString(a?.value) && Object.keys(a).length === 2)
+                : typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (!ok)
+      problems.push(
+        `spec.${key}: ${JSON.stringify(value)} is not ${type === undefined ? 'a field of IngressClassParams' : JSON.stringify(type)}`,
+      );
+  }
+  if (spec.group !== undefined && !isString(spec.group.name)) problems.push('spec.group.name is required');
+  if (spec.prefixListsIDs !== undefined && spec.PrefixListsIDs !== undefined)
+    problems.push("cannot specify both 'prefixListsIDs' and 'PrefixListsIDs' fields");
+  return problems;
+}
 const model =
   (ctor: new (data: never) => { validate(): void }): Validator =>
   (doc) =>
@@ -96,6 +158,11 @@ export const SCHEMA_VALIDATORS: Readonly<Record<string, Validator>> = {
   'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
   'networking.k8s.io/v1/NetworkPolicy': model(NetworkPolicy),
   'networking.k8s.io/v1/Ingress': model(Ingress),
+  'networking.k8s.io/v1/IngressClass': model(IngressClass),
+  'elbv2.k8s.aws/v1beta1/IngressClassParams': (doc) => {
+    const problems = ingressClassParamsProblems(doc);
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+  },
   'scheduling.k8s.io/v1/PriorityClass': model(PriorityClass),
   'argoproj.io/v1alpha1/Rollout': model(Rollout),
   'argoproj.io/v1alpha1/AnalysisTemplate': model(AnalysisTemplate),

@@ -1,6 +1,7 @@
 import {
-  albAccessLogsBucketParameterName,
+  albAccessLogsBucketName,
   albAccessLogsPrefix,
+  albIngressClassName,
   API_ORIGIN_COLORS,
   apiHost,
   apiOriginCertificateHosts,
@@ -8,14 +9,21 @@ import {
   apiOriginDrHost,
   apiOriginPrimaryHost,
   appHost,
+  assetsBucketName,
   cloudFrontLogsPrefix,
-  edgeParameterPrefix,
-  regionalWebAclArnParameterName,
+  MAX_BUCKET_NAME_LENGTH,
   wafLogGroupName,
+  webAclName,
+  webhookConcurrency,
+  webhookDeadLetterQueueName,
+  webhookKeyAliasName,
+  webhookQueueArn,
+  webhookQueueName,
+  webhookQueueUrl,
   webhookSigningSecretName,
 } from '../../lib/config/edge-names';
 import { dev, prod } from '../../lib/config/environments';
-import { apiOriginHost } from '../../lib/config/naming';
+import { apiOriginHost, ingressGroupName } from '../../lib/config/naming';
 
 describe('edge names', () => {
   test('viewer hosts are the configured labels under the environment zone', () => {
@@ -49,10 +57,45 @@ describe('edge names', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  test('SSM parameters for the pipeline sit under /<app>/<env>/edge', () => {
-    expect(edgeParameterPrefix('prod')).toBe('/saas-platform/prod/edge');
-    expect(regionalWebAclArnParameterName('prod')).toBe('/saas-platform/prod/edge/regional-web-acl-arn');
-    expect(albAccessLogsBucketParameterName('dev')).toBe('/saas-platform/dev/edge/alb-access-logs-bucket');
+  test('what the ALB controller is told by name: the IngressClass (= the group), the REGIONAL WebACL, the log bucket', () => {
+    expect(albIngressClassName('prod')).toBe('saas-platform-prod');
+    expect(albIngressClassName('prod')).toBe(ingressGroupName('prod'));
+    expect(webAclName('prod', 'REGIONAL')).toBe('saas-platform-prod-regional');
+    expect(webAclName('dev', 'CLOUDFRONT')).toBe('saas-platform-dev-cloudfront');
+    expect(albAccessLogsBucketName('prod', '333333333333', 'eu-west-1')).toBe('saas-platform-prod-alb-logs-333333333333-eu-west-1');
+    expect(assetsBucketName('dev', '111111111111', 'eu-west-1')).toBe('saas-platform-dev-assets-111111111111-eu-west-1');
+  });
+
+  test.each([dev, prod])("%s: the bucket names of the shipped environments fit S3's 63 characters", (config) => {
+    for (const name of [
+      albAccessLogsBucketName(config.name, config.account, config.region),
+      assetsBucketName(config.name, config.account, config.region),
+    ]) {
+      expect(name.length).toBeLessThanOrEqual(MAX_BUCKET_NAME_LENGTH);
+      expect(name).toMatch(/^[a-z0-9][a-z0-9.-]+[a-z0-9]$/);
+    }
+  });
+
+  test('the webhook queue: name, DLQ, ARN and URL of the same queue, and the key alias the worker decrypts with', () => {
+    expect(webhookQueueName('prod')).toBe('saas-platform-prod-webhook-events');
+    expect(webhookDeadLetterQueueName('prod')).toBe('saas-platform-prod-webhook-events-dlq');
+    expect(webhookQueueArn('prod', '333333333333', 'eu-west-1')).toBe(
+      'arn:aws:sqs:eu-west-1:333333333333:saas-platform-prod-webhook-events',
+    );
+    expect(webhookQueueUrl('prod', '333333333333', 'eu-west-1')).toBe(
+      'https://sqs.eu-west-1.amazonaws.com/333333333333/saas-platform-prod-webhook-events',
+    );
+    expect(webhookKeyAliasName('prod')).toBe('alias/saas-platform/prod/webhooks');
+  });
+
+  test.each([
+    [1, 2],
+    [10, 2],
+    [50, 10],
+    [200, 40],
+    [201, 41],
+  ])('a steady %i requests/s needs %i concurrent webhook handlers (rate x 200 ms, at least 2)', (rate, concurrency) => {
+    expect(webhookConcurrency(rate)).toBe(concurrency);
   });
 
   test('log prefixes and log groups are per environment; WAF log groups carry the prefix WAF requires', () => {

@@ -1,6 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { albLogDeliveryStatement, distributionReadStatement } from '../../lib/constructs/edge-bucket-statements';
+import {
+  albLogDeliveryStatement,
+  distributionReadStatement,
+  serverAccessLogDeliveryStatement,
+} from '../../lib/constructs/edge-bucket-statements';
 import { testApp } from '../helpers';
 
 function bucketIn(region: string): { stack: Stack; bucket: s3.IBucket } {
@@ -9,17 +14,35 @@ function bucketIn(region: string): { stack: Stack; bucket: s3.IBucket } {
 }
 
 describe('edge bucket statements', () => {
-  test("CloudFront may read the assets through OAC, only for distributions of the bucket's account", () => {
+  test('CloudFront may read the assets through OAC for one distribution only, named by its ARN', () => {
+    // GIVEN the bucket and the distribution that serves it
     const { stack, bucket } = bucketIn('eu-west-1');
-    expect(stack.resolve(distributionReadStatement(bucket).toStatementJson())).toEqual({
+    const distribution = cloudfront.Distribution.fromDistributionAttributes(stack, 'Dist', {
+      distributionId: 'E2EXAMPLE',
+      domainName: 'd111111abcdef8.cloudfront.net',
+    });
+    // THEN the condition is that distribution's ARN, not a pattern of the account's distributions
+    expect(stack.resolve(distributionReadStatement(bucket, distribution).toStatementJson())).toEqual({
       Sid: 'AllowCloudFrontOriginAccessControlRead',
       Effect: 'Allow',
       Principal: { Service: 'cloudfront.amazonaws.com' },
       Action: 's3:GetObject',
       Resource: 'arn:aws:s3:::logs-bucket/*',
+      Condition: { StringEquals: { 'AWS:SourceArn': 'arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE' } },
+    });
+  });
+
+  test('S3 may deliver the server access logs of one named bucket of the account under a prefix', () => {
+    const { stack, bucket } = bucketIn('eu-west-1');
+    expect(stack.resolve(serverAccessLogDeliveryStatement(bucket, 'app-dev-assets', 's3/assets/').toStatementJson())).toEqual({
+      Sid: 'AllowServerAccessLogsUnders3assets',
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::logs-bucket/s3/assets/*',
       Condition: {
-        StringEquals: { 'AWS:SourceAccount': '123456789012' },
-        ArnLike: { 'AWS:SourceArn': 'arn:aws:cloudfront::123456789012:distribution/*' },
+        ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::app-dev-assets' },
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
       },
     });
   });

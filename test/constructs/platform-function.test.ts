@@ -13,7 +13,6 @@ function synth(props: Partial<PlatformFunctionProps> = {}): Template {
     entry: ENTRY,
     description: 'test function',
     environment: { SETTING: 'value' },
-    reservedConcurrentExecutions: 3,
     logRetention: logs.RetentionDays.ONE_MONTH,
     ...props,
   });
@@ -24,12 +23,12 @@ describe('PlatformFunction', () => {
   // GIVEN a function with the platform defaults
   const template = synth();
 
-  test('latest Node.js on ARM64, traced, JSON logs, reserved concurrency, source maps on', () => {
+  test('latest Node.js on ARM64, traced, JSON logs, source maps on; no reserved concurrency unless asked (new accounts have none)', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
-      ReservedConcurrentExecutions: 3,
+      ReservedConcurrentExecutions: Match.absent(),
       MemorySize: 256,
       Timeout: 10,
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('FnLogs') } },
@@ -63,6 +62,10 @@ describe('PlatformFunction', () => {
   test('the log group is retained unless told otherwise', () => {
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
     synth({ logRemovalPolicy: RemovalPolicy.DESTROY }).hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+  });
+
+  test('reserves the concurrency it is given', () => {
+    synth({ reservedConcurrentExecutions: 3 }).hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3 });
   });
 
   test.each([0, 1.5])('rejects a reserved concurrency of %p', (reserved) => {

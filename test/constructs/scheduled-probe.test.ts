@@ -58,12 +58,12 @@ describe('ScheduledProbe', () => {
     });
   });
 
-  test('the probe is configured by environment variables, one run at a time', () => {
+  test('the probe is configured by environment variables and reserves no concurrency (a new account has none to reserve)', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({ PROBE_URL: 'https://api.example.com/api/healthz', METRIC_NAMESPACE: 'app', ENVIRONMENT_NAME: 'dev' }),
       },
-      ReservedConcurrentExecutions: 1,
+      ReservedConcurrentExecutions: Match.absent(),
       Timeout: 15,
     });
   });

@@ -1,7 +1,14 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import { MANAGED_RULE_GROUPS, PlatformWebAcl, PlatformWebAclProps, RATE_LIMIT_RULE_NAME, WebAclScope } from '../../lib/constructs/web-acl';
+import {
+  MANAGED_RULE_GROUPS,
+  PlatformWebAcl,
+  PlatformWebAclProps,
+  RATE_LIMIT_RULE_NAME,
+  REQUIRED_HEADER_RULE_NAME,
+  requiredHeaderStatement,
+  WebAclScope,
+} from '../../lib/constructs/web-acl';
 import { testApp } from '../helpers';
 
 const BASE: PlatformWebAclProps = {
@@ -9,7 +16,6 @@ const BASE: PlatformWebAclProps = {
   webAclName: 'app-dev-cloudfront',
   rateLimitPer5Minutes: 2000,
   logGroupName: 'aws-waf-logs-app-dev-cloudfront',
-  logRetention: logs.RetentionDays.TWO_WEEKS,
 };
 
 function synth(props: Partial<PlatformWebAclProps> = {}): Template {
@@ -47,13 +53,63 @@ describe('PlatformWebAcl', () => {
     expect(rate.Statement.RateBasedStatement).toEqual({ Limit: 2000, EvaluationWindowSec: 300, AggregateKeyType: 'IP' });
   });
 
-  test('behind a proxy, the rate limit keys on the forwarded client IP and lets requests without one through', () => {
-    const t = synth({ scope: WebAclScope.REGIONAL, clientIpHeader: 'X-Forwarded-For' });
+  test('behind a proxy, the rate limit keys on the header the proxy sets and lets requests without one through', () => {
+    const t = synth({ scope: WebAclScope.REGIONAL, clientIpHeader: 'X-Viewer-Ip' });
     t.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
     const rate = rules(t).find((r: { Name: string }) => r.Name === RATE_LIMIT_RULE_NAME);
     expect(rate.Statement.RateBasedStatement).toMatchObject({
       AggregateKeyType: 'FORWARDED_IP',
-      ForwardedIPConfig: { HeaderName: 'X-Forwarded-For', FallbackBehavior: 'NO_MATCH' },
+      ForwardedIPConfig: { HeaderName: 'X-Viewer-Ip', FallbackBehavior: 'NO_MATCH' },
+    });
+  });
+
+  describe('with a required header', () => {
+    // GIVEN a WebACL that requires X-Origin-Verify, except on GET /api/healthz
+    const t = synth({
+      scope: WebAclScope.REGIONAL,
+      requiredHeader: { headerName: 'X-Origin-Verify', acceptedValue: 'v1', exemptPath: '/api/healthz' },
+    });
+    const rule = rules(t)[0];
+
+    test('the header rule comes first, then the baseline in its order', () => {
+      expect(rules(t).map((r: { Name: string; Priority: number }) => [r.Priority, r.Name])).toEqual([
+        [0, REQUIRED_HEADER_RULE_NAME],
+        [1, 'AWS-AWSManagedRulesAmazonIpReputationList'],
+        [2, RATE_LIMIT_RULE_NAME],
+        [3, 'AWS-AWSManagedRulesCommonRuleSet'],
+        [4, 'AWS-AWSManagedRulesKnownBadInputsRuleSet'],
+        [5, 'AWS-AWSManagedRulesSQLiRuleSet'],
+      ]);
+    });
+
+    test('blocks a request whose header is not the accepted value, unless it is GET on the exempt path', () => {
+      expect(rule.Action).toEqual({ Block: {} });
+      const [notAccepted, notExempt] = rule.Statement.AndStatement.Statements;
+      expect(notAccepted.NotStatement.Statement.ByteMatchStatement).toEqual({
+        FieldToMatch: { SingleHeader: { Name: 'x-origin-verify' } },
+        PositionalConstraint: 'EXACTLY',
+        SearchString: 'v1',
+        TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+      });
+      expect(
+        notExempt.NotStatement.Statement.AndStatement.Statements.map((s: { ByteMatchStatement: unknown }) => s.ByteMatchStatement),
+      ).toEqual([
+        expect.objectContaining({ FieldToMatch: { UriPath: {} }, PositionalConstraint: 'EXACTLY', SearchString: '/api/healthz' }),
+        expect.objectContaining({ FieldToMatch: { Method: {} }, PositionalConstraint: 'EXACTLY', SearchString: 'GET' }),
+      ]);
+    });
+
+    test('the accepted part has the shape a rotation writes: one value, or an OR of values', () => {
+      const stack = new Stack(testApp(), 'Shape');
+      expect(stack.resolve(requiredHeaderStatement('X-H', ['a']))).toEqual({
+        byteMatchStatement: expect.objectContaining({ searchString: 'a' }),
+      });
+      expect(stack.resolve(requiredHeaderStatement('X-H', ['a', 'b'])).orStatement.statements).toHaveLength(2);
+    });
+
+    test('a named rule keeps its name (the rotation finds it by name)', () => {
+      const named = synth({ requiredHeader: { headerName: 'X-H', acceptedValue: 'v', exemptPath: '/h', ruleName: 'OriginVerify' } });
+      expect(rules(named)[0].Name).toBe('OriginVerify');
     });
   });
 
@@ -69,20 +125,24 @@ describe('PlatformWebAcl', () => {
     }
   });
 
-  test('logs to its own log group (ARN without the :* suffix), with credentials redacted', () => {
-    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: BASE.logGroupName, RetentionInDays: 14 });
+  test('logs to the named log group (ARN without the :* suffix), which it does not create, with credentials redacted', () => {
+    template.resourceCountIs('AWS::Logs::LogGroup', 0);
     template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
-      LogDestinationConfigs: [
-        { 'Fn::Join': ['', ['arn:aws:logs:us-east-1:123456789012:log-group:', { Ref: Match.stringLikeRegexp('WebAclLogs') }]] },
-      ],
+      LogDestinationConfigs: ['arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-app-dev-cloudfront'],
       RedactedFields: [{ SingleHeader: { Name: 'authorization' } }, { SingleHeader: { Name: 'cookie' } }],
       ResourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebAcl'), 'Arn'] },
     });
   });
 
-  test('the log group is retained unless told otherwise', () => {
-    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
-    synth({ removalPolicy: RemovalPolicy.DESTROY }).hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+  test('more headers can be redacted, and sampling (which shows headers) turned off', () => {
+    const t = synth({ redactedHeaders: ['X-Origin-Verify'], sampledRequests: false });
+    t.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      RedactedFields: Match.arrayWith([{ SingleHeader: { Name: 'x-origin-verify' } }]),
+    });
+    const acl = Object.values(t.findResources('AWS::WAFv2::WebACL'))[0].Properties;
+    for (const config of [acl.VisibilityConfig, ...acl.Rules.map((r: { VisibilityConfig: unknown }) => r.VisibilityConfig)]) {
+      expect(config).toMatchObject({ SampledRequestsEnabled: false, CloudWatchMetricsEnabled: true });
+    }
   });
 
   test.each([5, 2_000_000_001, 100.5])('rejects a rate limit of %p, naming the construct', (rate) => {

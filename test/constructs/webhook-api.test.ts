@@ -1,43 +1,64 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { WEBHOOK_ROUTE_PATH, WebhookApi, WebhookApiProps } from '../../lib/constructs/webhook-api';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { webhookRoutePath, WebhookApi, WebhookApiProps } from '../../lib/constructs/webhook-api';
+import { isAllowed, plainPolicy } from '../contracts/edge-iam';
 import { testApp } from '../helpers';
 
 function synth(props: Partial<WebhookApiProps> = {}): Template {
   const stack = new Stack(testApp(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const key = new kms.Key(stack, 'Key');
   new WebhookApi(stack, 'Webhooks', {
     apiName: 'app-dev-webhooks',
     secretName: 'app/dev/webhook-signing-secret',
     throttleRatePerSecond: 50,
     throttleBurst: 100,
-    reservedConcurrentExecutions: 5,
+    providers: [
+      { name: 'stripe', ratePerSecond: 20, burst: 40 },
+      { name: 'github', ratePerSecond: 5, burst: 10 },
+    ],
+    queue: new sqs.Queue(stack, 'Queue', { encryptionMasterKey: key }),
+    deliveryIds: new dynamodb.Table(stack, 'Ids', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } }),
+    encryptionKey: key,
+    deliveryIdRetention: Duration.hours(72),
     logRetention: logs.RetentionDays.TWO_WEEKS,
     ...props,
   });
   return Template.fromStack(stack);
 }
 
+const handlerPolicy = (t: Template) =>
+  Object.values(t.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p).includes('WebhooksHandlerRole'))!.Properties
+    .PolicyDocument.Statement;
+
 describe('WebhookApi', () => {
-  // GIVEN the receiver with a 50/s, burst 100 throttle
+  // GIVEN the receiver with a 50/s, burst 100 stage and two senders
   const template = synth();
 
-  test('an HTTP API with POST /webhooks/{provider}, proxied to the handler (payload v2)', () => {
+  test('one POST route per sender, each proxied to the handler (payload v2); no catch-all route', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'app-dev-webhooks', ProtocolType: 'HTTP' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `POST ${WEBHOOK_ROUTE_PATH}` });
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    expect(routes.sort()).toEqual(['POST /webhooks/github', 'POST /webhooks/stripe']);
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
       IntegrationUri: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebhooksHandler'), 'Arn'] },
     });
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    expect(webhookRoutePath('stripe')).toBe('/webhooks/stripe');
   });
 
-  test('the stage is throttled from props and writes JSON access logs (with the request ID) to CloudWatch', () => {
+  test('the stage is throttled as a whole and each sender on its own route (one sender cannot starve the others)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      RouteSettings: {
+        'POST /webhooks/stripe': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+        'POST /webhooks/github': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+      },
       AccessLogSettings: {
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebhooksAccessLogs'), 'Arn'] },
         Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
@@ -55,31 +76,103 @@ describe('WebhookApi', () => {
     expect(secret.Properties.SecretString).toBeUndefined();
   });
 
-  test('the handler finds the secret by ARN and may read that secret only', () => {
+  test('the handler learns the secret, the senders, the queue, the table and the ID window from its environment; no reservation by default', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: Match.objectLike({ SECRET_ID: { Ref: Match.stringLikeRegexp('WebhooksSigningSecret') }, SECRET_TTL_SECONDS: '300' }),
+        Variables: Match.objectLike({
+          SECRET_ID: { Ref: Match.stringLikeRegexp('WebhooksSigningSecret') },
+          SECRET_TTL_SECONDS: '300',
+          PROVIDERS: 'stripe,github',
+          QUEUE_URL: { Ref: Match.stringLikeRegexp('Queue') },
+          TABLE_NAME: { Ref: Match.stringLikeRegexp('Ids') },
+          DELIVERY_ID_TTL_SECONDS: '259200',
+        }),
       },
-      ReservedConcurrentExecutions: 5,
+      ReservedConcurrentExecutions: Match.absent(),
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          {
-            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-            Effect: 'Allow',
-            Resource: { Ref: Match.stringLikeRegexp('WebhooksSigningSecret') },
-          },
-        ]),
-      },
+    synth({ reservedConcurrentExecutions: 10 }).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PROVIDERS: 'stripe,github' }) },
+      ReservedConcurrentExecutions: 10,
     });
   });
 
-  test('API Gateway may invoke the handler for this route only', () => {
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Principal: 'apigateway.amazonaws.com',
-      SourceArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/\\*/\\*/webhooks/\\{provider\\}$')])] },
+  test('the handler may read the secret, send to the queue, claim IDs in the table and use their key: exactly those calls', () => {
+    const statements = handlerPolicy(template);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        {
+          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          Effect: 'Allow',
+          Resource: { Ref: expect.stringMatching(/WebhooksSigningSecret/) },
+        },
+        {
+          Sid: 'QueueEvents',
+          Action: 'sqs:SendMessage',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Queue/), 'Arn'] },
+        },
+        {
+          Sid: 'ClaimDeliveryIds',
+          Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Ids/), 'Arn'] },
+        },
+        {
+          Sid: 'EncryptEventsAndIds',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
+        },
+      ]),
+    );
+    expect(JSON.stringify(statements)).not.toMatch(/sqs:\*|dynamodb:\*|kms:ReEncrypt|dynamodb:GetItem|sqs:ReceiveMessage/);
+  });
+
+  describe("simulated against AWS's IAM data", () => {
+    const ACCOUNT = '123456789012';
+    const ARNS: Record<string, string> = {
+      Queue: `arn:aws:sqs:eu-west-1:${ACCOUNT}:events`,
+      Ids: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/ids`,
+      Key: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+      WebhooksHandlerLogs: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:handler:*`,
+      WebhooksSigningSecret: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:app/dev/webhook-signing-secret-AbCdEf`,
+    };
+    const arnOf = (id: string) => ARNS[Object.keys(ARNS).find((prefix) => id.startsWith(prefix))!];
+    const refs = Object.fromEntries(Object.keys(template.toJSON().Resources).map((id) => [id, arnOf(id)]));
+    const policy = plainPolicy({ Version: '2012-10-17', Statement: handlerPolicy(template) }, refs, (id) => arnOf(id));
+    // KMS needs its key policy too: the key's default policy delegates to IAM (the account)
+    const keyPolicy = plainPolicy(Object.values(template.findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy, refs, arnOf);
+
+    test.each([
+      ['sqs:SendMessage', ARNS.Queue],
+      ['dynamodb:PutItem', ARNS.Ids],
+      ['dynamodb:UpdateItem', ARNS.Ids],
+      ['dynamodb:DeleteItem', ARNS.Ids],
+      ['kms:GenerateDataKey', ARNS.Key],
+      ['kms:Decrypt', ARNS.Key],
+      ['secretsmanager:GetSecretValue', ARNS.WebhooksSigningSecret],
+    ])('the handler may %s', async (action, resource) => {
+      expect(await isAllowed(policy, action, resource, ACCOUNT, resource === ARNS.Key ? keyPolicy : undefined)).toBe(true);
     });
+
+    test.each([
+      ['sqs:ReceiveMessage', ARNS.Queue],
+      ['sqs:PurgeQueue', ARNS.Queue],
+      ['sqs:SendMessage', `arn:aws:sqs:eu-west-1:${ACCOUNT}:other`],
+      ['dynamodb:Scan', ARNS.Ids],
+      ['dynamodb:GetItem', ARNS.Ids],
+      ['kms:ReEncryptFrom', ARNS.Key],
+      ['secretsmanager:PutSecretValue', ARNS.WebhooksSigningSecret],
+    ])('the handler may not %s', async (action, resource) => {
+      expect(await isAllowed(policy, action, resource, ACCOUNT, resource === ARNS.Key ? keyPolicy : undefined)).toBe(false);
+    });
+  });
+
+  test("API Gateway may invoke the handler for the senders' routes only", () => {
+    const sources = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => JSON.stringify(p.Properties.SourceArn));
+    expect(sources).toHaveLength(2);
+    expect(sources.some((s) => s.includes('/*/*/webhooks/stripe'))).toBe(true);
+    expect(sources.some((s) => s.includes('/*/*/webhooks/github'))).toBe(true);
   });
 
   test('in development the secret can be destroyed with the stack', () => {
@@ -92,6 +185,12 @@ describe('WebhookApi', () => {
       'a burst below the rate',
       { throttleBurst: 10 },
       'Test/Webhooks: throttleBurst 10 is not allowed; use a whole number of at least the rate (50)',
+    ],
+    ['no sender', { providers: [] }, 'Test/Webhooks: providers is empty; give at least one sender'],
+    [
+      'a sender faster than the stage',
+      { providers: [{ name: 'stripe', ratePerSecond: 60, burst: 60 }] },
+      'Test/Webhooks: provider stripe throttle 60/s burst 60 is not allowed; use 1..50/s and a burst of rate..100',
     ],
   ])('rejects %s', (_why, props, message) => {
     expect(() => synth(props)).toThrow(message);

@@ -1,20 +1,28 @@
 import { Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ALB_INGRESS_SOURCES, ALB_LISTENER_PORT, albSecurityGroupName } from '../../lib/config/alb-origin';
 import {
-  albAccessLogsBucketParameterName,
   apiHost,
   apiOriginColorHost,
   apiOriginDrHost,
   apiOriginPrimaryHost,
   appHost,
-  regionalWebAclArnParameterName,
+  assetsBucketName,
+  ORIGIN_VERIFY_HEADER,
+  ORIGIN_VERIFY_RULE_NAME,
+  VIEWER_IP_HEADER,
   wafLogGroupName,
+  webAclName,
 } from '../../lib/config/edge-names';
+import { apiPathPatterns } from '../../lib/config/edge-routes';
 import { dev, prod } from '../../lib/config/environments';
 import { apiOriginHost } from '../../lib/config/naming';
+import { servicesFor } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { RATE_LIMIT_RULE_NAME } from '../../lib/constructs/web-acl';
 import { CLOUDFRONT_REGION } from '../../lib/stacks/edge-global-stack';
@@ -22,7 +30,13 @@ import { contentSecurityPolicy, EdgeStack } from '../../lib/stacks/edge-stack';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
 import { testApp, withValue } from '../helpers';
 
-type Rule = { Name: string; Statement: { RateBasedStatement?: { Limit: number }; ManagedRuleGroupStatement?: { Name: string } } };
+type Rule = {
+  Name: string;
+  Statement: {
+    RateBasedStatement?: { Limit: number; ForwardedIPConfig?: { HeaderName: string } };
+    ManagedRuleGroupStatement?: { Name: string };
+  };
+};
 
 /** The rule names of the only WebACL in a template, and the limit of its rate-based rule. */
 function webAclRules(t: Template): { scope: string; names: string[]; limit?: number } {
@@ -60,7 +74,7 @@ describe('Edge stacks of every environment', () => {
   });
 
   test.each(EACH_ENV)(
-    '%s: both WebACLs evaluate IP reputation, the rate limit from config, common, bad inputs and SQLi',
+    '%s: both WebACLs evaluate IP reputation, the rate limit from config, common, bad inputs and SQLi; the REGIONAL one the origin header first',
     (name, config) => {
       const expected = [
         'AWSManagedRulesAmazonIpReputationList',
@@ -70,20 +84,129 @@ describe('Edge stacks of every environment', () => {
         'AWSManagedRulesSQLiRuleSet',
       ];
       expect(webAclRules(global(name))).toEqual({ scope: 'CLOUDFRONT', names: expected, limit: config.edge.wafRateLimitPer5Minutes });
-      expect(webAclRules(edge(name))).toEqual({ scope: 'REGIONAL', names: expected, limit: config.edge.wafRateLimitPer5Minutes });
+      expect(webAclRules(edge(name))).toEqual({
+        scope: 'REGIONAL',
+        names: [ORIGIN_VERIFY_RULE_NAME, ...expected],
+        limit: config.edge.wafRateLimitPer5Minutes,
+      });
     },
   );
 
-  test.each(EACH_ENV)('%s: both WebACLs log to CloudWatch with the retention from config', (name, config) => {
-    for (const [t, scope] of [
-      [global(name), 'CLOUDFRONT'],
-      [edge(name), 'REGIONAL'],
-    ] as const) {
-      t.hasResourceProperties('AWS::Logs::LogGroup', {
-        LogGroupName: wafLogGroupName(config.name, scope),
+  test.each(EACH_ENV)(
+    '%s: the rate limits key on the client CloudFront sees: the source IP in front, the header CloudFront sets behind',
+    (name) => {
+      const rate = (t: Template) =>
+        (Object.values(t.findResources('AWS::WAFv2::WebACL'))[0].Properties.Rules as Rule[]).find((r) => r.Name === RATE_LIMIT_RULE_NAME)!
+          .Statement.RateBasedStatement;
+      expect(rate(global(name))).toMatchObject({ AggregateKeyType: 'IP' });
+      expect(rate(edge(name))).toMatchObject({
+        AggregateKeyType: 'FORWARDED_IP',
+        ForwardedIPConfig: { HeaderName: VIEWER_IP_HEADER, FallbackBehavior: 'NO_MATCH' },
+      });
+      // a header a client sets is never the key
+      expect(JSON.stringify(rate(edge(name)))).not.toMatch(/X-Forwarded-For/i);
+    },
+  );
+
+  test.each(EACH_ENV)(
+    '%s: the REGIONAL WebACL requires the origin header CloudFront adds, from the same secret, except GET on the health path',
+    (name, config) => {
+      const acl = Object.values(edge(name).findResources('AWS::WAFv2::WebACL'))[0].Properties;
+      expect(acl.Name).toBe(webAclName(config.name, 'REGIONAL'));
+      const rule = acl.Rules[0];
+      expect(rule).toMatchObject({ Name: ORIGIN_VERIFY_RULE_NAME, Priority: 0, Action: { Block: {} } });
+      const [accepted, exempt] = rule.Statement.AndStatement.Statements;
+      const dist = Object.values(edge(name).findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+      const sent = dist.Origins.find(
+        (o: { DomainName: string }) => o.DomainName === apiOriginHost(config.domain.zoneName),
+      ).OriginCustomHeaders;
+      // THEN what CloudFront sends and what the WebACL accepts are the same dynamic reference: one secret, never a literal
+      expect(sent).toEqual([
+        { HeaderName: ORIGIN_VERIFY_HEADER, HeaderValue: accepted.NotStatement.Statement.ByteMatchStatement.SearchString },
+      ]);
+      expect(JSON.stringify(sent)).toMatch(/\{\{resolve:secretsmanager:.*:SecretString:current::\}\}/);
+      expect(exempt.NotStatement.Statement.AndStatement.Statements[0].ByteMatchStatement.SearchString).toBe(config.edge.healthCheckPath);
+    },
+  );
+
+  test.each(EACH_ENV)(
+    '%s: the WebACLs log to log groups of stateful stacks, the origin header redacted, no samples of it',
+    (name, config) => {
+      // the log groups are not in the stateless stacks (a recreated stack would collide with its retained predecessor)
+      global(name).resourceCountIs('AWS::Logs::LogGroup', 0);
+      for (const group of Object.values(edge(name).findResources('AWS::Logs::LogGroup'))) {
+        // only functions' log groups, named after generated function names: never a fixed name
+        expect(typeof group.Properties.LogGroupName).not.toBe('string');
+      }
+      template(stage(name).edgeGlobalLogs).hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: wafLogGroupName(config.name, 'CLOUDFRONT'),
         RetentionInDays: config.edge.wafLogRetentionDays,
       });
-      t.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
+      template(stage(name).data).hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: wafLogGroupName(config.name, 'REGIONAL'),
+        RetentionInDays: config.edge.wafLogRetentionDays,
+      });
+      expect(stage(name).edgeGlobalLogs.region).toBe(CLOUDFRONT_REGION);
+      expect(stage(name).edgeGlobalLogs.terminationProtection).toBe(config.stateful.terminationProtection);
+      global(name).hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+        LogDestinationConfigs: [`arn:aws:logs:us-east-1:${config.account}:log-group:${wafLogGroupName(config.name, 'CLOUDFRONT')}`],
+      });
+      edge(name).hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+        LogDestinationConfigs: [`arn:aws:logs:${config.region}:${config.account}:log-group:${wafLogGroupName(config.name, 'REGIONAL')}`],
+        RedactedFields: Match.arrayWith([{ SingleHeader: { Name: ORIGIN_VERIFY_HEADER.toLowerCase() } }]),
+      });
+      const regional = Object.values(edge(name).findResources('AWS::WAFv2::WebACL'))[0].Properties;
+      expect(regional.VisibilityConfig.SampledRequestsEnabled).toBe(false);
+    },
+  );
+
+  test.each(EACH_ENV)(
+    '%s: the ALB security groups are in the VPC, named from config, each admitting one prefix list on 443 only',
+    (name, config) => {
+      const t = edge(name);
+      const groups = t.findResources('AWS::EC2::SecurityGroup');
+      const lookups = t.findResources('Custom::AWS');
+      for (const source of ALB_INGRESS_SOURCES) {
+        const sgName = albSecurityGroupName(config.name, source);
+        const [id, group] = Object.entries(groups).find(([, g]) =>
+          g.Properties.Tags.some((tag: { Key: string; Value: string }) => tag.Key === 'Name' && tag.Value === sgName),
+        )!;
+        expect(JSON.stringify(group.Properties.VpcId)).toContain('Network');
+        // no inbound rule inline (no CIDR); one ingress rule from the prefix list the lookup returns
+        expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+        const [lookupId, lookup] = Object.entries(lookups).find(([, l]) =>
+          JSON.stringify(l.Properties.Create).includes(source.prefixListName(config.region)),
+        )!;
+        expect(JSON.parse(lookup.Properties.Create)).toMatchObject({
+          service: 'EC2',
+          action: 'describeManagedPrefixLists',
+          parameters: { Filters: [{ Name: 'prefix-list-name', Values: [source.prefixListName(config.region)] }] },
+        });
+        t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+          GroupId: { 'Fn::GetAtt': [id, 'GroupId'] },
+          SourcePrefixListId: { 'Fn::GetAtt': [lookupId, 'PrefixLists.0.PrefixListId'] },
+          IpProtocol: 'tcp',
+          FromPort: ALB_LISTENER_PORT,
+          ToPort: ALB_LISTENER_PORT,
+        });
+      }
+      t.resourceCountIs('AWS::EC2::SecurityGroupIngress', ALB_INGRESS_SOURCES.length);
+      expect(JSON.stringify(t.toJSON())).not.toMatch(/0\.0\.0\.0\/0/);
+    },
+  );
+
+  test.each(EACH_ENV)('%s: the prefix-list lookup may only describe managed prefix lists', (name) => {
+    // GIVEN every policy of the role the lookups run as (the custom-resource provider's)
+    const lookupRole = Object.keys(edge(name).findResources('AWS::IAM::Role')).find((id) => id.startsWith('AWS679f53fac'))!;
+    const policies = Object.values(edge(name).findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes(lookupRole),
+    );
+    // THEN one per lookup, and nothing but the read of managed prefix lists
+    expect(policies).toHaveLength(ALB_INGRESS_SOURCES.length);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([
+        { Action: 'ec2:DescribeManagedPrefixLists', Effect: 'Allow', Resource: '*' },
+      ]);
     }
   });
 
@@ -97,21 +220,35 @@ describe('Edge stacks of every environment', () => {
     expect(stage(name).edge.dependencies.map((s) => s.node.id)).toEqual(expect.arrayContaining(['EdgeGlobal', 'Dns', 'Data']));
   });
 
-  test.each(EACH_ENV)('%s: OAC for the assets, HTTPS-only viewers on TLS 1.2+, the price class from config', (name, config) => {
-    const t = edge(name);
-    t.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
-    t.hasResourceProperties('AWS::CloudFront::Distribution', {
-      DistributionConfig: Match.objectLike({
-        Aliases: [appHost(config), apiHost(config)],
-        PriceClass: config.edge.priceClass,
-        ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' }),
-        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
-        CacheBehaviors: [Match.objectLike({ PathPattern: '/api/*', ViewerProtocolPolicy: 'https-only' })],
-        Origins: Match.arrayWith([Match.objectLike({ DomainName: apiOriginHost(config.domain.zoneName) })]),
-        Logging: Match.objectLike({ Prefix: `cloudfront/${config.name}/` }),
-      }),
-    });
-  });
+  test.each(EACH_ENV)(
+    "%s: OAC for the assets bucket named from config, the catalog's API patterns, TLS 1.2+, the price class from config",
+    (name, config) => {
+      const t = edge(name);
+      t.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+      t.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          Origins: Match.arrayWith([
+            Match.objectLike({
+              DomainName: `${assetsBucketName(config.name, config.account, config.region)}.s3.${config.region}.amazonaws.com`,
+            }),
+          ]),
+        }),
+      });
+      t.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          Aliases: [appHost(config), apiHost(config)],
+          PriceClass: config.edge.priceClass,
+          ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' }),
+          DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+          CacheBehaviors: apiPathPatterns(servicesFor(config.name)).map((pattern) =>
+            Match.objectLike({ PathPattern: pattern, ViewerProtocolPolicy: 'https-only' }),
+          ),
+          Origins: Match.arrayWith([Match.objectLike({ DomainName: apiOriginHost(config.domain.zoneName) })]),
+          Logging: Match.objectLike({ Prefix: `cloudfront/${config.name}/` }),
+        }),
+      });
+    },
+  );
 
   test.each(EACH_ENV)('%s: the app and API hosts are IPv4 and IPv6 aliases of the distribution', (name, config) => {
     for (const host of [appHost(config), apiHost(config)]) {
@@ -164,14 +301,15 @@ describe('Edge stacks of every environment', () => {
     });
   });
 
-  test.each(EACH_ENV)('%s: the pipeline finds the regional WebACL ARN and the ALB log bucket in SSM', (name, config) => {
-    edge(name).hasResourceProperties('AWS::SSM::Parameter', {
-      Name: regionalWebAclArnParameterName(config.name),
-      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RegionalWebAcl'), 'Arn'] },
-    });
-    edge(name).hasResourceProperties('AWS::SSM::Parameter', {
-      Name: albAccessLogsBucketParameterName(config.name),
-      Value: Match.anyValue(),
+  test.each(EACH_ENV)('%s: no SSM parameter for the ALB: the manifests name everything from config', (name) => {
+    edge(name).resourceCountIs('AWS::SSM::Parameter', 0);
+  });
+
+  test.each(EACH_ENV)('%s: the origin header rotates on the schedule from config, not at deploy', (name, config) => {
+    edge(name).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { ScheduleExpression: `rate(${config.edge.originVerifyRotationDays} days)` },
+      RotateImmediatelyOnUpdate: false,
+      RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('OriginVerifyRotationHandler'), 'Arn'] },
     });
   });
 
@@ -194,8 +332,15 @@ describe('EdgeStack on its own', () => {
       }),
       certificate: acm.Certificate.fromCertificateArn(inputs, 'Cert', `arn:aws:acm:us-east-1:${config.account}:certificate/test`),
       cloudFrontWebAclArn: `arn:aws:wafv2:us-east-1:${config.account}:global/webacl/test/id`,
-      assetsBucket: s3.Bucket.fromBucketName(inputs, 'Assets', 'assets'),
       logsBucket: s3.Bucket.fromBucketName(inputs, 'Logs', 'logs'),
+      vpc: ec2.Vpc.fromVpcAttributes(inputs, 'Vpc', { vpcId: 'vpc-12345678', availabilityZones: ['eu-west-1a'] }),
+      services: servicesFor(config.name),
+      originVerifySecret: secretsmanager.Secret.fromSecretCompleteArn(
+        inputs,
+        'OriginVerify',
+        `arn:aws:secretsmanager:${config.region}:${config.account}:secret:origin-verify-AbCdEf`,
+      ),
+      regionalWebAclLogGroupName: 'aws-waf-logs-test',
     });
     return Template.fromStack(stack);
   }

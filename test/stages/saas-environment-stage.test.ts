@@ -84,7 +84,7 @@ describe('SaasEnvironmentStage', () => {
         .get(name)!
         .node.children.filter((c) => c instanceof Stack)
         .map((c) => c.node.id);
-    const common = ['Dns', 'EdgeGlobal', 'Edge', 'Webhooks', 'Cluster'];
+    const common = ['Dns', 'EdgeGlobalLogs', 'EdgeGlobal', 'Edge', 'EdgeContent', 'Webhooks', 'Cluster'];
     expect(stackIds('dev')).toEqual(['Network', 'Data', ...common]);
     expect(stackIds('staging')).toEqual(['Network', 'Data', ...common]);
     expect(stackIds('prod')).toEqual(['Network', 'DataReplica', 'Data', ...common]);
@@ -94,6 +94,20 @@ describe('SaasEnvironmentStage', () => {
     const prod = stages.get('prod')!;
     expect(prod.data.dependencies.map((s) => s.node.id).sort()).toEqual(['DataReplica', 'Network']);
   });
+
+  test.each(ENVIRONMENTS.map((c) => c.name))(
+    '%s: the edge deploys in order: logs before the WebACLs, Network and Data before Edge, Edge before its content bucket',
+    (name) => {
+      // GIVEN the stage; WHEN its stacks' dependencies are read
+      const stage = stages.get(name)!;
+      const deps = (s: Stack) => s.dependencies.map((d) => d.node.id).sort();
+      // THEN a stack never deploys before what it names or references
+      expect(deps(stage.edgeGlobal)).toEqual(expect.arrayContaining(['EdgeGlobalLogs', 'Dns']));
+      expect(deps(stage.edge)).toEqual(expect.arrayContaining(['Data', 'Dns', 'EdgeGlobal', 'Network']));
+      expect(deps(stage.edgeContent)).toEqual(expect.arrayContaining(['Data', 'Edge']));
+      expect(deps(stage.data)).not.toContain('Edge');
+    },
+  );
 
   test.each(ENVIRONMENTS.map((c) => c.name))('%s: templates snapshot (tripwire)', (name) => {
     const stage = stages.get(name)!;
