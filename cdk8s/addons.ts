@@ -370,8 +370,8 @@ export const ADDONS: readonly Addon[] = [
         ...SYSTEM_POOL,
         serviceAccount: { create: true, name: ADDON_IDENTITIES.awsLoadBalancerController.serviceAccount },
         enableServiceMutatorWebhook: false,
-        // The chart keeps making the `alb` IngressClass until cluster-config owns IngressClass + IngressClassParams.
-        createIngressClassResource: true,
+        // The cluster-config chart owns the IngressClass and its IngressClassParams (the ALB-level settings, once).
+        createIngressClassResource: false,
         ...(replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
       };
     },

@@ -179,7 +179,7 @@ export const staging: EnvironmentConfig = {
     availabilityZones: azs(PLATFORM.region, 3),
     natGateways: 1,
     flowLogRetentionDays: 90,
-    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'secretsmanager', 'logs'],
+    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'secretsmanager', 'logs', 'sqs'],
   },
   database: database({
     multiAz: true,
@@ -219,7 +219,7 @@ export const prod: EnvironmentConfig = {
     availabilityZones: azs(PLATFORM.region, 3),
     natGateways: 3,
     flowLogRetentionDays: 365,
-    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'secretsmanager', 'logs', 'ssm', 'kms'],
+    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'secretsmanager', 'logs', 'ssm', 'kms', 'sqs'],
   },
   database: database(
     { multiAz: true, instanceClass: 'r7g.xlarge', allocatedStorageGiB: 200, maxAllocatedStorageGiB: 1000, backupRetentionDays: 14 },

@@ -11,6 +11,7 @@
  *
  * Pure data and functions of config; no imports beyond lib/config.
  */
+import { webhookQueueUrl } from './edge-names';
 import { APPLICATION_DATABASE, databaseEndpointParameterName, databaseUserName, uploadsBucketName } from './naming';
 
 /** The EKS Pod Identity agent on every node (link-local, TCP 80): the AWS SDK's credential source in a pod. */
@@ -32,13 +33,18 @@ export interface PlatformResource {
 }
 
 /** The name of a platform resource, e.g. `uploads`. */
-export type PlatformResourceName = 'uploads';
+export type PlatformResourceName = 'uploads' | 'webhook-events';
 
 /** The resources a catalog entry may list under `aws`. */
 export const PLATFORM_RESOURCES: Readonly<Record<PlatformResourceName, PlatformResource>> = {
   uploads: {
     description: "its own prefix (`<service>/`) of the environment's uploads bucket, read and write",
     endpoint: { kind: 'gateway', service: 's3' },
+  },
+  'webhook-events': {
+    description:
+      'consumes the webhook events queue: receive, delete, extend the visibility of messages (at-least-once: skip a deliveryId already processed)',
+    endpoint: { kind: 'interface', service: 'sqs' },
   },
 };
 
@@ -77,11 +83,15 @@ export const DATABASE_VARIABLES = {
 /** Environment variables of a pod that uses the uploads bucket. */
 export const UPLOADS_VARIABLES = { bucket: 'UPLOADS_BUCKET', prefix: 'UPLOADS_PREFIX' } as const;
 
+/** Environment variable of a pod that consumes the webhook events. */
+export const WEBHOOK_EVENTS_VARIABLES = { queueUrl: 'WEBHOOK_QUEUE_URL' } as const;
+
 /** Variables the platform sets; a catalog entry's own `env` may not use these names. */
 export const PLATFORM_VARIABLES: readonly string[] = [
   AWS_REGION_VARIABLE,
   ...Object.values(DATABASE_VARIABLES),
   ...Object.values(UPLOADS_VARIABLES),
+  ...Object.values(WEBHOOK_EVENTS_VARIABLES),
 ];
 
 /** The port of PostgreSQL, at the proxy and at the instances. */
@@ -117,6 +127,9 @@ export function platformEnvironment(
   if ((service.aws ?? []).includes('uploads')) {
     variables[UPLOADS_VARIABLES.bucket] = uploadsBucketName(environment.name, environment.account, environment.region);
     variables[UPLOADS_VARIABLES.prefix] = `${service.name}/`;
+  }
+  if ((service.aws ?? []).includes('webhook-events')) {
+    variables[WEBHOOK_EVENTS_VARIABLES.queueUrl] = webhookQueueUrl(environment.name, environment.account, environment.region);
   }
   return { variables, parameters };
 }

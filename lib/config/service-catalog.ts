@@ -332,7 +332,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     rollout: { strategy: 'rolling', maxSurgePercent: 50 },
     slo: { availabilityPercent: 99.5, latencyP95Millis: 5000 },
     database: true,
-    aws: ['uploads'],
+    aws: ['uploads', 'webhook-events'],
     priority: 'background',
     drain: { preStopSleepSeconds: 0, terminationGracePeriodSeconds: 120 },
   },

@@ -23,6 +23,7 @@ export const INTERFACE_ENDPOINTS = [
   'kms',
   'monitoring',
   'elasticloadbalancing',
+  'sqs',
 ] as const;
 
 /** An interface endpoint name, as AWS names the service after `com.amazonaws.<region>.`. */

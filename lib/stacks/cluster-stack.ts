@@ -8,6 +8,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { EKS_ADDON_VERSIONS, EKS_ADDONS_REQUIRED_BY_NODES, EksAddonName } from '../config/eks-addons';
+import { webhookKeyAliasName, webhookQueueArn } from '../config/edge-names';
 import { imageSigningKey, signedImagesRequired } from '../config/image-signing';
 import { manifestCompatibilityProblem } from '../config/kubernetes-compat';
 import {
@@ -290,8 +291,8 @@ export class ClusterStack extends PlatformStack {
 
   /**
    * A role per service that calls AWS, with exactly the grants of what it uses: its own prefix of the
-   * uploads bucket (`aws: ['uploads']`), IAM authentication as its own database user at the proxy and
-   * the read replica (`database: true`).
+   * uploads bucket (`aws: ['uploads']`), the webhook events queue (`aws: ['webhook-events']`), IAM
+   * authentication as its own database user at the proxy and the read replica (`database: true`).
    */
   private addServiceRole(service: ServiceSpec, data: ClusterDataAccess): iam.IRole {
     const role = this.platformCluster.addPodRole(`Service-${service.name}`, serviceNamespace(service), serviceAccountName(service.name));
@@ -311,6 +312,31 @@ export class ClusterStack extends PlatformStack {
       findings[`Resource::${prefix}`] = "The service's own prefix of the uploads bucket.";
       findings['Action::kms:GenerateDataKey*'] = 'Granted by grantEncryptDecrypt on the uploads key only; S3 needs data keys for SSE-KMS.';
       findings['Action::kms:ReEncrypt*'] = 'Granted by grantEncryptDecrypt on the uploads key only.';
+    }
+    if ((service.aws ?? []).includes('webhook-events')) {
+      const { name } = this.config;
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ConsumeWebhookEvents',
+          actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+          resources: [webhookQueueArn(name, this.account, this.region)],
+        }),
+      );
+      // The queue is encrypted with the Webhooks stack's key: readable through SQS only, found by its alias.
+      const keys = `arn:aws:kms:${this.region}:${this.account}:key/*`;
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'DecryptWebhookEvents',
+          actions: ['kms:Decrypt'],
+          resources: [keys],
+          conditions: {
+            'ForAnyValue:StringEquals': { 'kms:ResourceAliases': webhookKeyAliasName(name) },
+            StringEquals: { 'kms:ViaService': `sqs.${this.region}.amazonaws.com` },
+          },
+        }),
+      );
+      findings[`Resource::${keys}`] =
+        `Narrowed to the webhook events key by its alias (kms:ResourceAliases ${webhookKeyAliasName(name)}), through SQS only; its ID is generated in the Webhooks stack.`;
     }
     if (service.database) {
       const user = databaseUserName(service.name);

@@ -20,6 +20,7 @@ const ENDPOINTS: Record<InterfaceEndpointName, ec2.InterfaceVpcEndpointAwsServic
   kms: ec2.InterfaceVpcEndpointAwsService.KMS,
   monitoring: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
   elasticloadbalancing: ec2.InterfaceVpcEndpointAwsService.ELASTIC_LOAD_BALANCING,
+  sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
 };
 
 /** The environment's VPC (stateful: every other stack lives in it). */

@@ -43,13 +43,14 @@ describe('awsEgress: destinations derived from what a service uses', () => {
     // GIVEN a fixture resource behind SQS, an environment with the sqs endpoint and one without
     const resources = { uploads: { description: 'queue', endpoint: { kind: 'interface' as const, service: 'sqs' } } };
     const withEndpoint = withValue(prod, 'network.interfaceEndpoints', ['sqs']);
+    const withoutEndpoint = withValue(prod, 'network.interfaceEndpoints', ['ecr.api']);
     const user = service({ database: false, aws: ['uploads'] });
     expect(awsEgress(user, withEndpoint, resources)[1]).toEqual({
       purpose: 'sqs API (interface endpoint, private subnets)',
       cidrs: subnetCidrs(prod.network).private,
       ports: [443],
     });
-    expect(awsEgress(user, prod, resources)[1]).toEqual({
+    expect(awsEgress(user, withoutEndpoint, resources)[1]).toEqual({
       purpose: 'sqs API (NAT, no interface endpoint in this environment, public address ranges)',
       cidrs: ['0.0.0.0/0'],
       except: [prod.network.vpcCidr, '169.254.0.0/16'],

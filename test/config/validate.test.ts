@@ -1,4 +1,5 @@
 import { dev, ENVIRONMENTS, prod, staging } from '../../lib/config/environments';
+import { INTERFACE_ENDPOINTS } from '../../lib/config/types';
 import { assertValidEnvironments, ConfigValidationError, formatProblems, validateEnvironments } from '../../lib/config/validate';
 import { withValue, withValues } from '../helpers';
 
@@ -59,7 +60,7 @@ describe('validateEnvironments', () => {
       'dev',
       'network.interfaceEndpoints',
       ['ecr.api', 'dynamo'],
-      'dev.network.interfaceEndpoints[1]: "dynamo" is not a known endpoint; use one of ecr.api, ecr.dkr, sts, secretsmanager, logs, ssm, kms, monitoring, elasticloadbalancing',
+      `dev.network.interfaceEndpoints[1]: "dynamo" is not a known endpoint; use one of ${INTERFACE_ENDPOINTS.join(', ')}`,
     ],
     ['dev', 'network', 'big', 'dev.network: "big" is not an object; expected the network settings'],
     [

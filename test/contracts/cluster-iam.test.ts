@@ -123,6 +123,7 @@ describe.each(EACH_ENV)('%s: AWS Load Balancer Controller', (name, config) => {
       ['register pod IPs', { action: 'elasticloadbalancing:RegisterTargets', resource: tg }, 'Allowed'],
       ['find the VPC by its Name tag (no instance metadata)', { action: 'ec2:DescribeVpcs', resource: '*' }, 'Allowed'],
       ['find the subnets and route tables', { action: 'ec2:DescribeRouteTables', resource: '*' }, 'Allowed'],
+      ['find the regional WebACL the IngressClassParams name', { action: 'wafv2:ListWebACLs', resource: '*' }, 'Allowed'],
       ['attach the regional WebACL', { action: 'wafv2:AssociateWebACL', resource: lb }, 'Allowed'],
     ]);
   });
@@ -196,7 +197,8 @@ describe('AWS Load Balancer Controller policy against upstream', () => {
 
   test('every upstream statement is kept; each derived statement keeps its upstream actions', () => {
     // GIVEN the published policy of the pinned version WHEN we derive ours THEN no statement is dropped...
-    expect(new Set(derived.map((d) => d.upstream))).toEqual(new Set(LBC_UPSTREAM_STATEMENTS.map((_, i) => i)));
+    const kept = derived.filter((d) => d.upstream !== undefined);
+    expect(new Set(kept.map((d) => d.upstream))).toEqual(new Set(LBC_UPSTREAM_STATEMENTS.map((_, i) => i)));
     // ...and the actions of every upstream statement are all still granted by its derived statements
     LBC_UPSTREAM_STATEMENTS.forEach((upstream, i) => {
       const granted = derived.filter((d) => d.upstream === i).flatMap((d) => list(d.statement.Action));
@@ -205,12 +207,18 @@ describe('AWS Load Balancer Controller policy against upstream', () => {
   });
 
   test('a statement that differs from upstream says how it is narrower; the others are upstream verbatim', () => {
-    for (const d of derived) {
-      const upstream = LBC_UPSTREAM_STATEMENTS[d.upstream];
+    for (const d of derived.filter((x) => x.upstream !== undefined)) {
+      const upstream = LBC_UPSTREAM_STATEMENTS[d.upstream!];
       if (d.narrowed === undefined) expect(d.statement).toEqual(upstream);
       else expect(d.statement).not.toEqual(upstream);
     }
     expect(derived.filter((d) => d.narrowed).length).toBeGreaterThan(0);
+  });
+
+  test('a statement beyond upstream names the upstream document that requires it, and only the WebACL lookup is one', () => {
+    const additions = derived.filter((d) => d.upstream === undefined);
+    expect(additions.map((d) => d.statement.Action)).toEqual([['wafv2:ListWebACLs']]);
+    for (const d of additions) expect(d.added).toMatch(/^kubernetes-sigs\/aws-load-balancer-controller@v3\.5\.0:/);
   });
 });
 

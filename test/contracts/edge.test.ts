@@ -138,6 +138,9 @@ describe('edge contract: templates and manifests together', () => {
       const [ingressClass] = docs(name, 'IngressClass');
       const [params] = docs(name, 'IngressClassParams');
       for (const ingress of docs(name, 'Ingress')) expect(ingress.spec.ingressClassName).toBe(ingressClass.metadata.name);
+      // one owner of the class: the cluster-config chart, never also the controller's chart
+      const lbc = docs(name, 'Application').find((a) => a.metadata.name === 'aws-load-balancer-controller')!;
+      expect(lbc.spec.source.helm.valuesObject.createIngressClassResource).toBe(false);
       expect(ingressClass.spec.parameters.name).toBe(params.metadata.name);
       expect(params.spec.group.name).toBe(ingressGroupName(config.name));
       // the WebACL, by name, REGIONAL, in the cluster's region

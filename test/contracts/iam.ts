@@ -43,6 +43,8 @@ export interface Request {
   readonly context?: Record<string, string | string[]>;
   /** The caller. @default a session of the role */
   readonly principal?: string;
+  /** The resource's own policy (a KMS key policy, a bucket policy...). @default none */
+  readonly resourcePolicy?: PolicyDocument;
 }
 
 /** `Allowed`, `ImplicitlyDenied` or `ExplicitlyDenied`; throws on a request or policy IAM would reject. */
@@ -73,7 +75,11 @@ export async function decide(
 
 /** Simulate a request by a role of a synthesized stack. */
 export async function roleMay(w: World, s: SynthesizedStack, roleLogicalId: string, request: Request): Promise<string> {
-  return decide(identityPolicies(w, s, roleLogicalId), { ...request, accountId: s.account });
+  return decide(
+    identityPolicies(w, s, roleLogicalId),
+    { ...request, accountId: s.account, principal: request.principal ?? `arn:aws:sts::${s.account}:assumed-role/${roleLogicalId}/session` },
+    request.resourcePolicy,
+  );
 }
 
 /** Simulate the assumption of a role by a service principal (its trust policy is the resource policy). */

@@ -6,10 +6,11 @@
 import { PARAMETER_STORE_NAME, SECRET_STORE_NAME } from '../../cdk8s/conventions';
 import { ADDON_IDENTITIES } from '../../lib/config/naming';
 import { subnetCidrs } from '../../lib/config/network-layout';
-import { DATABASE_VARIABLES, POD_IDENTITY_AGENT, UPLOADS_VARIABLES } from '../../lib/config/platform-resources';
+import { DATABASE_VARIABLES, POD_IDENTITY_AGENT, UPLOADS_VARIABLES, WEBHOOK_EVENTS_VARIABLES } from '../../lib/config/platform-resources';
+import { webhookKeyAliasName } from '../../lib/config/edge-names';
 import { roleByDescription, roleMay } from './iam';
 import { allowed, podsOf } from './network-policy';
-import { addressIn, resolve, resourcesOf, stack, stageResources, subnetsOf, world } from './world';
+import { addressIn, resolve, resourcesOf, stack, stageResources, standIn, subnetsOf, world } from './world';
 
 const w = world();
 const ENVIRONMENTS = w.environments.map((c) => [c.name, c] as const);
@@ -181,6 +182,45 @@ describe.each(ENVIRONMENTS)('%s: services and AWS', (name, config) => {
       // S3 through the gateway endpoint: a public S3 address on 443; never instance metadata
       expect(allowed(docs, 'egress', pod, { ip: '52.218.0.10' }, { port: 443 })).toBe(true);
       expect(allowed(docs, 'egress', pod, { ip: '169.254.169.254' }, { port: 80 })).toBe(false);
+    }
+  });
+
+  test("the queue a pod consumes is the Webhooks stack's; it may receive and delete (not send), decrypt through SQS, and reach SQS", async () => {
+    const consumers = pods.filter((p) => p.env[WEBHOOK_EVENTS_VARIABLES.queueUrl] !== undefined);
+    expect(consumers.length).toBeGreaterThan(0);
+    const webhooks = stack(w, `${stage}/Webhooks`);
+    const queues = resourcesOf(webhooks, 'AWS::SQS::Queue').map(([, q]) => q.Properties!.QueueName as string);
+    for (const pod of consumers) {
+      const url = pod.env[WEBHOOK_EVENTS_VARIABLES.queueUrl];
+      const [, , host, account, queueName] = url.split('/');
+      expect([host, account]).toEqual([`sqs.${config.region}.amazonaws.com`, config.account]);
+      expect(queues).toContain(queueName);
+      const arn = `arn:aws:sqs:${config.region}:${config.account}:${queueName}`;
+      const role = roleOf(pod.namespace, pod.serviceAccount);
+      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
+        expect([action, await roleMay(w, cluster, role, { action, resource: arn })]).toEqual([action, 'Allowed']);
+      }
+      expect(await roleMay(w, cluster, role, { action: 'sqs:SendMessage', resource: arn })).toBe('ImplicitlyDenied');
+      // KMS also asks the key policy: the Webhooks stack's events key, as synthesized
+      const [keyId, keyResource] = resourcesOf(webhooks, 'AWS::KMS::Key')[0];
+      const key = standIn(webhooks, keyId, 'Arn');
+      const keyPolicy = resolve(w, webhooks, keyResource.Properties!.KeyPolicy);
+      const viaSqs = { 'kms:ViaService': `sqs.${config.region}.amazonaws.com` };
+      const decrypt = (aliases: string[], context: Record<string, string> = viaSqs) =>
+        roleMay(w, cluster, role, {
+          action: 'kms:Decrypt',
+          resource: key,
+          context: { ...context, 'kms:ResourceAliases': aliases },
+          resourcePolicy: keyPolicy,
+        });
+      expect(await decrypt([webhookKeyAliasName(name)])).toBe('Allowed');
+      expect(await decrypt(['alias/saas-platform/other/key'])).toBe('ImplicitlyDenied');
+      expect(await decrypt([webhookKeyAliasName(name)], {})).toBe('ImplicitlyDenied');
+      // the SQS API: the interface endpoint's private subnets where the environment has one, public ranges otherwise
+      const target = config.network.interfaceEndpoints.includes('sqs')
+        ? addressIn(subnetsOf(w, stage).find((sn) => sn.tier === 'Private')!.cidr)
+        : '52.94.0.10';
+      expect(allowed(docs, 'egress', pod, { ip: target }, { port: 443 })).toBe(true);
     }
   });
 });

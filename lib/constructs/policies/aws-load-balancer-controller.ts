@@ -216,10 +216,12 @@ export interface LoadBalancerControllerScope {
 
 /** A statement of our policy and the upstream statement (index in `LBC_UPSTREAM_STATEMENTS`) it comes from. */
 export interface DerivedStatement extends ControllerStatement {
-  /** Index of the upstream statement this one keeps or narrows. */
-  readonly upstream: number;
+  /** Index of the upstream statement this one keeps or narrows, or `undefined` for an addition (`added`). */
+  readonly upstream?: number;
   /** How and why it is narrower than upstream, when it is. */
   readonly narrowed?: string;
+  /** For a statement upstream's policy lacks: the upstream document that requires it for a feature we use. */
+  readonly added?: string;
 }
 
 const up = (sid: string): number => LBC_UPSTREAM_STATEMENTS.findIndex((s) => s.Sid === sid);
@@ -380,5 +382,14 @@ export function awsLoadBalancerControllerStatements(scope: LoadBalancerControlle
       'ListenersWafCertificates',
       'Listener, certificate and WAF changes on the load balancers it manages; upstream gives no tag scoping.',
     ),
+    {
+      // The IngressClassParams attach the REGIONAL WebACL by name (a config-derived name, no ARN in a
+      // manifest); the controller resolves the name with wafv2:ListWebACLs, which upstream's policy
+      // file does not grant.
+      added:
+        'kubernetes-sigs/aws-load-balancer-controller@v3.5.0:docs/guide/ingress/annotations.md (wafv2-acl-name: "The controller role must allow access to wafv2:ListWebACLs"); pkg/aws/services/wafv2.go',
+      why: 'wafv2:ListWebACLs supports no resource scoping; the controller reads the list to find the WebACL the IngressClassParams name.',
+      statement: { Sid: 'FindWebAclByName', Effect: 'Allow', Action: ['wafv2:ListWebACLs'], Resource: '*' },
+    },
   ];
 }
