@@ -109,9 +109,12 @@ async function synthesizedSides(ref: string, root: string, log: (line: string) =
     addWorktree(root, commit, baseCheckout);
     copyWorkingTree(root, headCheckout);
     log(`review: synthesizing the base ${label} and the working tree (CloudFormation validator off)...`);
+    // The apps run in the temporary checkouts: a config file named relative to here must still be found.
+    const config = process.env.PLATFORM_CONFIG_FILE;
+    const env = config ? { ...process.env, PLATFORM_CONFIG_FILE: path.resolve(config) } : process.env;
     const [base, head] = await Promise.all([
-      synthesizeCheckout(baseCheckout, path.join(baseCheckout, 'cdk.out'), `the base ${label}`),
-      synthesizeCheckout(headCheckout, path.join(headCheckout, 'cdk.out'), 'the working tree'),
+      synthesizeCheckout(baseCheckout, path.join(baseCheckout, 'cdk.out'), `the base ${label}`, env),
+      synthesizeCheckout(headCheckout, path.join(headCheckout, 'cdk.out'), 'the working tree', env),
     ]);
     const manifests =
       base.manifests && head.manifests

@@ -39,7 +39,7 @@ export interface GuardResult {
 }
 
 const RETAINED: Record<'removed' | 'replaced', string> = {
-  removed: 'its DeletionPolicy keeps the old one, but the stack no longer manages it',
+  removed: 'its DeletionPolicy keeps the old one (or a final snapshot), but the stack no longer manages it',
   replaced: 'its UpdateReplacePolicy keeps the old one (or a snapshot), but the stack moves to a new one',
 };
 

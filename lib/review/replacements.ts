@@ -130,23 +130,24 @@ export function analyzeReplacements(pairs: readonly StackPair[], rules: Replacem
   const typeOf = (key: string, id: string) => pairs.find((p) => p.key === key)?.head?.Resources?.[id]?.Type ?? 'resource';
   const displayOf = (key: string) => pairs.find((p) => p.key === key)?.displayName ?? key;
 
-  // A reference's target: the verdict on it and how to say what happens to it.
+  // A reference's target: the verdict on it and how to say what happens to it. A resource the chain
+  // starts at is listed with its own reason; an output is not listed anywhere, so its cause is always said.
+  const cause = (v: Verdict) => (v.rootIsSelf ? '' : ` (first cause: ${v.root})`);
   const target = (pair: StackPair, reference: Reference): { verdict?: Verdict; says: (v: Verdict) => string } => {
     if (reference.kind === 'resource') {
       const name = `${reference.logicalId} (${typeOf(pair.key, reference.logicalId)})`;
       return {
         verdict: resources.get(pair.key)?.get(reference.logicalId),
-        says: (v) => `refers to ${name}, which ${v.impact === 'yes' ? 'is' : 'may be'} replaced`,
+        says: (v) => `refers to ${name}, which ${v.impact === 'yes' ? 'is' : 'may be'} replaced${cause(v)}`,
       };
     }
     const key = producerKey(pair, reference);
     return {
       verdict: outputs.get(key)?.get(reference.outputName),
       says: (v) =>
-        `reads output ${reference.outputName} of ${displayOf(key)}, whose value ${v.impact === 'yes' ? 'changes' : 'may change'}`,
+        `reads output ${reference.outputName} of ${displayOf(key)}, whose value ${v.impact === 'yes' ? 'changes' : 'may change'} (first cause: ${v.root})`,
     };
   };
-  const cause = (v: Verdict) => (v.rootIsSelf ? '' : ` (first cause: ${v.root})`);
 
   let learnt = true;
   while (learnt) {
@@ -158,7 +159,7 @@ export function analyzeReplacements(pairs: readonly StackPair[], rules: Replacem
           if (!verdict) continue;
           const impact = milderImpact(rules.impactAt(current.Type, path), verdict.impact);
           if (impact === 'no') continue;
-          const reason = `${formatPath(path as PropertyPath)} ${says(verdict)}${cause(verdict)}`;
+          const reason = `${formatPath(path as PropertyPath)} ${says(verdict)}`;
           learnt = record(resources, pair.key, id, impact, reason, verdict.root) || learnt;
         }
       }

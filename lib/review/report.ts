@@ -254,9 +254,12 @@ export function markdownReport(result: ReviewResult, context: ReportContext): st
   const top = head.join('\n');
   let details = body.join('\n');
   const note = '\n\n_The details are cut here to fit a comment; run `npm run review` for all of them._';
+  const close = '\n\n</details>';
   if (top.length + details.length > MARKDOWN_LIMIT) {
-    details = details.slice(0, Math.max(0, MARKDOWN_LIMIT - top.length - note.length));
-    details = details.slice(0, details.lastIndexOf('\n')) + note;
+    details = details.slice(0, Math.max(0, MARKDOWN_LIMIT - top.length - note.length - close.length));
+    details = details.slice(0, details.lastIndexOf('\n'));
+    const open = details.split('<details>').length - details.split('</details>').length;
+    details += (open > 0 ? close : '') + note;
   }
   return `${top}${details}\n`;
 }
