@@ -69,7 +69,7 @@ function whyOfResource(stack: StackChange, change: ResourceChange, all: readonly
   const why = [
     stack.status === 'removed'
       ? 'its stack is no longer in the app: a deploy leaves the stack behind unmanaged, and deleting it deletes this'
-      : 'it is no longer in the template: the deploy deletes it',
+      : `it is no longer in the template: the deploy ${change.retained ? 'removes it from the stack' : 'deletes it'}`,
   ];
   // A construct ID that changes moves the logical ID: a "new" resource of the same type appears.
   const successor = successorOf(stack, change, all);

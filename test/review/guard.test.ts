@@ -29,7 +29,7 @@ describe('runGuard', () => {
         constructPath: 'Dev/Data/Uploads/Resource',
         change: 'removed',
         why: [
-          'it is no longer in the template: the deploy deletes it',
+          'it is no longer in the template: the deploy removes it from the stack',
           'its DeletionPolicy keeps the old one (or a final snapshot), but the stack no longer manages it',
         ],
         loses: 'a bucket holds objects (uploads, assets, logs); a new one starts empty under a new name',
