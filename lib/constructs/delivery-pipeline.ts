@@ -114,6 +114,8 @@ export class DeliveryPipeline extends Construct {
   public readonly synth: DeliverySynth;
   /** The bucket of the builds' npm cache. */
   public readonly cacheBucket: s3.IBucket;
+  /** Wildcard findings no rule of the pipeline recognized, by policy path (cdk-nag reports them). */
+  public readonly unacknowledgedWildcards: ReadonlyMap<string, readonly string[]>;
   /** The stacks CodePipeline adds for its artifacts in other regions (one per region a stage deploys to). */
   public readonly supportStacks: readonly Stack[];
 
@@ -168,23 +170,27 @@ export class DeliveryPipeline extends Construct {
       this.pipeline.addWave('Tooling', { pre: [this.toolingDeploy(props.toolingStackPaths, props.cdkCliVersion)] });
     }
     const before = props.hooks?.beforeEnvironments?.(this.synth) ?? [];
-    if (before.length > 0) this.pipeline.addWave('Build', { pre: before });
+    if (before.length > 0) this.pipeline.addWave('BeforeEnvironments', { pre: before });
     for (const deployment of props.deployments) {
       const stageName = deployment.stage.stageName;
       const pre = deployment.manualApproval
         ? [new pipelines.ManualApprovalStep(`Approve${stageName}`, { comment: `Approve to deploy ${stageName}.` })]
         : [];
       const post: pipelines.Step[] = [];
-      if (deployment.postDeployCommands.length > 0) {
-        post.push(
-          new pipelines.CodeBuildStep(`${stageName}PostDeploy`, {
-            input: source,
-            installCommands: ['npm ci'],
-            commands: [...deployment.postDeployCommands],
-          }),
-        );
+      const check =
+        deployment.postDeployCommands.length > 0
+          ? new pipelines.CodeBuildStep(`${stageName}PostDeploy`, {
+              input: source,
+              installCommands: ['npm ci'],
+              commands: [...deployment.postDeployCommands],
+            })
+          : undefined;
+      if (check) post.push(check);
+      for (const step of props.hooks?.afterEnvironment?.(stageName, this.synth) ?? []) {
+        // the release of an environment waits for its infrastructure's smoke check
+        if (check) step.addStepDependency(check);
+        post.push(step);
       }
-      post.push(...(props.hooks?.afterEnvironment?.(stageName, this.synth) ?? []));
       this.pipeline.addStage(deployment.stage, { pre, post });
     }
 
@@ -193,7 +199,10 @@ export class DeliveryPipeline extends Construct {
     const codePipeline = this.pipeline.pipeline;
     this.supportStacks = Object.values(codePipeline.crossRegionSupport).map((s) => s.stack);
     this.retainArtifacts(codePipeline);
-    acknowledgeGeneratedWildcards(this, pipelineWildcardRules(this.ownBucketArns(codePipeline), Stack.of(this).account));
+    this.unacknowledgedWildcards = acknowledgeGeneratedWildcards(
+      this,
+      pipelineWildcardRules(this.ownBucketArns(codePipeline), Stack.of(this).account),
+    );
   }
 
   /** The artifact buckets and keys (home and replication regions) are kept when the stack goes: the platform's rule for buckets and keys. */

@@ -67,7 +67,12 @@ export class PlatformChecks implements IPolicyValidationPlugin {
       return finding ? [{ ...finding, path: s.stackConstructPath }] : [];
     });
     const violations = this.resourceViolations();
-    const secrets = templates.flatMap((s) => buildSecrets(s.stackConstructPath, JSON.parse(fs.readFileSync(s.templatePath, 'utf8'))));
+    const secrets = templates.flatMap((s) =>
+      buildSecrets(s.stackConstructPath, JSON.parse(fs.readFileSync(s.templatePath, 'utf8'))).map((f) => ({
+        ...f,
+        templatePath: s.templatePath,
+      })),
+    );
     if (secrets.length > 0) violations.push(violation('PLAT-SEC1', secrets, 'error'));
     for (const severity of ['error', 'warning'] as const) {
       const hits = sizes.filter((s) => s.severity === severity);
@@ -121,13 +126,18 @@ export function collectFacts(scope: IConstruct): ResourceFacts[] {
     });
 }
 
-function violation(id: RuleId, findings: RuleFinding[], severity: 'error' | 'warning'): PolicyViolation {
+function violation(id: RuleId, findings: (RuleFinding & { templatePath?: string })[], severity: 'error' | 'warning'): PolicyViolation {
   return {
     ruleName: id,
     description: `${PLATFORM_RULES[id]}\n  ${findings.map((f) => f.message).join('\n  ')}`,
     severity,
     fix: 'See docs/policies.md for each rule and how to comply.',
-    violatingResources: findings.map((f) => ({ constructPath: f.path, locations: [f.location] })),
+    violatingResources: findings.map((f) =>
+      // a template finding names its resource; the CDK turns template and logical ID into the construct path
+      f.logicalId && f.templatePath
+        ? { resourceLogicalId: f.logicalId, templatePath: f.templatePath, locations: [f.location] }
+        : { constructPath: f.path, locations: [f.location] },
+    ),
   };
 }
 

@@ -140,7 +140,7 @@ export function buildSecrets(stackPath: string, template: TemplateJson): RuleFin
   const findings: RuleFinding[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
     const path = String(resource.Metadata?.['aws:cdk:path'] ?? `${stackPath}/${logicalId}`);
-    const add = (location: string, message: string) => findings.push({ path, location, message: `${path}: ${message}` });
+    const add = (location: string, message: string) => findings.push({ path, location, message: `${path}: ${message}`, logicalId });
     const checkVariables = (variables: EnvVar[], location: string) => {
       for (const v of variables) {
         if (SECRET_NAME.test(v.name) && !SECRET_TYPES.includes(v.type)) {
