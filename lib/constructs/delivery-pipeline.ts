@@ -1,4 +1,14 @@
-import { CfnResource, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Stage, Validations } from 'aws-cdk-lib';
+import {
+  AspectPriority,
+  Aspects,
+  CfnResource,
+  DefaultStackSynthesizer,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Stage,
+  Validations,
+} from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -98,6 +108,11 @@ export interface DeliveryPipelineProps {
    * @default - none
    */
   readonly hooks?: DeliveryPipelineHooks;
+  /**
+   * Called with each stack CodePipeline adds for its artifacts in another region (e.g. to tag it).
+   * @default - nothing
+   */
+  readonly configureSupportStack?: (stack: Stack) => void;
 }
 
 /**
@@ -114,10 +129,7 @@ export class DeliveryPipeline extends Construct {
   public readonly synth: DeliverySynth;
   /** The bucket of the builds' npm cache. */
   public readonly cacheBucket: s3.IBucket;
-  /** Wildcard findings no rule of the pipeline recognized, by policy path (cdk-nag reports them). */
-  public readonly unacknowledgedWildcards: ReadonlyMap<string, readonly string[]>;
-  /** The stacks CodePipeline adds for its artifacts in other regions (one per region a stage deploys to). */
-  public readonly supportStacks: readonly Stack[];
+  private built?: { readonly supportStacks: readonly Stack[]; readonly unacknowledged: ReadonlyMap<string, readonly string[]> };
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
@@ -166,6 +178,30 @@ export class DeliveryPipeline extends Construct {
       },
     });
 
+    // The stages are read when the app synthesizes, not now: CDK Pipelines synthesizes a stage when
+    // it is added, and a stage synthesized here would ignore whatever the app does to it afterwards.
+    Aspects.of(this).add({ visit: () => this.build(props) }, { priority: AspectPriority.MUTATING });
+  }
+
+  /** Wildcard findings no rule of the pipeline recognized, by policy path (cdk-nag reports them). Known once the app synthesized. */
+  public get unacknowledgedWildcards(): ReadonlyMap<string, readonly string[]> {
+    return this.builtPipeline().unacknowledged;
+  }
+
+  /** The stacks CodePipeline adds for its artifacts in other regions (one per region a stage deploys to). Known once the app synthesized. */
+  public get supportStacks(): readonly Stack[] {
+    return this.builtPipeline().supportStacks;
+  }
+
+  private builtPipeline() {
+    if (!this.built) throw new Error(`${this.node.path}: the pipeline is built when the app synthesizes; read this after synth`);
+    return this.built;
+  }
+
+  /** Waves, stages and steps, then CDK Pipelines' build, then what the platform needs of what it generated. */
+  private build(props: DeliveryPipelineProps): void {
+    if (this.built) return;
+    const source = this.synth.source;
     if (props.toolingStackPaths && props.toolingStackPaths.length > 0) {
       this.pipeline.addWave('Tooling', { pre: [this.toolingDeploy(props.toolingStackPaths, props.cdkCliVersion)] });
     }
@@ -194,23 +230,24 @@ export class DeliveryPipeline extends Construct {
       this.pipeline.addStage(deployment.stage, { pre, post });
     }
 
-    // Build now (CDK Pipelines would at synth time) to harden and acknowledge what it generates.
     this.pipeline.buildPipeline();
     const codePipeline = this.pipeline.pipeline;
-    this.supportStacks = Object.values(codePipeline.crossRegionSupport).map((s) => s.stack);
-    this.retainArtifacts(codePipeline);
-    this.unacknowledgedWildcards = acknowledgeGeneratedWildcards(
+    const supportStacks = Object.values(codePipeline.crossRegionSupport).map((s) => s.stack);
+    this.retainArtifacts(codePipeline, supportStacks);
+    for (const stack of supportStacks) props.configureSupportStack?.(stack);
+    const unacknowledged = acknowledgeGeneratedWildcards(
       this,
       pipelineWildcardRules(this.ownBucketArns(codePipeline), Stack.of(this).account),
     );
+    this.built = { supportStacks, unacknowledged };
   }
 
   /** The artifact buckets and keys (home and replication regions) are kept when the stack goes: the platform's rule for buckets and keys. */
-  private retainArtifacts(codePipeline: codepipeline.Pipeline): void {
+  private retainArtifacts(codePipeline: codepipeline.Pipeline, supportStacks: readonly Stack[]): void {
     const homeKey = codePipeline.artifactBucket.encryptionKey?.node.defaultChild;
     if (homeKey instanceof CfnResource) homeKey.applyRemovalPolicy(RemovalPolicy.RETAIN);
     Validations.of(codePipeline.artifactBucket).acknowledge({ id: 'AwsSolutions-S1', reason: ARTIFACT_BUCKET_NO_ACCESS_LOGS });
-    for (const stack of this.supportStacks) {
+    for (const stack of supportStacks) {
       stack.terminationProtection = true;
       for (const resource of stack.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource)) {
         if (resource.cfnResourceType === 'AWS::KMS::Key') resource.applyRemovalPolicy(RemovalPolicy.RETAIN);

@@ -72,7 +72,7 @@ export class PipelineStack extends Stack {
         ? { hostUrl: settings.sonarHostUrl, token: { variable: 'SONAR_TOKEN', secretName: pipelineSecretName('SONAR_TOKEN') } }
         : undefined,
       hooks,
+      configureSupportStack: (support) => applyTags(support, tooling.tags, STATEFUL_TAGS),
     });
-    for (const support of this.delivery.supportStacks) applyTags(support, tooling.tags, STATEFUL_TAGS);
   }
 }

@@ -50,6 +50,22 @@ function pipelineWithHooks() {
   return { stack, delivery };
 }
 
+describe('DeliveryPipeline', () => {
+  test('reads its stages when the app synthesizes, so a change made to a stage after the pipeline exists is deployed', () => {
+    // GIVEN a pipeline, then a stage changed after it was made
+    const { stack, delivery } = pipelineWithHooks();
+    expect(() => delivery.supportStacks).toThrow('Tooling/Delivery: the pipeline is built when the app synthesizes; read this after synth');
+    const qa = stack.node.root.node.findChild('Qa') as Stage;
+    new sns.Topic(new Stack(qa, 'Late'), 'Topic');
+    // WHEN the app synthesizes THEN the pipeline deploys the late stack too
+    const stages = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages as {
+      Name: string;
+      Actions: { Name: string }[];
+    }[];
+    expect(stages.find((s) => s.Name === 'Qa')!.Actions.map((a) => a.Name)).toContain('Late.Deploy');
+  });
+});
+
 describe('DeliveryPipeline hooks', () => {
   const { stack, delivery } = pipelineWithHooks();
   const template = Template.fromStack(stack);

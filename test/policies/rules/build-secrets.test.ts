@@ -87,6 +87,7 @@ describe('PLAT-SEC1 buildSecrets', () => {
     expect(buildSecrets('Tooling/Pipeline', template)).toEqual([
       {
         path: 'Tooling/Pipeline/Pipeline',
+        logicalId: 'Pipeline',
         location: 'Properties.Stages.Build.Synth.EnvironmentVariables',
         message:
           'Tooling/Pipeline/Pipeline: variable NPM_TOKEN looks like a secret but is PLAINTEXT; read it from Secrets Manager or Parameter Store (type SECRETS_MANAGER or PARAMETER_STORE)',
