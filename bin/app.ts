@@ -12,9 +12,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { zoneDelegation } from '../lib/config/dns-delegation';
+import { deliveryPipelines, PipelineSettings } from '../lib/config/pipeline';
+import { PLATFORM } from '../lib/config/platform';
 import { SERVICE_CATALOG, ServiceCatalog, servicesFor } from '../lib/config/service-catalog';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
@@ -24,26 +26,37 @@ import { configProblems, loadEnvironments } from './config-input';
 import { ToolingStage } from '../lib/stages/tooling-stage';
 
 /**
- * Build the app for the given environments and service catalog (validated first; throws
+ * Build the app for the given environments, service catalog and pipeline settings (validated first; throws
  * `ConfigValidationError` listing every problem when they are not valid).
  */
-export function buildApp(environments: unknown, props: AppProps = {}, catalog: unknown = SERVICE_CATALOG): App {
-  const problems = configProblems(environments, catalog);
+export function buildApp(
+  environments: unknown,
+  props: AppProps = {},
+  catalog: unknown = SERVICE_CATALOG,
+  pipeline: unknown = PLATFORM.pipeline,
+): App {
+  const problems = configProblems(environments, catalog, pipeline);
   if (problems.length > 0) throw new ConfigValidationError(problems);
   const valid = environments as EnvironmentConfig[];
   const services = catalog as ServiceCatalog;
   const app = new App(props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stages = new Map<string, Stage>();
   for (const config of valid) {
-    new SaasEnvironmentStage(app, config.stageName, {
+    const stage = new SaasEnvironmentStage(app, config.stageName, {
       config,
       services: servicesFor(config.name, services),
       applicationSecrets: services.secrets,
       zoneDelegation: zoneDelegation(config.name, valid),
     });
+    stages.set(config.stageName, stage);
   }
   const repositoryNames = [...new Set(services.services.map((s) => s.image.repository))];
-  new ToolingStage(app, 'Tooling', { tooling: toolingConfig(valid), repositoryNames });
+  new ToolingStage(app, 'Tooling', {
+    tooling: toolingConfig(valid),
+    repositoryNames,
+    delivery: { pipelines: deliveryPipelines(valid, pipeline as PipelineSettings), settings: pipeline as PipelineSettings, stages },
+  });
   return app;
 }
 

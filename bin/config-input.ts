@@ -6,8 +6,10 @@
  */
 import * as fs from 'fs';
 import { ENVIRONMENTS } from '../lib/config/environments';
+import { PLATFORM } from '../lib/config/platform';
 import { ConfigProblem, ConfigValidationError, validateEnvironments } from '../lib/config/validate';
 import { validateEdge } from '../lib/config/validate-edge';
+import { validatePipeline } from '../lib/config/validate-pipeline';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
 
 /** The environments to synthesize: lib/config, or the JSON file named by PLATFORM_CONFIG_FILE. */
@@ -40,8 +42,8 @@ const isServiceEnvironment = (e: unknown): e is ServiceEnvironment => {
   );
 };
 
-/** Every problem of the environments and of the service catalog against them, in one list. */
-export function configProblems(environments: unknown, catalog: unknown): ConfigProblem[] {
+/** Every problem of the environments, of the service catalog against them and of the pipeline settings, in one list. */
+export function configProblems(environments: unknown, catalog: unknown, pipeline: unknown = PLATFORM.pipeline): ConfigProblem[] {
   const usable = Array.isArray(environments) ? environments.filter(isServiceEnvironment) : [];
   // A config file may hold fewer environments than lib/config: the others' overrides are not errors.
   const otherEnvironmentNames = ENVIRONMENTS.map((e) => e.name);
@@ -49,5 +51,6 @@ export function configProblems(environments: unknown, catalog: unknown): ConfigP
     ...validateEnvironments(environments),
     ...validateServices(catalog, usable, { otherEnvironmentNames }),
     ...validateEdge(environments, catalog),
+    ...validatePipeline(pipeline, PLATFORM.accounts.tooling),
   ];
 }

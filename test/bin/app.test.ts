@@ -34,6 +34,13 @@ describe('the CDK app', () => {
         'Prod/DataReplica',
         'Tooling/Registry',
         'Tooling/Signing',
+        'Tooling/PullRequestReview',
+        'Tooling/Pipeline',
+        'Tooling/PipelineDev',
+        // CodePipeline's artifact replicas, per pipeline, in each other region its stages deploy to
+        'Tooling/cross-region-stack-Tooling-Pipeline:us-east-1',
+        'Tooling/cross-region-stack-Tooling-Pipeline:eu-central-1',
+        'Tooling/cross-region-stack-Tooling-PipelineDev:us-east-1',
       ].sort(),
     );
   });
