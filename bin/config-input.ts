@@ -7,6 +7,8 @@
 import * as fs from 'fs';
 import { ENVIRONMENTS } from '../lib/config/environments';
 import { ConfigProblem, ConfigValidationError, validateEnvironments } from '../lib/config/validate';
+import { DELIVERY } from '../lib/config/delivery';
+import { validateDelivery } from '../lib/config/validate-delivery';
 import { validateEdge } from '../lib/config/validate-edge';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
 
@@ -49,5 +51,6 @@ export function configProblems(environments: unknown, catalog: unknown): ConfigP
     ...validateEnvironments(environments),
     ...validateServices(catalog, usable, { otherEnvironmentNames }),
     ...validateEdge(environments, catalog),
+    ...validateDelivery(DELIVERY),
   ];
 }
