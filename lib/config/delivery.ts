@@ -116,9 +116,9 @@ export function imageTag(commit: string): string {
   return commit;
 }
 
-/** Tag of a service's migrations image built from a commit, in the service's own repository. */
-export function migrationsImageTag(commit: string): string {
-  return `${commit}-migrations`;
+/** Tag of a service's migrations image beside the service image's tag (a commit, or a catalog tag in local synth). */
+export function migrationsImageTag(tag: string): string {
+  return `${tag}-migrations`;
 }
 
 /** An image pinned by digest, as the release renders it: `<registry>/<repository>@sha256:...`. */
@@ -169,4 +169,20 @@ export const RELEASE_KUBERNETES_GROUP = `${PLATFORM.application}:release`;
 /** Secrets Manager secret (tooling account) holding the token the release step pushes to the GitOps repository with. */
 export function gitOpsTokenSecretName(): string {
   return `${PLATFORM.application}/tooling/gitops-token`;
+}
+
+/** What one service runs in one environment: written by the release step to `RELEASE_FILE`, read by the render. */
+export interface ServiceRelease {
+  /** The commit the images were built from (their tag): 40 hex digits. */
+  readonly commit: string;
+  /** Digest of the service image. */
+  readonly image: string;
+  /** Digest of the migrations image, for a service that uses the database. @default - no migrations Job */
+  readonly migrations?: string;
+}
+
+/** The release state of one environment: what each released service runs. */
+export interface EnvironmentRelease {
+  /** Releases by service name. */
+  readonly services: Readonly<Record<string, ServiceRelease>>;
 }
