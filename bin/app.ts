@@ -22,6 +22,19 @@ import { toolingConfig } from '../lib/config/tooling';
 import { SaasEnvironmentStage } from '../lib/stages/saas-environment-stage';
 import { configProblems, loadEnvironments } from './config-input';
 import { ToolingStage } from '../lib/stages/tooling-stage';
+import { ReleaseTarget } from '../lib/stacks/delivery-stack';
+
+/**
+ * The environments the release step commits to: an environment that requires an approval (prod)
+ * promotes the digest the environment before it runs, the others release the commit's own images.
+ */
+export function releaseTargets(environments: readonly EnvironmentConfig[]): ReleaseTarget[] {
+  return environments.map((e, i) => ({
+    name: e.name,
+    account: e.account,
+    ...(e.delivery.requireApproval && i > 0 ? { promoteFrom: environments[i - 1].name } : {}),
+  }));
+}
 
 /**
  * Build the app for the given environments and service catalog (validated first; throws
@@ -43,7 +56,12 @@ export function buildApp(environments: unknown, props: AppProps = {}, catalog: u
     });
   }
   const repositoryNames = [...new Set(services.services.map((s) => s.image.repository))];
-  new ToolingStage(app, 'Tooling', { tooling: toolingConfig(valid), repositoryNames });
+  new ToolingStage(app, 'Tooling', {
+    tooling: toolingConfig(valid),
+    repositoryNames,
+    services: services.services.map((s) => ({ name: s.name, repository: s.image.repository })),
+    releaseTargets: releaseTargets(valid),
+  });
   return app;
 }
 

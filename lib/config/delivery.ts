@@ -186,3 +186,31 @@ export interface EnvironmentRelease {
   /** Releases by service name. */
   readonly services: Readonly<Record<string, ServiceRelease>>;
 }
+
+/** ARN of the release role in the tooling account (the environments' deploy roles trust it by this ARN). */
+export function releaseRoleArn(toolingAccount: string = PLATFORM.accounts.tooling): string {
+  return `arn:aws:iam::${toolingAccount}:role/${releaseRoleName()}`;
+}
+
+/** Name of a service's image build project in the tooling account, e.g. `saas-platform-image-web-api`. */
+export function imageProjectName(serviceName: string): string {
+  return `${PLATFORM.application}-image-${serviceName}`;
+}
+
+/** Name of an environment's release project in the tooling account, e.g. `saas-platform-release-prod`. */
+export function releaseProjectName(environmentName: string): string {
+  return `${PLATFORM.application}-release-${environmentName}`;
+}
+
+/** Shell lines that install a pinned tool into /usr/local/bin, verified against its release's checksum file. */
+export function toolInstallCommands(name: 'trivy' | 'cosign' | 'kubectl' | 'argoRollouts', pin: ToolPin): string[] {
+  const url = pin.url.replace(/\{version\}/g, pin.version);
+  const sums = pin.checksumsUrl.replace(/\{version\}/g, pin.version);
+  const file = url.slice(url.lastIndexOf('/') + 1);
+  const binary = { trivy: 'trivy', cosign: 'cosign', kubectl: 'kubectl', argoRollouts: 'kubectl-argo-rollouts' }[name];
+  // kubectl publishes the bare hash in <file>.sha256; the others a "<hash>  <file>" list.
+  const check = name === 'kubectl' ? `echo "$(cat sums)  ${file}" | sha256sum -c -` : `grep " ${file}$" sums | sha256sum -c -`;
+  const install =
+    name === 'trivy' ? `tar -xzf ${file} trivy && install trivy /usr/local/bin/trivy` : `install ${file} /usr/local/bin/${binary}`;
+  return [`cd /tmp && curl -fsSLo ${file} ${url} && curl -fsSLo sums ${sums} && ${check} && ${install} && rm -f sums; cd -`];
+}
