@@ -221,7 +221,14 @@ export class DeliveryStack extends ToolingStack {
       timeout: Duration.hours(1),
       ...props,
     });
-    // CodeBuild's own grants to its role, per project: its default log group and its report groups.
+    // CodeBuild's own grants to its role, per project: its default log group and its report groups,
+    // and the artifacts key (grantEncryptDecrypt on that key only).
+    for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+      Validations.of(props.role!.node.findChild('DefaultPolicy')).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: 'CodeBuild encrypts its artifacts and cache with the delivery artifacts key only; S3 and CodeBuild need data keys.',
+      });
+    }
     const logicalId = this.getLogicalId(project.node.defaultChild as CfnElement);
     const policy = props.role!.node.findChild('DefaultPolicy');
     for (const resource of [
@@ -322,7 +329,11 @@ export class DeliveryStack extends ToolingStack {
       key,
       logGroup,
     );
-    Validations.of(project.node.findChild('PolicyDocument')).acknowledge({
+    Validations.of(this.releaseRole.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
+      reason: "CodeBuild in a VPC attaches its network interfaces; the statement is conditioned on the delivery VPC's subnets.",
+    });
+    Validations.of(project.node.tryFindChild('PolicyDocument') ?? project).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'CodeBuild in a VPC: ec2:Describe* and network interface calls support no resource scoping (CodeBuild adds them).',
     });
