@@ -38,7 +38,7 @@ export class ToolingStage extends Stage {
     this.signing = new SigningStack(this, 'Signing', { tooling });
     this.delivery = new DeliveryStack(this, 'Delivery', { tooling, services, environments: releaseTargets });
     // Pushes go to the registry's repositories; signatures need the key.
-    this.delivery.addDependency(this.registry);
-    this.delivery.addDependency(this.signing);
+    this.delivery.addStackDependency(this.registry);
+    this.delivery.addStackDependency(this.signing);
   }
 }

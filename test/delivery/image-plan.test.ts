@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { main, runPlan, StepRunner } from '../../bin/image';
 import { DELIVERY } from '../../lib/config/delivery';
 import { imageSigningKey } from '../../lib/config/image-signing';
@@ -149,9 +152,9 @@ describe('npm run image', () => {
   test('runs every step, signs the pushed digests and writes them for the release step', () => {
     const { run, asked } = fake();
     const lines: string[] = [];
-    const out = `${require('os').tmpdir()}/image-${process.pid}.json`;
+    const out = path.join(os.tmpdir(), `image-${process.pid}.json`);
     expect(main(['--service', 'web-api', '--commit', COMMIT, '--execute', '--output', out], {}, (l) => lines.push(l), run)).toBe(0);
-    expect(JSON.parse(require('fs').readFileSync(out, 'utf8'))).toEqual({
+    expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toEqual({
       service: 'web-api',
       commit: COMMIT,
       image: digest('c'),
