@@ -216,6 +216,32 @@ describe('migration runner, against PostgreSQL', () => {
     }
   });
 
+  test('the webhook consumer convention (docs/delivery.md): a delivery ID is processed once, however often it arrives', async () => {
+    const client = await asService(WEB);
+    try {
+      await migrate(client, {
+        schema: WEB,
+        migrations: migrationsFrom(
+          files({
+            '0001_processed_deliveries.sql':
+              'CREATE TABLE processed_deliveries (delivery_id text PRIMARY KEY, processed_at timestamptz NOT NULL DEFAULT now());',
+          }),
+        ),
+      });
+      const consume = async (deliveryId: string) => {
+        await client.query('BEGIN');
+        const { rowCount } = await client.query('INSERT INTO processed_deliveries (delivery_id) VALUES ($1) ON CONFLICT DO NOTHING', [
+          deliveryId,
+        ]);
+        await client.query('COMMIT');
+        return rowCount === 1 ? 'processed' : 'skipped';
+      };
+      expect([await consume('d-1'), await consume('d-1'), await consume('d-2')]).toEqual(['processed', 'skipped', 'processed']);
+    } finally {
+      await client.end();
+    }
+  });
+
   describe('the Job entry point (bin/migrate.ts)', () => {
     const dir = () => {
       const d = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-'));
