@@ -73,11 +73,13 @@ export class DeliveryStack extends ToolingStack {
   public readonly releaseRole: iam.IRole;
   /** The VPC the release projects run in. */
   public readonly vpc: ec2.IVpc;
+  private readonly zones: string[];
 
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
     const { services, environments, ...stackProps } = props;
     super(scope, id, { description: 'tooling: image builds (scan, test, push, sign) and the GitOps release step', ...stackProps });
     const { tooling } = props;
+    this.zones = [`${tooling.region}a`, `${tooling.region}b`];
     const key = new kms.Key(this, 'ArtifactsKey', {
       description: 'CodeBuild artifacts and logs of the delivery projects',
       enableKeyRotation: true,
@@ -107,7 +109,7 @@ export class DeliveryStack extends ToolingStack {
     const vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.250.0.0/24'),
       // Named zones: no lookup at synth (offline).
-      availabilityZones: [`${tooling.region}a`, `${tooling.region}b`],
+      availabilityZones: this.zones,
       natGateways: 1,
       natGatewayProvider: ec2.NatProvider.gateway({ eipAllocationIds: [egress.attrAllocationId] }),
       subnetConfiguration: [
@@ -150,6 +152,11 @@ export class DeliveryStack extends ToolingStack {
     this.releaseRole = this.release(repositories, environments);
     token.grantRead(this.releaseRole);
     this.releaseProjects = Object.fromEntries(environments.map((env) => [env.name, this.releaseProject(env, token, key, logGroup)]));
+  }
+
+  /** The zones of the delivery VPC, named: the VPC would otherwise look them up (synth is offline). */
+  public get availabilityZones(): string[] {
+    return this.zones;
   }
 
   /**

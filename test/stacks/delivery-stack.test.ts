@@ -72,6 +72,12 @@ describe('Delivery stack (Tooling)', () => {
     },
   );
 
+  test('synthesizes offline: no context lookup (the VPC names its zones)', () => {
+    const app = buildApp(ENVIRONMENTS, TEST_APP_PROPS) as App;
+    const tooling = (app.node.findChild('Tooling') as ToolingStage).synth();
+    expect(tooling.manifest.missing ?? []).toEqual([]);
+  });
+
   test('prod promotes what staging runs; dev and staging release the commit', () => {
     expect(releaseTargets(ENVIRONMENTS).map((t) => [t.name, t.promoteFrom])).toEqual([
       ['dev', undefined],
