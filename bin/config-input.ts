@@ -8,6 +8,8 @@ import * as fs from 'fs';
 import { ENVIRONMENTS } from '../lib/config/environments';
 import { PLATFORM } from '../lib/config/platform';
 import { ConfigProblem, ConfigValidationError, validateEnvironments } from '../lib/config/validate';
+import { DELIVERY } from '../lib/config/delivery';
+import { validateDelivery } from '../lib/config/validate-delivery';
 import { validateEdge } from '../lib/config/validate-edge';
 import { validatePipeline } from '../lib/config/validate-pipeline';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
@@ -52,5 +54,6 @@ export function configProblems(environments: unknown, catalog: unknown, pipeline
     ...validateServices(catalog, usable, { otherEnvironmentNames }),
     ...validateEdge(environments, catalog),
     ...validatePipeline(pipeline, PLATFORM.accounts.tooling),
+    ...validateDelivery(DELIVERY),
   ];
 }

@@ -30,7 +30,9 @@ import {
 } from '../config/naming';
 import { DATABASE_PORT, needsAwsIdentity } from '../config/platform-resources';
 import { ServiceSpec } from '../config/service-catalog';
+import { RELEASE_KUBERNETES_GROUP, deployRoleName, releaseRoleArn } from '../config/delivery';
 import { AddonSpec, PlatformCluster } from '../constructs/eks-cluster';
+import { ReleaseAccess } from '../constructs/release-access';
 import { NodeAutoscaling } from '../constructs/node-autoscaling';
 import { awsLoadBalancerControllerStatements, LBC_POLICY_SOURCE } from '../constructs/policies/aws-load-balancer-controller';
 import { EXTERNAL_DNS_POLICY_SOURCE, externalDnsStatements } from '../constructs/policies/external-dns';
@@ -92,6 +94,8 @@ export class ClusterStack extends PlatformStack {
   public readonly controllerRoles: Readonly<Record<AlwaysOnController, iam.IRole>> & { readonly kyverno?: iam.IRole };
   /** Karpenter's AWS side: node role, interruption queue, controller role. */
   public readonly nodeAutoscaling: NodeAutoscaling;
+  /** The release step's deploy role and its access entry (read-only group). */
+  public readonly releaseAccess: ReleaseAccess;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, {
@@ -193,6 +197,14 @@ export class ClusterStack extends PlatformStack {
       props.services.filter(needsAwsIdentity).map((service) => [service.name, this.addServiceRole(service, props.data)]),
     );
     this.addAccessEntries();
+    // The release step (tooling account) watches rollouts through this role; Argo CD does the applying.
+    this.releaseAccess = new ReleaseAccess(this, 'ReleaseAccess', {
+      clusterName: this.cluster.clusterName,
+      clusterArn: this.cluster.clusterArn,
+      roleName: deployRoleName(config.name),
+      trustedRoleArn: releaseRoleArn(),
+      kubernetesGroup: RELEASE_KUBERNETES_GROUP,
+    });
   }
 
   /**

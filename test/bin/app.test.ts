@@ -32,6 +32,7 @@ describe('the CDK app', () => {
       [
         ...['Dev', 'Staging', 'Prod'].flatMap((stage) => perStage.map((s) => `${stage}/${s}`)),
         'Prod/DataReplica',
+        'Tooling/Delivery',
         'Tooling/Registry',
         'Tooling/Signing',
         'Tooling/PullRequestReview',

@@ -166,8 +166,11 @@ describe('ClusterStack', () => {
           p.AccessScope,
         ]);
       };
-      // people, and the nodes Karpenter launches (EC2_LINUX, no access policies)
-      expect(entries).toHaveLength(4);
+      // people, the nodes Karpenter launches (EC2_LINUX, no access policies), the release step's deploy role (a group, no access policy)
+      expect(entries).toHaveLength(5);
+      expect(entries.filter((e) => e.Properties.KubernetesGroups)).toEqual([
+        expect.objectContaining({ Properties: expect.objectContaining({ Type: 'STANDARD', KubernetesGroups: ['saas-platform:release'] }) }),
+      ]);
       expect(entries.filter((e) => e.Properties.Type === 'EC2_LINUX')).toEqual([
         expect.objectContaining({ Properties: expect.objectContaining({ AccessPolicies: [] }) }),
       ]);
