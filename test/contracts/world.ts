@@ -1,12 +1,14 @@
 /**
  * The platform as a first deploy meets it: every CloudFormation template of every stage and every
- * Kubernetes manifest of every environment, synthesized once per test file, side by side. Contract
+ * Kubernetes manifest of every environment, synthesized once per jest run, side by side. Contract
  * tests read values on both sides of a boundary from here.
  *
  * Templates hold deploy-time values (Ref, Fn::GetAtt, cross-stack outputs); `resolve` evaluates the
  * intrinsics with stand-in values for what only a deploy knows, so that an ARN in a policy and the
  * ARN a caller uses can be compared (and simulated) as strings.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
@@ -48,9 +50,19 @@ export interface World {
 
 let cached: World | undefined;
 
-/** Synthesize the whole platform once per test file (cdk-nag and the platform checks run, and throw on a finding). */
+/**
+ * The whole platform, synthesized (cdk-nag and the platform checks run, and throw on a finding).
+ * Once per test file, and once per jest run where the global setup gives a folder to share it in
+ * (`PLATFORM_TEST_WORLD_DIR`, fresh every run): the first test file to get here writes it, the
+ * others of the run read it.
+ */
 export function world(): World {
   if (cached) return cached;
+  const shared = process.env.PLATFORM_TEST_WORLD_DIR ? path.join(process.env.PLATFORM_TEST_WORLD_DIR, 'world.json') : undefined;
+  if (shared && fs.existsSync(shared)) {
+    cached = { ...JSON.parse(fs.readFileSync(shared, 'utf8')), environments: ENVIRONMENTS };
+    return cached!;
+  }
   const assembly: CloudAssembly = buildApp(ENVIRONMENTS, TEST_APP_PROPS).synth();
   const stacks = assembly.nestedAssemblies.flatMap((nested) =>
     nested.nestedAssembly.stacks.map((s) => ({
@@ -65,6 +77,12 @@ export function world(): World {
   const manifests = Object.fromEntries(
     ENVIRONMENTS.map((config) => [config.name, documentsOf(buildCharts(new App({ outdir: '/tmp/unused' }), config))]),
   );
+  if (shared) {
+    // written whole, then renamed: a test file never reads half of it (two first writers write the same)
+    const partial = `${shared}.${process.pid}`;
+    fs.writeFileSync(partial, JSON.stringify({ stacks, manifests }));
+    fs.renameSync(partial, shared);
+  }
   cached = { stacks, manifests, environments: ENVIRONMENTS };
   return cached;
 }
