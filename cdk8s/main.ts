@@ -12,6 +12,7 @@ import { EnvironmentConfig } from '../lib/config/types';
 import { ADDONS, Addon } from './addons';
 import { AddonsChart } from './charts/addons-chart';
 import { ClusterConfigChart } from './charts/cluster-config-chart';
+import { MonitoringChart } from './charts/monitoring-chart';
 import { PlatformChart } from './charts/platform-chart';
 import { ServiceChart } from './charts/service-chart';
 import { PeerService } from './constructs/microservice';
@@ -38,9 +39,9 @@ const peer = (s: ServiceSpec): PeerService => ({ name: s.name, namespace: servic
 
 /**
  * Build the charts of one environment into `app` (no files are written until `app.synth()`), in
- * apply order: platform (namespaces, quotas, default deny, priority classes), add-ons (Argo CD
- * Applications), cluster-config (CRs of the add-ons: secret store, admission policies, node
- * pools), then one chart per service. The order is also each object's sync wave in the root
+ * apply order: platform (namespaces, quotas, default deny, priority classes, storage class), add-ons
+ * (Argo CD Applications), cluster-config (CRs of the add-ons: secret store, admission policies, node
+ * pools), monitoring (Prometheus, Alertmanager, rules, dashboards), then one chart per service. The order is also each object's sync wave in the root
  * Application (`SYNC_WAVES`), which is how Argo CD applies it on a fresh cluster.
  */
 export function buildCharts(app: App, config: EnvironmentConfig, inputs: ManifestInputs = {}): Chart[] {
@@ -52,6 +53,8 @@ export function buildCharts(app: App, config: EnvironmentConfig, inputs: Manifes
   addonsChart.addDependency(platform);
   const clusterConfig = new ClusterConfigChart(app, 'cluster-config', { config });
   clusterConfig.addDependency(addonsChart);
+  const monitoring = new MonitoringChart(app, 'monitoring', { config, services });
+  monitoring.addDependency(clusterConfig);
   const serviceCharts = services.map((service) => {
     const chart = new ServiceChart(app, service.name, {
       config,
@@ -60,14 +63,15 @@ export function buildCharts(app: App, config: EnvironmentConfig, inputs: Manifes
       callers: services.filter((other) => (other.calls ?? []).includes(service.name)).map(peer),
       callees: services.filter((other) => (service.calls ?? []).includes(other.name)).map(peer),
     });
-    chart.addDependency(clusterConfig);
+    chart.addDependency(monitoring);
     return chart;
   });
   // The add-ons chart sets its own waves (SYNC_WAVES.addons + each add-on's wave).
   inSyncWave(platform, SYNC_WAVES.platform);
   inSyncWave(clusterConfig, SYNC_WAVES.clusterConfig, { skipDryRunOnMissingResource: true });
+  inSyncWave(monitoring, SYNC_WAVES.monitoring, { skipDryRunOnMissingResource: true });
   for (const chart of serviceCharts) inSyncWave(chart, SYNC_WAVES.services, { skipDryRunOnMissingResource: true });
-  return [platform, addonsChart, clusterConfig, ...serviceCharts];
+  return [platform, addonsChart, clusterConfig, monitoring, ...serviceCharts];
 }
 
 /** Every document of the charts, as written. */

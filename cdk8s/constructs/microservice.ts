@@ -23,6 +23,16 @@ export interface PeerService {
   readonly port: number;
 }
 
+/** Where a service's pods send their traces. */
+export interface TelemetryCollector {
+  /** Namespace of the collector. */
+  readonly namespace: string;
+  /** Labels of its pods. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** Its OTLP ports (HTTP, gRPC). */
+  readonly ports: readonly number[];
+}
+
 /** Props of `Microservice`. */
 export interface MicroserviceProps {
   /** The catalog entry, with the environment's overrides applied. */
@@ -63,6 +73,13 @@ export interface MicroserviceProps {
   readonly albAnnotations: Readonly<Record<string, string>>;
   /** Prometheus query address of the rollout analyses. */
   readonly prometheusUrl: string;
+  /** Labels the PodMonitor carries so that the platform's Prometheus selects it. @default - none */
+  readonly monitorLabels?: Readonly<Record<string, string>>;
+  /**
+   * The trace collector the pods export spans to (OTLP): egress to its pods on its ports.
+   * @default - no egress for traces
+   */
+  readonly telemetryCollector?: TelemetryCollector;
   /** Services that call this one (NetworkPolicy ingress). @default - none */
   readonly callers?: readonly PeerService[];
   /** Services this one calls (NetworkPolicy egress). @default - none */
@@ -462,6 +479,18 @@ export class Microservice extends Construct {
       },
     ];
     for (const callee of this.props.callees ?? []) egress.push({ to: [peer(callee)], ports: [tcp(callee.port)] });
+    const collector = this.props.telemetryCollector;
+    if (collector) {
+      egress.push({
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': collector.namespace } },
+            podSelector: { matchLabels: { ...collector.podLabels } },
+          },
+        ],
+        ports: collector.ports.map((p) => tcp(p)),
+      });
+    }
     // Derived from what the service uses (cdk8s/egress.ts): the Pod Identity agent, the database, AWS APIs.
     for (const target of this.props.egress ?? []) {
       egress.push({
@@ -479,7 +508,7 @@ export class Microservice extends Construct {
     model<IPodMonitor>(this, 'PodMonitor', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PodMonitor',
-      metadata: this.meta(this.spec.name),
+      metadata: this.meta(this.spec.name, { labels: { ...this.props.monitorLabels } }),
       spec: {
         selector: { matchLabels: this.selector },
         podTargetLabels: [LABELS.name, 'rollouts-pod-template-hash'],
