@@ -480,7 +480,7 @@ export const ADDONS: readonly Addon[] = [
   },
   {
     ...pinned('opentelemetry-collector'),
-    purpose: 'Receives the services\' traces (OTLP) and exports them to AWS X-Ray',
+    purpose: "Receives the services' traces (OTLP) and exports them to AWS X-Ray",
     namespace: OTEL_COLLECTOR.namespace,
     podSecurity: 'restricted',
     wave: 2,
@@ -536,7 +536,9 @@ export const ADDONS: readonly Addon[] = [
     replicated: [
       {
         replicasKey: 'replicaCount',
-        leaderElection: { stateless: 'The collector receives and forwards spans; each replica exports what it received, it reconciles nothing.' },
+        leaderElection: {
+          stateless: 'The collector receives and forwards spans; each replica exports what it received, it reconciles nothing.',
+        },
       },
     ],
   },

@@ -93,7 +93,12 @@ export class MonitoringChart extends Chart {
       },
     });
     const spreadOverZones = (labels: Record<string, string>) => [
-      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' as const, labelSelector: { matchLabels: labels } },
+      {
+        maxSkew: 1,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'ScheduleAnyway' as const,
+        labelSelector: { matchLabels: labels },
+      },
     ];
 
     // Prometheus: what it may read (upstream example RBAC, prometheus-operator@v0.93.0:example/rbac/prometheus/).
@@ -282,7 +287,11 @@ export class MonitoringChart extends Chart {
     policy('AlertmanagerIngress', 'alertmanager', { ...ALERTMANAGER_POD_LABELS }, [
       {
         from: [sameNamespace],
-        ports: [tcp(ALERTMANAGER_PORTS.web), tcp(ALERTMANAGER_PORTS.cluster), { protocol: 'UDP', port: k8s.IntOrString.fromNumber(ALERTMANAGER_PORTS.cluster) }],
+        ports: [
+          tcp(ALERTMANAGER_PORTS.web),
+          tcp(ALERTMANAGER_PORTS.cluster),
+          { protocol: 'UDP', port: k8s.IntOrString.fromNumber(ALERTMANAGER_PORTS.cluster) },
+        ],
       },
     ]);
     policy('CollectorIngress', 'opentelemetry-collector', { ...OTEL_COLLECTOR.podLabels }, [

@@ -103,7 +103,9 @@ export class PlatformChart extends Chart {
     const workloads = config.kubernetes.workloadNamespaces;
     // An add-on may live in a platform namespace (the observability stack): that namespace stays "restricted".
     for (const a of addons.filter((x) => PLATFORM_NAMESPACES.includes(x.namespace) && x.podSecurity !== 'restricted')) {
-      throw new Error(`add-on ${a.name}: namespace ${a.namespace} is a platform namespace (restricted); ${a.podSecurity} needs its own namespace`);
+      throw new Error(
+        `add-on ${a.name}: namespace ${a.namespace} is a platform namespace (restricted); ${a.podSecurity} needs its own namespace`,
+      );
     }
     const addonNamespaces = [
       ...new Map(addons.filter((a) => !PLATFORM_NAMESPACES.includes(a.namespace)).map((a) => [a.namespace, a.podSecurity])).entries(),

@@ -58,7 +58,9 @@ function integrations(channels: readonly AlertingChannel[], secrets: readonly Al
   const text = '{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.description }}\n{{ end }}';
   const out: Obj = {};
   if (channels.includes('pagerduty')) {
-    out.pagerdutyConfigs = [{ routingKey: ref('pagerduty'), sendResolved: true, severity: severity === 'critical' ? 'critical' : 'warning' }];
+    out.pagerdutyConfigs = [
+      { routingKey: ref('pagerduty'), sendResolved: true, severity: severity === 'critical' ? 'critical' : 'warning' },
+    ];
   }
   if (channels.includes('slack')) out.slackConfigs = [{ apiURL: ref('slack'), sendResolved: true, title, text }];
   if (channels.includes('teams')) out.msteamsv2Configs = [{ webhookURL: ref('teams'), sendResolved: true, title, text }];
@@ -87,7 +89,10 @@ export function alertmanagerConfig(config: Pick<EnvironmentConfig, 'name' | 'ale
           repeatInterval: REPEAT_INTERVAL[severity],
         })),
       },
-      receivers: [{ name: NULL_RECEIVER }, ...routed.map((severity) => ({ name: severity, ...integrations(routes[severity], secrets, severity) }))],
+      receivers: [
+        { name: NULL_RECEIVER },
+        ...routed.map((severity) => ({ name: severity, ...integrations(routes[severity], secrets, severity) })),
+      ],
       // A page for an alert silences the warning of the same alert on the same target.
       inhibitRules: [
         {

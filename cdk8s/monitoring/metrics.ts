@@ -19,7 +19,7 @@ export const EMITTED_METRICS: readonly MetricSource[] = [
   {
     source:
       'every service: the OpenTelemetry HTTP server duration histogram `http.server.request.duration` (seconds), exported on /metrics and scraped through its PodMonitor (the contract of cdk8s/constructs/slo-analysis.ts)',
-    families: [`${HTTP_SERVER_DURATION_METRIC}_bucket`, `${HTTP_SERVER_DURATION_METRIC}_count`, `${HTTP_SERVER_DURATION_METRIC}_sum`],
+    families: [`${HTTP_SERVER_DURATION_METRIC}_bucket`, `${HTTP_SERVER_DURATION_METRIC}_count`],
   },
   {
     source:
@@ -71,7 +71,7 @@ export const EMITTED_METRICS: readonly MetricSource[] = [
   },
   {
     source: 'Alertmanager v0.33.1 (its PodMonitor in the monitoring chart)',
-    families: ['alertmanager_notifications_failed_total', 'alertmanager_notifications_total'],
+    families: ['alertmanager_notifications_failed_total'],
   },
   {
     source: 'Prometheus v3.13.1 itself (its PodMonitor in the monitoring chart)',

@@ -60,7 +60,8 @@ export function platformRules(): RuleGroup[] {
         ` and on (namespace, pod, container) (increase(kube_pod_container_status_restarts_total[15m]) > 0)`,
       severity: 'critical',
       summary: 'A container was killed for running out of memory',
-      description: '{{ $labels.namespace }}/{{ $labels.pod }} container {{ $labels.container }} restarted after an OOM kill in the last 15 minutes.',
+      description:
+        '{{ $labels.namespace }}/{{ $labels.pod }} container {{ $labels.container }} restarted after an OOM kill in the last 15 minutes.',
       runbook: 'memory-near-limit',
     }),
     alert('ContainerCpuThrottled', {
@@ -96,7 +97,8 @@ export function platformRules(): RuleGroup[] {
       for: '10m',
       severity: 'warning',
       summary: 'A node has less than 10% memory available',
-      description: 'Node {{ $labels.instance }} has had under 10% of its memory available for 10 minutes; the kubelet will start evicting pods.',
+      description:
+        'Node {{ $labels.instance }} has had under 10% of its memory available for 10 minutes; the kubelet will start evicting pods.',
       runbook: 'node-saturation',
     }),
     alert('NodeFilesystemAlmostFull', {
@@ -122,7 +124,8 @@ export function platformRules(): RuleGroup[] {
       for: '10m',
       severity: 'warning',
       summary: 'Prometheus cannot scrape a target',
-      description: 'Target {{ $labels.instance }} of job {{ $labels.job }} has been down for 10 minutes: its alerts and the rollout analyses are blind.',
+      description:
+        'Target {{ $labels.instance }} of job {{ $labels.job }} has been down for 10 minutes: its alerts and the rollout analyses are blind.',
       runbook: 'scrape-target-down',
     }),
     alert('AlertmanagerNotificationsFailing', {

@@ -122,7 +122,8 @@ export const CHART_PINS = {
     appVersion: '1.12.1',
     // A DaemonSet on GA APIs; no range of its own: the one of the stack it belongs to.
     kubernetes: { min: '1.25' },
-    compatibilitySource: 'prometheus-community/helm-charts@kube-prometheus-stack-88.3.0:charts/kube-prometheus-stack/Chart.yaml (kubeVersion ">=1.25.0-0", dependency prometheus-node-exporter 4.56.1)',
+    compatibilitySource:
+      'prometheus-community/helm-charts@kube-prometheus-stack-88.3.0:charts/kube-prometheus-stack/Chart.yaml (kubeVersion ">=1.25.0-0", dependency prometheus-node-exporter 4.56.1)',
     valuesSource: 'prometheus-community/helm-charts@prometheus-node-exporter-4.56.1:charts/prometheus-node-exporter/values.yaml',
   },
   'opentelemetry-collector': {

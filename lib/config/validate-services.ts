@@ -196,7 +196,10 @@ function checkService(s: Obj, p: Problems, ctx: Context): void {
     const p95 = p.int(slo, 'slo', 'latencyP95Millis', 1, 60000);
     const p99 = p.int(slo, 'slo', 'latencyP99Millis', 1, 60000, true);
     if (p95 !== undefined && p99 !== undefined && p99 <= p95) {
-      p.add('slo.latencyP99Millis', `${p99} is not above latencyP95Millis (${p95}); the 99th percentile objective must be slower than the 95th`);
+      p.add(
+        'slo.latencyP99Millis',
+        `${p99} is not above latencyP95Millis (${p95}); the 99th percentile objective must be slower than the 95th`,
+      );
     }
   }
 

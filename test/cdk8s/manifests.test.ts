@@ -23,7 +23,8 @@ const CHART_FILES = [
   '0000-platform',
   '0001-addons',
   '0002-cluster-config',
-  ...SERVICE_CATALOG.services.map((s, i) => `${String(i + 3).padStart(4, '0')}-${s.name}`),
+  '0003-monitoring',
+  ...SERVICE_CATALOG.services.map((s, i) => `${String(i + 4).padStart(4, '0')}-${s.name}`),
 ];
 
 describe('schema validation of every document', () => {
@@ -204,7 +205,7 @@ describe('synthManifests', () => {
     synthManifests([dev], out, { catalog });
     // THEN a new file holds the service's objects, and they pass every rule (synthManifests checks) and schema
     const file = fs.readdirSync(path.join(out, 'dev')).find((f) => f.endsWith('-search-api.k8s.yaml'))!;
-    expect(file).toBe('0007-search-api.k8s.yaml');
+    expect(file).toBe('0008-search-api.k8s.yaml');
     const docs = documentsOf(buildCharts(new App(), dev, { catalog })).filter((d) => d.metadata?.name?.startsWith('search-api'));
     expect(docs.map((d) => d.kind).sort()).toEqual(
       [
@@ -215,6 +216,8 @@ describe('synthManifests', () => {
         'NetworkPolicy',
         'PodDisruptionBudget',
         'PodMonitor',
+        // its alerts: burn rate on its SLO, latency, 5xx
+        'PrometheusRule',
         'Rollout',
         'Service',
         'Service',
