@@ -5,9 +5,10 @@ import { Construct } from 'constructs';
 export const STORAGE_CLASS_NAME = 'gp3';
 
 /**
- * The provisioner of the EBS CSI driver, the EKS add-on the Cluster stack installs (with its own
- * Pod Identity role): `ebs.csi.aws.com`, parameters `type` and `encrypted`
- * (kubernetes-sigs/aws-ebs-csi-driver docs/parameters.md).
+ * The provisioner of the EBS CSI driver, the EKS add-on the Cluster stack installs (`aws-ebs-csi-driver`,
+ * with its own Pod Identity role and the AWS-managed driver policy): `ebs.csi.aws.com`. Volumes are
+ * encrypted with the account's default EBS key, which that policy may use (a customer key would need
+ * a grant to the driver's role).
  */
 export const EBS_CSI_PROVISIONER = 'ebs.csi.aws.com';
 
