@@ -192,7 +192,7 @@ export class MonitoringChart extends Chart {
         },
       });
     }
-    new ApiObject(this, 'AlertmanagerConfig', alertmanagerConfig(config, ns) as unknown as ConstructorParameters<typeof ApiObject>[2]);
+    new ApiObject(this, 'AlertmanagerConfig', alertmanagerConfig(config, ns));
 
     model<IPrometheusRule>(this, 'PlatformRules', {
       apiVersion: 'monitoring.coreos.com/v1',

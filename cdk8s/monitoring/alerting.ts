@@ -67,8 +67,20 @@ function integrations(channels: readonly AlertingChannel[], secrets: readonly Al
   return out;
 }
 
+/**
+ * An `AlertmanagerConfig` (monitoring.coreos.com/v1alpha1). The model package's type (operator
+ * v0.65.1) lacks `msteamsv2Configs`, so the spec is plain data, checked field by field against the
+ * pinned operator by `operatorFieldProblems` in the tests.
+ */
+export interface AlertmanagerConfigObject {
+  readonly apiVersion: 'monitoring.coreos.com/v1alpha1';
+  readonly kind: 'AlertmanagerConfig';
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly spec: Obj;
+}
+
 /** The AlertmanagerConfig of an environment. */
-export function alertmanagerConfig(config: Pick<EnvironmentConfig, 'name' | 'alerts'>, namespace: string): Obj {
+export function alertmanagerConfig(config: Pick<EnvironmentConfig, 'name' | 'alerts'>, namespace: string): AlertmanagerConfigObject {
   const routes = alertingChannels(config.alerts);
   const secrets = alertingSecrets(config);
   const routed = (['critical', 'warning'] as const).filter((severity) => routes[severity].length > 0);

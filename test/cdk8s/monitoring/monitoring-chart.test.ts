@@ -13,6 +13,7 @@ import { ALERTMANAGER_CONFIG_NAME, NULL_RECEIVER } from '../../../cdk8s/monitori
 import { GRAFANA_ADMIN_SECRET } from '../../../cdk8s/monitoring/grafana';
 import { KubeDocument } from '../../../cdk8s/policies';
 import { STORAGE_CLASS_NAME } from '../../../cdk8s/constructs/storage-class';
+import { operatorFieldProblems } from '../../../cdk8s/constructs/prometheus-operator';
 import { dev, ENVIRONMENTS, prod } from '../../../lib/config/environments';
 import { OTEL_COLLECTOR, PROMETHEUS_SIZING, alertingChannels, alertingSecretName, otlpEndpoint } from '../../../lib/config/observability';
 import { EnvironmentConfig } from '../../../lib/config/types';
@@ -251,4 +252,34 @@ describe('the add-ons of the monitoring stack', () => {
       });
     },
   );
+});
+
+describe('prometheus-operator documents are checked against the pinned operator, not only the older model schemas', () => {
+  const doc = (kind: string) => JSON.parse(JSON.stringify(chart(withChat).find((d) => d.kind === kind)));
+
+  test('the documents written are clean, Teams v2 receivers included (a field the model package does not know)', () => {
+    for (const kind of ['Prometheus', 'Alertmanager', 'AlertmanagerConfig', 'PrometheusRule', 'PodMonitor']) {
+      expect([kind, operatorFieldProblems(doc(kind))]).toEqual([kind, []]);
+    }
+    expect(JSON.stringify(doc('AlertmanagerConfig'))).toContain('msteamsv2Configs');
+  });
+
+  test('a misspelled field, a field the operator does not have and an unknown kind are each reported', () => {
+    const prometheusDoc = doc('Prometheus');
+    prometheusDoc.spec.retentionDays = 7;
+    prometheusDoc.spec.storage.volumeClaimTemplate.spec.storageClass = 'gp3';
+    expect(operatorFieldProblems(prometheusDoc)).toEqual([
+      "Prometheus platform: spec.storage.volumeClaimTemplate.spec.storageClass is not a field of the pinned operator's Prometheus (or not yet transcribed)",
+      "Prometheus platform: spec.retentionDays is not a field of the pinned operator's Prometheus (or not yet transcribed)",
+    ]);
+    const amc = doc('AlertmanagerConfig');
+    amc.spec.receivers[1].msteamsConfigs = [{ webhookUrl: { name: 'a', key: 'b' } }];
+    expect(operatorFieldProblems(amc)).toEqual([
+      "AlertmanagerConfig platform: spec.receivers[].msteamsConfigs[].webhookUrl.name is not a field of the pinned operator's AlertmanagerConfig (or not yet transcribed)",
+      "AlertmanagerConfig platform: spec.receivers[].msteamsConfigs[].webhookUrl.key is not a field of the pinned operator's AlertmanagerConfig (or not yet transcribed)",
+    ]);
+    expect(operatorFieldProblems({ kind: 'ThanosRuler', spec: {} })).toEqual([
+      'ThanosRuler: no field list for this kind in cdk8s/constructs/prometheus-operator.ts',
+    ]);
+  });
 });
