@@ -113,9 +113,10 @@ const envName = (text: string) => text.toUpperCase().replace(/[^A-Z0-9]/g, '_');
  * escalation, all capabilities dropped, RuntimeDefault seccomp), carry startup, readiness and
  * liveness probes, requests and limits, and drain before they stop; plus a Service, a
  * ServiceAccount (named by `serviceAccountName`, the Pod Identity contract), an HPA, a PDB, a
- * NetworkPolicy, an ExternalSecret for the secrets it reads, a PodMonitor, an Ingress in the
- * environment's ALB group when the service is public, and for canary/blue-green the SLO
- * AnalysisTemplates and extra Services.
+ * NetworkPolicy (with egress to the trace collector when given), an ExternalSecret for the secrets
+ * it reads, a PodMonitor (carrying `monitorLabels`, so the platform's Prometheus selects it), an
+ * Ingress in the environment's ALB group when the service is public, and for canary/blue-green the
+ * SLO AnalysisTemplates and extra Services.
  *
  * When the HPA manages the workload, `replicas` is not set: the API server creates one pod and
  * the HPA scales to `minReplicas` at once; a fixed count would fight the HPA on every apply.
