@@ -69,7 +69,6 @@ export class MonitoringChart extends Chart {
     const { config, services = [], rolloutsNamespace = ARGO_ROLLOUTS_NAMESPACE, ...chartProps } = props;
     super(scope, id, {
       ...chartProps,
-      namespace: OBSERVABILITY_NAMESPACE,
       labels: { ...platformLabels(config.tags.Application, config.name), ...chartProps.labels },
     });
     const sizing = PROMETHEUS_SIZING[config.tier];

@@ -480,6 +480,14 @@ export class Microservice extends Construct {
       },
     ];
     for (const callee of this.props.callees ?? []) egress.push({ to: [peer(callee)], ports: [tcp(callee.port)] });
+    // Derived from what the service uses (cdk8s/egress.ts): the Pod Identity agent, the database, AWS APIs.
+    for (const target of this.props.egress ?? []) {
+      egress.push({
+        to: target.cidrs.map((cidr) => ({ ipBlock: { cidr, except: target.except ? [...target.except] : undefined } })),
+        ports: target.ports.map((p) => tcp(p)),
+      });
+    }
+    // Spans to the trace collector (OTLP).
     const collector = this.props.telemetryCollector;
     if (collector) {
       egress.push({
@@ -490,13 +498,6 @@ export class Microservice extends Construct {
           },
         ],
         ports: collector.ports.map((p) => tcp(p)),
-      });
-    }
-    // Derived from what the service uses (cdk8s/egress.ts): the Pod Identity agent, the database, AWS APIs.
-    for (const target of this.props.egress ?? []) {
-      egress.push({
-        to: target.cidrs.map((cidr) => ({ ipBlock: { cidr, except: target.except ? [...target.except] : undefined } })),
-        ports: target.ports.map((p) => tcp(p)),
       });
     }
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {

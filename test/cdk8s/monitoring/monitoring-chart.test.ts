@@ -108,6 +108,13 @@ describe.each(ENVS)('%s: the Prometheus that exists selects every monitor and ru
     }
   });
 
+  test('cluster-scoped objects carry no namespace (the monitoring chart sets it object by object)', () => {
+    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'PriorityClass', 'ClusterSecretStore'];
+    const wrong = docs.filter((d) => clusterScoped.includes(d.kind) && d.metadata.namespace !== undefined);
+    expect(wrong.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([]);
+    expect(docs.filter((d) => d.kind === 'ClusterRole').length).toBeGreaterThan(0);
+  });
+
   test('the selection check is not vacuous: a monitor without the label is not selected', () => {
     expect(selects(prometheus[0].spec.podMonitorSelector, { 'app.kubernetes.io/name': 'web-api' })).toBe(false);
   });
