@@ -108,6 +108,21 @@ describe.each(ENVS)('%s: the Prometheus that exists selects every monitor and ru
     }
   });
 
+  test("every ExternalSecret reads through a store that admits its namespace (Alertmanager's included)", () => {
+    const stores = docs.filter((d) => d.kind === 'ClusterSecretStore');
+    const externalSecrets = docs.filter((d) => d.kind === 'ExternalSecret' && d.spec.secretStoreRef);
+    expect(externalSecrets.some((e) => e.metadata.namespace === OBSERVABILITY_NAMESPACE)).toBe(true);
+    for (const es of externalSecrets) {
+      const store = stores.find((s) => s.metadata.name === es.spec.secretStoreRef.name)!;
+      const admitted = store.spec.conditions.flatMap((c: { namespaces: string[] }) => c.namespaces);
+      expect([es.metadata.namespace, es.metadata.name, admitted.includes(es.metadata.namespace)]).toEqual([
+        es.metadata.namespace,
+        es.metadata.name,
+        true,
+      ]);
+    }
+  });
+
   test('cluster-scoped objects carry no namespace (the monitoring chart sets it object by object)', () => {
     const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'PriorityClass', 'ClusterSecretStore'];
     const wrong = docs.filter((d) => clusterScoped.includes(d.kind) && d.metadata.namespace !== undefined);
