@@ -24,11 +24,13 @@ import {
   karpenterInterruptionQueueName,
   vpcName,
 } from '../lib/config/naming';
+import { NODE_EXPORTER_NAMESPACE, OTEL_COLLECTOR } from '../lib/config/observability';
 import { EnvironmentConfig } from '../lib/config/types';
-import { PRIORITY_CLASSES } from './conventions';
+import { OBSERVABILITY_NAMESPACE, PROMETHEUS_SELECTOR_LABELS, PROMETHEUS_URL, PRIORITY_CLASSES } from './conventions';
+import { GRAFANA_ADMIN_SECRET, GRAFANA_DATASOURCE_UID } from './monitoring/grafana';
 
-/** Pod Security level a namespace enforces. */
-export type PodSecurityLevel = 'restricted' | 'baseline';
+/** Pod Security level a namespace enforces (`privileged` only for node agents that need the host: node-exporter). */
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
 /**
  * A component of an add-on that can run more than one replica, and how it keeps a single active
@@ -354,6 +356,193 @@ export const ADDONS: readonly Addon[] = [
     ],
   },
   {
+    ...pinned('kube-prometheus-stack'),
+    purpose:
+      'prometheus-operator (and its CRDs), kube-state-metrics, Grafana; the Prometheus and Alertmanager themselves are in the monitoring chart',
+    namespace: OBSERVABILITY_NAMESPACE,
+    podSecurity: 'restricted',
+    // Before cluster-config and the services: its CRDs (PodMonitor, PrometheusRule...) are used there.
+    wave: 1,
+    values: () => {
+      const monitor = { additionalLabels: PROMETHEUS_SELECTOR_LABELS };
+      return {
+        // Every rule and dashboard is ours (cdk8s/monitoring/): parsed and checked against the metrics that exist.
+        defaultRules: { create: false },
+        // The Prometheus and Alertmanager resources are written by the monitoring chart (validated, selectors from one constant).
+        prometheus: { enabled: false },
+        alertmanager: { enabled: false },
+        // node-exporter needs the host (Pod Security "privileged"): its own add-on in its own namespace.
+        nodeExporter: { enabled: false },
+        // The EKS control plane's components are not reachable from the nodes; kube-proxy listens on localhost.
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeEtcd: { enabled: false },
+        kubeProxy: { enabled: false },
+        kubelet: { serviceMonitor: monitor },
+        kubeApiServer: { serviceMonitor: monitor },
+        coreDns: { serviceMonitor: monitor },
+        prometheusOperator: {
+          // The admission webhook's certificate is made by Helm hook jobs and patched into the webhook
+          // configuration, which Argo CD would keep reverting; rules are checked in CI instead (every
+          // expression parsed with Prometheus's grammar). Its TLS serving reads that certificate: off too.
+          admissionWebhooks: { enabled: false },
+          tls: { enabled: false },
+          serviceMonitor: monitor,
+          ...SYSTEM_POOL,
+          priorityClassName: PRIORITY_CLASSES.platform.name,
+        },
+        'kube-state-metrics': {
+          prometheus: { monitor },
+          ...SYSTEM_POOL,
+          priorityClassName: PRIORITY_CLASSES.platform.name,
+        },
+        grafana: {
+          // Dashboards are code (ConfigMaps of the monitoring chart), not the chart's defaults.
+          defaultDashboardsEnabled: false,
+          // Argo CD renders without `lookup`, so the chart would make a new admin password on every sync:
+          // the monitoring chart generates one once (External Secrets Password generator).
+          admin: { existingSecret: GRAFANA_ADMIN_SECRET },
+          sidecar: {
+            dashboards: { searchNamespace: OBSERVABILITY_NAMESPACE },
+            datasources: { url: PROMETHEUS_URL, uid: GRAFANA_DATASOURCE_UID, alertmanager: { enabled: false } },
+          },
+          serviceMonitor: { labels: PROMETHEUS_SELECTOR_LABELS },
+          ...SYSTEM_POOL,
+          priorityClassName: PRIORITY_CLASSES.platform.name,
+        },
+      };
+    },
+    valuesKeys: [
+      'defaultRules.create',
+      'prometheus.enabled',
+      'alertmanager.enabled',
+      'nodeExporter.enabled',
+      'kubeControllerManager.enabled',
+      'kubeScheduler.enabled',
+      'kubeEtcd.enabled',
+      'kubeProxy.enabled',
+      'kubelet.serviceMonitor.additionalLabels',
+      'kubeApiServer.serviceMonitor.additionalLabels',
+      'coreDns.serviceMonitor.additionalLabels',
+      'prometheusOperator.admissionWebhooks.enabled',
+      'prometheusOperator.tls.enabled',
+      'prometheusOperator.serviceMonitor.additionalLabels',
+      'prometheusOperator.nodeSelector',
+      'prometheusOperator.tolerations',
+      // Commented examples in values.yaml, read by the templates (templates/prometheus-operator/deployment.yaml...).
+      'prometheusOperator.priorityClassName',
+      'kube-state-metrics.prometheus.monitor.additionalLabels',
+      'kube-state-metrics.nodeSelector',
+      'kube-state-metrics.tolerations',
+      'kube-state-metrics.priorityClassName',
+      'grafana.defaultDashboardsEnabled',
+      'grafana.admin.existingSecret',
+      'grafana.sidecar.dashboards.searchNamespace',
+      'grafana.sidecar.datasources.url',
+      'grafana.sidecar.datasources.uid',
+      'grafana.sidecar.datasources.alertmanager.enabled',
+      'grafana.serviceMonitor.labels',
+      'grafana.nodeSelector',
+      'grafana.tolerations',
+      'grafana.priorityClassName',
+    ],
+    // One operator (no leader election: the chart's Deployment has `replicas: 1`), one kube-state-metrics
+    // (two would export every series twice), one Grafana (its state is provisioned; no shared database).
+  },
+  {
+    ...pinned('prometheus-node-exporter'),
+    purpose: 'Node metrics (USE: CPU, memory, disk, network) from every node, for Prometheus',
+    namespace: NODE_EXPORTER_NAMESPACE,
+    // Host network, host PID and host paths: only "privileged" admits them (its namespace holds nothing else).
+    podSecurity: 'privileged',
+    wave: 1,
+    values: () => ({
+      // The flags and labels kube-prometheus-stack 88.3.0 gives its node-exporter (its values.yaml, `prometheus-node-exporter`).
+      extraArgs: [
+        '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/containerd/.+|var/lib/docker/.+|var/lib/kubelet/.+)($|/)',
+        '--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|erofs)$',
+      ],
+      podLabels: { jobLabel: 'node-exporter' },
+      service: { labels: { jobLabel: 'node-exporter' } },
+      prometheus: { monitor: { enabled: true, jobLabel: 'jobLabel', additionalLabels: PROMETHEUS_SELECTOR_LABELS } },
+      // Every node, system pool included: the chart tolerates every NoSchedule taint by default.
+      priorityClassName: 'system-node-critical',
+    }),
+    valuesKeys: [
+      'extraArgs',
+      'podLabels',
+      'service.labels',
+      'prometheus.monitor.enabled',
+      'prometheus.monitor.jobLabel',
+      'prometheus.monitor.additionalLabels',
+      'priorityClassName',
+    ],
+  },
+  {
+    ...pinned('opentelemetry-collector'),
+    purpose: "Receives the services' traces (OTLP) and exports them to AWS X-Ray",
+    namespace: OTEL_COLLECTOR.namespace,
+    podSecurity: 'restricted',
+    wave: 2,
+    values: (config) => {
+      const replicas = ha(config, 2);
+      return {
+        mode: 'deployment',
+        // The contrib distribution carries the awsxray exporter.
+        image: { repository: 'otel/opentelemetry-collector-contrib' },
+        command: { name: 'otelcol-contrib' },
+        replicaCount: replicas,
+        podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
+        // The service account CDK gives a Pod Identity (ClusterStack.traceCollectorRole).
+        serviceAccount: { create: true, name: OTEL_COLLECTOR.serviceAccount },
+        ...SYSTEM_POOL,
+        priorityClassName: PRIORITY_CLASSES.platform.name,
+        podSecurityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+        // OTLP only (and the collector's own metrics, scraped by Prometheus).
+        ports: {
+          'jaeger-compact': { enabled: false },
+          'jaeger-thrift': { enabled: false },
+          'jaeger-grpc': { enabled: false },
+          zipkin: { enabled: false },
+          metrics: { enabled: true },
+        },
+        alternateConfig: otelCollectorConfig(config),
+      };
+    },
+    valuesKeys: [
+      'mode',
+      'image.repository',
+      'command.name',
+      'replicaCount',
+      'podDisruptionBudget.enabled',
+      'podDisruptionBudget.maxUnavailable',
+      'serviceAccount.create',
+      'serviceAccount.name',
+      'nodeSelector',
+      'tolerations',
+      'priorityClassName',
+      'podSecurityContext',
+      'securityContext',
+      'resources',
+      'ports.jaeger-compact.enabled',
+      'ports.jaeger-thrift.enabled',
+      'ports.jaeger-grpc.enabled',
+      'ports.zipkin.enabled',
+      'ports.metrics.enabled',
+      'alternateConfig',
+    ],
+    replicated: [
+      {
+        replicasKey: 'replicaCount',
+        leaderElection: {
+          stateless: 'The collector receives and forwards spans; each replica exports what it received, it reconciles nothing.',
+        },
+      },
+    ],
+  },
+  {
     ...pinned('aws-load-balancer-controller'),
     purpose: "Owns the environment's ALB from the services' Ingresses (IngressGroup), weighted canary actions",
     namespace: ADDON_IDENTITIES.awsLoadBalancerController.namespace,
@@ -452,3 +641,36 @@ export const ADDONS: readonly Addon[] = [
     ],
   },
 ];
+
+/**
+ * The collector's whole configuration (the chart's `alternateConfig`: not merged with the chart's
+ * default receivers and pipelines, so what runs is exactly this). OTLP in, X-Ray out; no instance
+ * metadata (the region is given, `local_mode` skips the EC2 metadata lookup), no telemetry records
+ * (the role may only put trace segments: lib/constructs/policies/otel-collector.ts).
+ */
+export function otelCollectorConfig(config: EnvironmentConfig): Record<string, unknown> {
+  const podIp = '${env:MY_POD_IP}';
+  return {
+    extensions: { health_check: { endpoint: `${podIp}:13133` } },
+    receivers: {
+      otlp: {
+        protocols: {
+          grpc: { endpoint: `${podIp}:${OTEL_COLLECTOR.otlpGrpcPort}` },
+          http: { endpoint: `${podIp}:${OTEL_COLLECTOR.otlpHttpPort}` },
+        },
+      },
+    },
+    processors: {
+      memory_limiter: { check_interval: '5s', limit_percentage: 80, spike_limit_percentage: 25 },
+      batch: {},
+    },
+    exporters: {
+      awsxray: { region: config.region, local_mode: true, telemetry: { enabled: false } },
+    },
+    service: {
+      extensions: ['health_check'],
+      telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: podIp, port: OTEL_COLLECTOR.metricsPort } } } }] } },
+      pipelines: { traces: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['awsxray'] } },
+    },
+  };
+}

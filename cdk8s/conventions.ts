@@ -1,5 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { OBSERVABILITY_NAMESPACE } from '../lib/config/observability';
+
+export { OBSERVABILITY_NAMESPACE } from '../lib/config/observability';
 
 /**
  * Names and labels every chart agrees on. One definition serves the constructs that write the
@@ -8,16 +11,25 @@ import { IConstruct } from 'constructs';
  */
 
 /** Namespaces the platform itself runs in (controllers, policy engine, observability agents). */
-export const PLATFORM_NAMESPACES: readonly string[] = ['platform-system', 'observability'];
+export const PLATFORM_NAMESPACES: readonly string[] = ['platform-system', OBSERVABILITY_NAMESPACE];
 
-/** Namespace of the Prometheus that scrapes workloads and answers the rollout analyses. */
-export const OBSERVABILITY_NAMESPACE = 'observability';
+/** Port of the Prometheus HTTP API (the operator's `web` port). */
+export const PROMETHEUS_PORT = 9090;
 
 /**
- * Query address of that Prometheus: the governing Service prometheus-operator creates for a
- * `Prometheus` resource. The observability issue installs it; the analyses only read from it.
+ * Query address of the platform's Prometheus (the `Prometheus` resource of the monitoring chart, in
+ * `OBSERVABILITY_NAMESPACE`): the governing Service `prometheus-operated` that prometheus-operator
+ * creates for every Prometheus of a namespace. The rollout analyses and Grafana query it.
  */
-export const PROMETHEUS_URL = `http://prometheus-operated.${OBSERVABILITY_NAMESPACE}.svc.cluster.local:9090`;
+export const PROMETHEUS_URL = `http://prometheus-operated.${OBSERVABILITY_NAMESPACE}.svc.cluster.local:${PROMETHEUS_PORT}`;
+
+/**
+ * The label the platform's Prometheus selects its PodMonitors, ServiceMonitors and PrometheusRules
+ * by: every monitor and rule set carries it (the Microservice's PodMonitor, the service rule sets,
+ * the monitoring chart, the add-ons' chart-made monitors through their values), and the
+ * `Prometheus` resource selects exactly it. One constant, both sides.
+ */
+export const PROMETHEUS_SELECTOR_LABELS: Readonly<Record<string, string>> = { 'platform.example.com/prometheus': 'platform' };
 
 /** The ClusterSecretStore (External Secrets) backed by AWS Secrets Manager. */
 export const SECRET_STORE_NAME = 'aws-secrets-manager';
@@ -66,11 +78,13 @@ export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
  * Argo CD applies each wave and waits until it is healthy before the next. The platform
  * (namespaces, quotas, priority classes) comes first; then the add-on Applications (`addons` plus
  * each add-on's own wave, so CRD-bearing add-ons come before the controllers that need them);
- * then the add-ons' custom resources; then each service's identity and settings (ServiceAccount,
- * ExternalSecrets, its migration Job's NetworkPolicy), which its PreSync migration needs before its
- * Application syncs; the services' Applications last.
+ * then the add-ons' custom resources; then the monitoring stack (Prometheus, Alertmanager, rules,
+ * dashboards: after the secret stores, before the services whose rollout analyses query it); then
+ * each service's identity and settings (ServiceAccount, ExternalSecrets, its migration Job's
+ * NetworkPolicy), which its PreSync migration needs before its Application syncs; the services'
+ * Applications last.
  */
-export const SYNC_WAVES = { platform: 0, addons: 10, clusterConfig: 20, serviceSettings: 25, services: 30 } as const;
+export const SYNC_WAVES = { platform: 0, addons: 10, clusterConfig: 20, monitoring: 22, serviceSettings: 25, services: 30 } as const;
 
 /** How objects of a chart are synced. */
 export interface SyncWaveOptions {

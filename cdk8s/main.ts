@@ -13,6 +13,7 @@ import { EnvironmentConfig } from '../lib/config/types';
 import { ADDONS, Addon } from './addons';
 import { AddonsChart } from './charts/addons-chart';
 import { ClusterConfigChart } from './charts/cluster-config-chart';
+import { MonitoringChart } from './charts/monitoring-chart';
 import { PlatformChart } from './charts/platform-chart';
 import { ServiceChart, isServiceChart } from './charts/service-chart';
 import { ServicesChart } from './charts/services-chart';
@@ -46,9 +47,9 @@ const peer = (s: ServiceSpec): PeerService => ({ name: s.name, namespace: servic
 
 /**
  * Build the charts of one environment into `app` (no files are written until `app.synth()`), in
- * apply order: platform (namespaces, quotas, default deny, priority classes), add-ons (Argo CD
- * Applications), cluster-config (CRs of the add-ons: secret store, admission policies, node
- * pools), then one chart per service. The order is also each object's sync wave in the root
+ * apply order: platform (namespaces, quotas, default deny, priority classes, storage class), add-ons
+ * (Argo CD Applications), cluster-config (CRs of the add-ons: secret store, admission policies, node
+ * pools), monitoring (Prometheus, Alertmanager, rules, dashboards), then one chart per service. The order is also each object's sync wave in the root
  * Application (`SYNC_WAVES`), which is how Argo CD applies it on a fresh cluster.
  */
 export function buildCharts(app: App, config: EnvironmentConfig, inputs: ManifestInputs = {}): Chart[] {
@@ -61,11 +62,13 @@ export function buildCharts(app: App, config: EnvironmentConfig, inputs: Manifes
   addonsChart.addDependency(platform);
   const clusterConfig = new ClusterConfigChart(app, 'cluster-config', { config });
   clusterConfig.addDependency(addonsChart);
+  const monitoring = new MonitoringChart(app, 'monitoring', { config, services });
+  monitoring.addDependency(clusterConfig);
   const servicesChart = new ServicesChart(app, 'services', {
     config,
     argoCdNamespace: addons.find((a) => a.name === 'argo-cd')?.namespace ?? 'argocd',
   });
-  servicesChart.addDependency(clusterConfig);
+  servicesChart.addDependency(monitoring);
   const serviceCharts = released.map((service) => {
     const chart = new ServiceChart(app, service.name, {
       config,
@@ -83,8 +86,9 @@ export function buildCharts(app: App, config: EnvironmentConfig, inputs: Manifes
   // The add-ons chart and the services chart set their own waves.
   inSyncWave(platform, SYNC_WAVES.platform);
   inSyncWave(clusterConfig, SYNC_WAVES.clusterConfig, { skipDryRunOnMissingResource: true });
+  inSyncWave(monitoring, SYNC_WAVES.monitoring, { skipDryRunOnMissingResource: true });
   for (const chart of serviceCharts) inSyncWave(chart, SYNC_WAVES.services, { skipDryRunOnMissingResource: true });
-  return [platform, addonsChart, clusterConfig, servicesChart, ...serviceCharts];
+  return [platform, addonsChart, clusterConfig, monitoring, servicesChart, ...serviceCharts];
 }
 
 /** One file of an environment's manifests, relative to its directory (`dist/<env>/`, or its GitOps path). */
@@ -97,7 +101,7 @@ export interface ManifestFile {
 
 /**
  * The files of an environment: the root Application's files, numbered in apply order
- * (`0000-platform`, `0001-addons`, `0002-cluster-config`, `0003-services`), and one directory per
+ * (`0000-platform`, `0001-addons`, `0002-cluster-config`, `0003-monitoring`, `0004-services`), and one directory per
  * service, the source of that service's own Application (`services/<name>/<name>.k8s.yaml`).
  */
 export function manifestFiles(charts: readonly Chart[]): ManifestFile[] {

@@ -5,6 +5,7 @@ import { serviceNamespace } from '../../lib/config/naming';
 import { SERVICE_DEFAULTS, ServiceSpec, resourceLimits } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { Addon, PodSecurityLevel } from '../addons';
+import { EbsStorageClass } from '../constructs/storage-class';
 import { PLATFORM_NAMESPACES, PRIORITY_CLASSES, platformLabels } from '../conventions';
 
 export { PLATFORM_NAMESPACES } from '../conventions';
@@ -88,7 +89,8 @@ const pss = (level: PodSecurityLevel, version: string): Record<string, string> =
  * The cluster-wide base of an environment (`dist/<env>/platform.k8s.yaml`, applied first): the
  * namespaces with Pod Security labels at the cluster's Kubernetes version (platform, add-on and
  * workload namespaces); in each workload namespace a LimitRange, a ResourceQuota sized from the
- * catalog and a default-deny NetworkPolicy; and the PriorityClasses services and add-ons use.
+ * catalog and a default-deny NetworkPolicy; the PriorityClasses services and add-ons use; and the
+ * default StorageClass (EBS gp3, encrypted) volumes are made from.
  */
 export class PlatformChart extends Chart {
   /** Names of the namespaces this chart creates. */
@@ -99,7 +101,15 @@ export class PlatformChart extends Chart {
     super(scope, id, { ...chartProps, labels: { ...platformLabels(config.tags.Application, config.name), ...chartProps.labels } });
     const version = `v${config.kubernetes.version}`;
     const workloads = config.kubernetes.workloadNamespaces;
-    const addonNamespaces = [...new Map(addons.map((a) => [a.namespace, a.podSecurity])).entries()];
+    // An add-on may live in a platform namespace (the observability stack): that namespace stays "restricted".
+    for (const a of addons.filter((x) => PLATFORM_NAMESPACES.includes(x.namespace) && x.podSecurity !== 'restricted')) {
+      throw new Error(
+        `add-on ${a.name}: namespace ${a.namespace} is a platform namespace (restricted); ${a.podSecurity} needs its own namespace`,
+      );
+    }
+    const addonNamespaces = [
+      ...new Map(addons.filter((a) => !PLATFORM_NAMESPACES.includes(a.namespace)).map((a) => [a.namespace, a.podSecurity])).entries(),
+    ];
     this.namespaces = [...PLATFORM_NAMESPACES, ...addonNamespaces.map(([name]) => name), ...workloads];
 
     for (const name of PLATFORM_NAMESPACES) this.addNamespace(name, pss('restricted', version));
@@ -115,6 +125,8 @@ export class PlatformChart extends Chart {
         ),
       );
     }
+
+    new EbsStorageClass(this, 'StorageClass', { reclaimPolicy: config.stateful.removal === 'retain' ? 'Retain' : 'Delete' });
 
     for (const [key, pc] of Object.entries(PRIORITY_CLASSES)) {
       new k8s.KubePriorityClass(this, `priority-${key}`, {

@@ -7,7 +7,11 @@ import { subnetCidrs } from '../../lib/config/network-layout';
 import { platformEnvironment } from '../../lib/config/platform-resources';
 import { SecretSpec, ServiceSpec } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
-import { PARAMETER_STORE_NAME, PROMETHEUS_URL, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { OTEL_COLLECTOR } from '../../lib/config/observability';
+import { PARAMETER_STORE_NAME, PROMETHEUS_SELECTOR_LABELS, PROMETHEUS_URL, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { model } from '../constructs/model-object';
+import { serviceRules } from '../monitoring/slo-rules';
 import { albIngressAnnotations } from '../constructs/alb-ingress-class';
 import { awsEgress } from '../egress';
 import { MigrationJob } from '../constructs/migration-job';
@@ -73,10 +77,27 @@ export class ServiceChart extends Chart {
       ingressClassName: albIngressClassName(config.name),
       albAnnotations: albIngressAnnotations(config),
       prometheusUrl: PROMETHEUS_URL,
+      monitorLabels: PROMETHEUS_SELECTOR_LABELS,
+      telemetryCollector: {
+        namespace: OTEL_COLLECTOR.namespace,
+        podLabels: OTEL_COLLECTOR.podLabels,
+        ports: [OTEL_COLLECTOR.otlpHttpPort, OTEL_COLLECTOR.otlpGrpcPort],
+      },
       callers,
       callees,
       release,
       settingsScope,
+    });
+    // The service's alerts, from the same SLO its rollout analysis checks (cdk8s/monitoring/slo-rules.ts).
+    model<IPrometheusRule>(this, 'Rules', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: {
+        name: `${service.name}-slo`,
+        namespace: this.microservice.namespace,
+        labels: { ...PROMETHEUS_SELECTOR_LABELS, 'app.kubernetes.io/name': service.name },
+      },
+      spec: { groups: serviceRules(service, this.microservice.namespace) },
     });
     if (service.database) this.migrations(config, service, release, settingsScope ?? this);
   }

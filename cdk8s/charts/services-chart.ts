@@ -41,7 +41,7 @@ export const RELEASE_APPLICATION_RULES: readonly k8s.PolicyRule[] = [
 ];
 
 /**
- * The environment's services as Argo CD sees them (`dist/<env>/0003-services.k8s.yaml`, synced by
+ * The environment's services as Argo CD sees them (`dist/<env>/0004-services.k8s.yaml`, synced by
  * the root Application): the `<env>-services` AppProject (the GitOps repository, into the workload
  * namespaces only, no cluster-scoped object, only the kinds the services' manifests hold), one
  * Application per service (source: the service's own directory, `services/<name>/`, wave

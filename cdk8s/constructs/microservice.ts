@@ -24,6 +24,16 @@ export interface PeerService {
   readonly port: number;
 }
 
+/** Where a service's pods send their traces. */
+export interface TelemetryCollector {
+  /** Namespace of the collector. */
+  readonly namespace: string;
+  /** Labels of its pods. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** Its OTLP ports (HTTP, gRPC). */
+  readonly ports: readonly number[];
+}
+
 /** Props of `Microservice`. */
 export interface MicroserviceProps {
   /** The catalog entry, with the environment's overrides applied. */
@@ -64,6 +74,13 @@ export interface MicroserviceProps {
   readonly albAnnotations: Readonly<Record<string, string>>;
   /** Prometheus query address of the rollout analyses. */
   readonly prometheusUrl: string;
+  /** Labels the PodMonitor carries so that the platform's Prometheus selects it. @default - none */
+  readonly monitorLabels?: Readonly<Record<string, string>>;
+  /**
+   * The trace collector the pods export spans to (OTLP): egress to its pods on its ports.
+   * @default - no egress for traces
+   */
+  readonly telemetryCollector?: TelemetryCollector;
   /** Services that call this one (NetworkPolicy ingress). @default - none */
   readonly callers?: readonly PeerService[];
   /** Services this one calls (NetworkPolicy egress). @default - none */
@@ -149,9 +166,10 @@ const envName = (text: string) => text.toUpperCase().replace(/[^A-Z0-9]/g, '_');
  * escalation, all capabilities dropped, RuntimeDefault seccomp), carry startup, readiness and
  * liveness probes, requests and limits, and drain before they stop; plus a Service, a
  * ServiceAccount (named by `serviceAccountName`, the Pod Identity contract), an HPA, a PDB, a
- * NetworkPolicy, an ExternalSecret for the secrets it reads, a PodMonitor, an Ingress in the
- * environment's ALB group when the service is public, and for canary/blue-green the SLO
- * AnalysisTemplates and extra Services.
+ * NetworkPolicy (with egress to the trace collector when given), an ExternalSecret for the secrets
+ * it reads, a PodMonitor (carrying `monitorLabels`, so the platform's Prometheus selects it), an
+ * Ingress in the environment's ALB group when the service is public, and for canary/blue-green the
+ * SLO AnalysisTemplates and extra Services.
  *
  * When the HPA manages the workload, `replicas` is not set: the API server creates one pod and
  * the HPA scales to `minReplicas` at once; a fixed count would fight the HPA on every apply.
@@ -507,6 +525,19 @@ export class Microservice extends Construct {
     for (const callee of this.props.callees ?? []) egress.push({ to: [peer(callee)], ports: [tcp(callee.port)] });
     // Derived from what the service uses (cdk8s/egress.ts): the Pod Identity agent, the database, AWS APIs.
     egress.push(...(this.props.egress ?? []).map(egressRule));
+    // Spans to the trace collector (OTLP).
+    const collector = this.props.telemetryCollector;
+    if (collector) {
+      egress.push({
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': collector.namespace } },
+            podSelector: { matchLabels: { ...collector.podLabels } },
+          },
+        ],
+        ports: collector.ports.map((p) => tcp(p)),
+      });
+    }
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: this.meta(s.name),
       spec: { podSelector: { matchLabels: this.selector }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
@@ -517,7 +548,7 @@ export class Microservice extends Construct {
     model<IPodMonitor>(this, 'PodMonitor', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PodMonitor',
-      metadata: this.meta(this.spec.name),
+      metadata: this.meta(this.spec.name, { labels: { ...this.props.monitorLabels } }),
       spec: {
         selector: { matchLabels: this.selector },
         podTargetLabels: [LABELS.name, 'rollouts-pod-template-hash'],

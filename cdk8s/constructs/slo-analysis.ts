@@ -37,11 +37,21 @@ export interface SloMetric {
   readonly failureCondition: string;
 }
 
-const METRIC = 'http_server_request_duration_seconds';
+/** The SLI metric: the OpenTelemetry HTTP server duration histogram, as Prometheus names it. */
+export const HTTP_SERVER_DURATION_METRIC = 'http_server_request_duration_seconds';
+const METRIC = HTTP_SERVER_DURATION_METRIC;
+
+/** The label matcher of a failed request (a 5xx answer); the SLI is the share of requests without it. */
+export const SERVER_ERROR_MATCHER = 'http_response_status_code=~"5.."';
+
+/** Label matchers for every pod of a service. */
+export function serviceSelector(target: SloTarget): string {
+  return `namespace="${target.namespace}",app_kubernetes_io_name="${target.name}"`;
+}
 
 /** Label matchers for the pods of the version under test. */
 export function versionSelector(target: SloTarget): string {
-  return `namespace="${target.namespace}",app_kubernetes_io_name="${target.name}",rollouts_pod_template_hash="{{args.${HASH_ARG}}}"`;
+  return `${serviceSelector(target)},rollouts_pod_template_hash="{{args.${HASH_ARG}}}"`;
 }
 
 /**
@@ -58,7 +68,7 @@ export function sloMetrics(target: SloTarget, slo: SloSpec): SloMetric[] {
     {
       name: 'success-rate',
       query:
-        `sum(rate(${METRIC}_count{${selector},http_response_status_code!~"5.."}[${QUERY_WINDOW}]))` +
+        `sum(rate(${METRIC}_count{${selector},${SERVER_ERROR_MATCHER.replace('=~', '!~')}}[${QUERY_WINDOW}]))` +
         ` / sum(rate(${METRIC}_count{${selector}}[${QUERY_WINDOW}]))`,
       successCondition: `${has} && result[0] >= ${availability}`,
       failureCondition: `${has} && result[0] < ${availability}`,

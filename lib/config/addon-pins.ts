@@ -100,6 +100,44 @@ export const CHART_PINS = {
     // The tag's charts/ still carry the previous release; the published 1.14.1 chart is the release commit's.
     valuesSource: 'aws/karpenter-provider-aws@1d927085 ("docs: update for patch release v1.14.1"):charts/karpenter/values.yaml',
   },
+  'kube-prometheus-stack': {
+    repoUrl: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'kube-prometheus-stack',
+    // 88.3.0 is the newest release on prometheus-operator v0.93.0 (88.4+ ship v0.93.1, not yet tagged
+    // where its compatibility could be read); it brings kube-state-metrics 8.2.0 and Grafana 12.10.4.
+    chartVersion: '88.3.0',
+    appVersion: 'v0.93.0',
+    // "prometheus-operator >= v0.84.0 requires Kubernetes >= v1.25.0" (CEL in the CRDs); e2e runs on 1.36.1.
+    kubernetes: { min: '1.25' },
+    compatibilitySource:
+      'prometheus-operator/prometheus-operator@v0.93.0:Documentation/getting-started/compatibility.md (and .github/env kind-image kindest/node:v1.36.1)',
+    valuesSource:
+      'prometheus-community/helm-charts@kube-prometheus-stack-88.3.0:charts/kube-prometheus-stack/values.yaml; grafana-community/helm-charts@grafana-12.10.4:charts/grafana/values.yaml; prometheus-community/helm-charts@kube-state-metrics-8.2.0:charts/kube-state-metrics/values.yaml',
+  },
+  'prometheus-node-exporter': {
+    repoUrl: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'prometheus-node-exporter',
+    // The version kube-prometheus-stack 88.3.0 depends on, installed on its own (its own privileged namespace).
+    chartVersion: '4.56.1',
+    appVersion: '1.12.1',
+    // A DaemonSet on GA APIs; no range of its own: the one of the stack it belongs to.
+    kubernetes: { min: '1.25' },
+    compatibilitySource:
+      'prometheus-community/helm-charts@kube-prometheus-stack-88.3.0:charts/kube-prometheus-stack/Chart.yaml (kubeVersion ">=1.25.0-0", dependency prometheus-node-exporter 4.56.1)',
+    valuesSource: 'prometheus-community/helm-charts@prometheus-node-exporter-4.56.1:charts/prometheus-node-exporter/values.yaml',
+  },
+  'opentelemetry-collector': {
+    repoUrl: 'https://open-telemetry.github.io/opentelemetry-helm-charts',
+    chart: 'opentelemetry-collector',
+    chartVersion: '0.170.0',
+    // The contrib distribution at this version carries the awsxray exporter
+    // (open-telemetry/opentelemetry-collector-releases@v0.158.0:distributions/otelcol-contrib/manifest.yaml).
+    appVersion: '0.158.0',
+    kubernetes: { min: '1.24' },
+    compatibilitySource:
+      'open-telemetry/opentelemetry-helm-charts@opentelemetry-collector-0.170.0:charts/opentelemetry-collector/README.md ("Kubernetes 1.24+")',
+    valuesSource: 'open-telemetry/opentelemetry-helm-charts@opentelemetry-collector-0.170.0:charts/opentelemetry-collector/values.yaml',
+  },
 } as const satisfies Record<string, ChartPin>;
 
 /** Name of a pinned add-on. */

@@ -57,6 +57,9 @@ export function ingressGroupName(environmentName: string): string {
   return `${PLATFORM.application}-${environmentName}`;
 }
 
+/** Namespace of Prometheus, Alertmanager, Grafana and the trace collector (Pod Security "restricted"). */
+export const OBSERVABILITY_NAMESPACE = 'observability';
+
 /** The platform's own controllers that call AWS APIs, with the identity CDK gives them (Pod Identity). */
 export const ADDON_IDENTITIES = {
   externalSecrets: { namespace: 'external-secrets', serviceAccount: 'external-secrets' },
@@ -65,6 +68,8 @@ export const ADDON_IDENTITIES = {
   /** Kyverno's admission controller: pulls signatures from the tooling registry, reads the signing key's public half. */
   kyverno: { namespace: 'kyverno', serviceAccount: 'kyverno-admission-controller' },
   karpenter: { namespace: 'karpenter', serviceAccount: 'karpenter' },
+  /** The OpenTelemetry collector: exports traces to AWS X-Ray (lib/config/observability.ts `OTEL_COLLECTOR`). */
+  otelCollector: { namespace: OBSERVABILITY_NAMESPACE, serviceAccount: 'opentelemetry-collector' },
 } as const;
 
 /** Node label naming a node group's pool; the CDK node groups set it, pods select on it. */

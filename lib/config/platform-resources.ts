@@ -13,6 +13,7 @@
  */
 import { webhookQueueUrl } from './edge-names';
 import { APPLICATION_DATABASE, databaseEndpointParameterName, databaseUserName, uploadsBucketName } from './naming';
+import { otlpEndpoint } from './observability';
 
 /** The EKS Pod Identity agent on every node (link-local, TCP 80): the AWS SDK's credential source in a pod. */
 export const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32', port: 80 } as const;
@@ -86,9 +87,22 @@ export const UPLOADS_VARIABLES = { bucket: 'UPLOADS_BUCKET', prefix: 'UPLOADS_PR
 /** Environment variable of a pod that consumes the webhook events. */
 export const WEBHOOK_EVENTS_VARIABLES = { queueUrl: 'WEBHOOK_QUEUE_URL' } as const;
 
+/**
+ * OpenTelemetry SDK variables every service gets (the SDKs read them without code): where to send
+ * traces (the collector, OTLP over HTTP), the service name spans carry, and the environment as a
+ * resource attribute. Names from the OpenTelemetry specification (SDK environment variables, OTLP exporter).
+ */
+export const TELEMETRY_VARIABLES = {
+  endpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  protocol: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+  serviceName: 'OTEL_SERVICE_NAME',
+  resourceAttributes: 'OTEL_RESOURCE_ATTRIBUTES',
+} as const;
+
 /** Variables the platform sets; a catalog entry's own `env` may not use these names. */
 export const PLATFORM_VARIABLES: readonly string[] = [
   AWS_REGION_VARIABLE,
+  ...Object.values(TELEMETRY_VARIABLES),
   ...Object.values(DATABASE_VARIABLES),
   ...Object.values(UPLOADS_VARIABLES),
   ...Object.values(WEBHOOK_EVENTS_VARIABLES),
@@ -106,8 +120,8 @@ export interface PlatformEnvironment {
 }
 
 /**
- * The variables the platform gives a service's pods, from what it uses: the region wherever the pod
- * calls AWS; the database hosts (deploy-time values, from Parameter Store), port, database and user
+ * The variables the platform gives a service's pods, from what it uses: the OpenTelemetry exporter
+ * settings (every service: traces go to the collector); the region wherever the pod calls AWS; the database hosts (deploy-time values, from Parameter Store), port, database and user
  * for a database user; the uploads bucket and the service's prefix in it.
  */
 export function platformEnvironment(
@@ -116,6 +130,10 @@ export function platformEnvironment(
 ): PlatformEnvironment {
   const variables: Record<string, string> = {};
   const parameters: Record<string, string> = {};
+  variables[TELEMETRY_VARIABLES.endpoint] = otlpEndpoint();
+  variables[TELEMETRY_VARIABLES.protocol] = 'http/protobuf';
+  variables[TELEMETRY_VARIABLES.serviceName] = service.name;
+  variables[TELEMETRY_VARIABLES.resourceAttributes] = `deployment.environment.name=${environment.name}`;
   if (needsAwsIdentity(service)) variables[AWS_REGION_VARIABLE] = environment.region;
   if (service.database) {
     parameters[DATABASE_VARIABLES.host] = databaseEndpointParameterName(environment.name, 'proxy');

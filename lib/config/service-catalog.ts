@@ -135,6 +135,11 @@ export interface SloSpec {
   readonly availabilityPercent: number;
   /** 95th percentile latency objective in milliseconds, e.g. 200. */
   readonly latencyP95Millis: number;
+  /**
+   * 99th percentile latency objective in milliseconds (1..60000, above the p95 one), e.g. 800: a
+   * warning alert when the tail stays slower for 10 minutes. @default - no p99 alert
+   */
+  readonly latencyP99Millis?: number;
 }
 
 /** Public HTTP traffic through the environment's ALB. */
@@ -270,7 +275,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     resources: { cpuMillis: 250, memoryMiB: 512 },
     scaling: { minReplicas: 3, maxReplicas: 20 },
     rollout: { strategy: 'canary', steps: CANARY_10_25_50 },
-    slo: { availabilityPercent: 99.9, latencyP95Millis: 200 },
+    slo: { availabilityPercent: 99.9, latencyP95Millis: 200, latencyP99Millis: 800 },
     env: { LOG_LEVEL: 'info' },
     ingress: { pathPrefix: '/api' },
     calls: ['auth-service', 'payment-service'],
@@ -287,7 +292,7 @@ export const SERVICES: readonly ServiceSpec[] = [
     resources: { cpuMillis: 200, memoryMiB: 384 },
     scaling: { minReplicas: 2, maxReplicas: 10 },
     rollout: { strategy: 'blueGreen' },
-    slo: { availabilityPercent: 99.95, latencyP95Millis: 150 },
+    slo: { availabilityPercent: 99.95, latencyP95Millis: 150, latencyP99Millis: 500 },
     secrets: ['jwt-signing-key'],
     ingress: { pathPrefix: '/auth' },
     database: true,
@@ -313,7 +318,7 @@ export const SERVICES: readonly ServiceSpec[] = [
         { weightPercent: 100 },
       ],
     },
-    slo: { availabilityPercent: 99.95, latencyP95Millis: 300 },
+    slo: { availabilityPercent: 99.95, latencyP95Millis: 300, latencyP99Millis: 1000 },
     secrets: ['payment-provider-api-key'],
     ingress: { pathPrefix: '/payments' },
     database: true,

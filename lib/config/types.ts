@@ -275,6 +275,8 @@ export interface AlertChannel {
   readonly emails: readonly string[];
   /** Slack channel ID (AWS Chatbot), e.g. `C0123456789`. @default - no Slack routing */
   readonly slackChannelId?: string;
+  /** Microsoft Teams channel ID (AWS Chatbot; Alertmanager posts through its Workflows webhook). @default - no Teams routing */
+  readonly teamsChannelId?: string;
 }
 
 /** Domain of the environment. */

@@ -193,7 +193,14 @@ function checkService(s: Obj, p: Problems, ctx: Context): void {
     if (typeof a !== 'number' || !Number.isFinite(a) || a <= 0 || a >= 100) {
       p.add('slo.availabilityPercent', `${show(a)} is outside (0, 100); use a percentage such as 99.9 (100 leaves no error budget)`);
     }
-    p.int(slo, 'slo', 'latencyP95Millis', 1, 60000);
+    const p95 = p.int(slo, 'slo', 'latencyP95Millis', 1, 60000);
+    const p99 = p.int(slo, 'slo', 'latencyP99Millis', 1, 60000, true);
+    if (p95 !== undefined && p99 !== undefined && p99 <= p95) {
+      p.add(
+        'slo.latencyP99Millis',
+        `${p99} is not above latencyP95Millis (${p95}); the 99th percentile objective must be slower than the 95th`,
+      );
+    }
   }
 
   p.items(s, 'secrets').forEach((name, i) => {

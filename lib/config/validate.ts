@@ -35,6 +35,8 @@ const ACCOUNT = /^[0-9]{12}$/;
 const DNS_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const SLACK_CHANNEL = /^[CG][A-Z0-9]{8,12}$/;
+/** A Microsoft Teams channel ID as Teams shows it in a channel link (`19:...@thread.tacv2`). */
+const TEAMS_CHANNEL = /^19:[A-Za-z0-9_-]+@thread\.(tacv2|skype)$/;
 const INSTANCE_CLASS = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const K8S_NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const VPC_PREFIX = { min: 16, max: 20 };
@@ -558,6 +560,9 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
         });
         if (channel.slackChannelId !== undefined) {
           c.string(channel, `alerts.${severity}`, 'slackChannelId', SLACK_CHANNEL, 'a Slack channel ID such as C0123456789');
+        }
+        if (channel.teamsChannelId !== undefined) {
+          c.string(channel, `alerts.${severity}`, 'teamsChannelId', TEAMS_CHANNEL, 'a Teams channel ID such as 19:abc123@thread.tacv2');
         }
       }
     }

@@ -37,11 +37,15 @@ import { NodeAutoscaling } from '../constructs/node-autoscaling';
 import { awsLoadBalancerControllerStatements, LBC_POLICY_SOURCE } from '../constructs/policies/aws-load-balancer-controller';
 import { EXTERNAL_DNS_POLICY_SOURCE, externalDnsStatements } from '../constructs/policies/external-dns';
 import { EXTERNAL_SECRETS_POLICY_SOURCE, externalSecretsStatements } from '../constructs/policies/external-secrets';
+import { OTEL_COLLECTOR_POLICY_SOURCE, otelCollectorStatements } from '../constructs/policies/otel-collector';
 import { acknowledgeWildcards, ControllerStatement, toPolicyStatements } from '../constructs/policies/policy-json';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
 
-/** The platform controllers whose Pod Identity role every cluster has (Kyverno's exists only where images are verified). */
-type AlwaysOnController = Exclude<keyof typeof ADDON_IDENTITIES, 'kyverno'>;
+/**
+ * The platform controllers whose Pod Identity role every cluster has and `addControllerRoles` makes
+ * (Kyverno's exists only where images are verified; the trace collector's is `traceCollectorRole`).
+ */
+type AlwaysOnController = Exclude<keyof typeof ADDON_IDENTITIES, 'kyverno' | 'otelCollector'>;
 
 /** What the cluster's workloads may reach in the Data stack. */
 export interface ClusterDataAccess {
@@ -96,6 +100,8 @@ export class ClusterStack extends PlatformStack {
   public readonly nodeAutoscaling: NodeAutoscaling;
   /** The release step's deploy role and its access entry (read-only group). */
   public readonly releaseAccess: ReleaseAccess;
+  /** Pod Identity role of the OpenTelemetry collector: uploads trace segments to X-Ray. */
+  public readonly traceCollectorRole: iam.IRole;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, {
@@ -193,6 +199,7 @@ export class ClusterStack extends PlatformStack {
       ...this.addControllerRoles(props.vpc, props.hostedZone),
       kyverno: signedImagesRequired(config.tier) ? this.addKyvernoRole(props.services) : undefined,
     };
+    this.traceCollectorRole = this.addTraceCollectorRole();
     this.serviceRoles = Object.fromEntries(
       props.services.filter(needsAwsIdentity).map((service) => [service.name, this.addServiceRole(service, props.data)]),
     );
@@ -298,6 +305,19 @@ export class ClusterStack extends PlatformStack {
       id: `AwsSolutions-IAM5[Resource::${keys}]`,
       reason: `The signing key's ID is generated in the tooling account; kms:RequestAlias limits the statement to ${key.aliasName}, read-only.`,
     });
+    return role;
+  }
+
+  /**
+   * The OpenTelemetry collector's role: the awsxray exporter uploads the services' spans as X-Ray
+   * segments (xray:PutTraceSegments, which has no resource-level scoping), and nothing else.
+   */
+  private addTraceCollectorRole(): iam.IRole {
+    const identity = ADDON_IDENTITIES.otelCollector;
+    const statements = otelCollectorStatements();
+    const role = this.platformCluster.addPodRole('OtelCollector', identity.namespace, identity.serviceAccount);
+    for (const statement of toPolicyStatements(statements)) role.addToPolicy(statement);
+    acknowledgeWildcards(role.node.findChild('DefaultPolicy'), `OtelCollector (${OTEL_COLLECTOR_POLICY_SOURCE})`, statements);
     return role;
   }
 

@@ -37,6 +37,9 @@ describe('add-ons', () => {
       'external-secrets',
       'kyverno',
       'argo-rollouts',
+      'kube-prometheus-stack',
+      'prometheus-node-exporter',
+      'opentelemetry-collector',
       'aws-load-balancer-controller',
       'external-dns',
     ]);
@@ -61,7 +64,14 @@ describe('add-ons', () => {
     }
     // Argo CD first; CRD-bearing add-ons (and Karpenter, whose NodePools come later) before the controllers of core objects
     expect(ADDONS.filter((a) => a.wave === 0).map((a) => a.name)).toEqual(['argo-cd']);
-    expect(ADDONS.filter((a) => a.wave === 1).map((a) => a.name)).toEqual(['karpenter', 'external-secrets', 'kyverno', 'argo-rollouts']);
+    expect(ADDONS.filter((a) => a.wave === 1).map((a) => a.name)).toEqual([
+      'karpenter',
+      'external-secrets',
+      'kyverno',
+      'argo-rollouts',
+      'kube-prometheus-stack',
+      'prometheus-node-exporter',
+    ]);
   });
 
   test('the project exists before its Applications and may install only the listed charts into the listed namespaces', () => {
@@ -118,6 +128,10 @@ describe('add-ons', () => {
       v('external-secrets').certController,
       ...['admissionController', 'backgroundController', 'cleanupController', 'reportsController'].map((c) => v('kyverno')[c]),
       v('argo-rollouts').controller,
+      v('kube-prometheus-stack').prometheusOperator,
+      v('kube-prometheus-stack')['kube-state-metrics'],
+      v('kube-prometheus-stack').grafana,
+      v('opentelemetry-collector'),
       v('aws-load-balancer-controller'),
       v('external-dns'),
     ];
@@ -200,7 +214,7 @@ describe('add-ons', () => {
   test('docs/workloads.md lists every add-on at its pinned version (update the table with the version)', () => {
     const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'workloads.md'), 'utf8');
     for (const a of ADDONS) {
-      const row = doc.split('\n').find((line) => line.startsWith('|') && line.includes(`| ${a.namespace} |`));
+      const row = doc.split('\n').find((line) => line.startsWith('|') && line.includes(`| ${a.namespace} |`) && line.includes(a.chart));
       expect(row).toContain(`| ${a.version} |`);
       expect(row).toContain(`| ${a.podSecurity} | ${SYNC_WAVES.addons + a.wave} |`);
     }

@@ -20,7 +20,7 @@ const ENVS = ENVIRONMENTS.map((c) => [c.name, c] as [string, EnvironmentConfig])
 const BUILT = new Map(ENVIRONMENTS.map((c) => [c.name, buildCharts(new App(), c)]));
 const docsOf = (env: string): KubeDocument[] => documentsOf(BUILT.get(env)!);
 /** The root Application's files, in apply order. */
-const CHART_FILES = ['0000-platform', '0001-addons', '0002-cluster-config', '0003-services'];
+const CHART_FILES = ['0000-platform', '0001-addons', '0002-cluster-config', '0003-monitoring', '0004-services'];
 /** One directory per service: the source of its own Application. */
 const SERVICE_FILES = SERVICE_CATALOG.services.map((s) => `services/${s.name}/${s.name}.k8s.yaml`);
 const filesUnder = (dir: string): string[] =>
@@ -223,6 +223,8 @@ describe('synthManifests', () => {
         'NetworkPolicy',
         'PodDisruptionBudget',
         'PodMonitor',
+        // its alerts: burn rate on its SLO, latency, 5xx
+        'PrometheusRule',
         'Rollout',
         'Service',
         'Service',

@@ -242,6 +242,11 @@ describe('Microservice: canary', () => {
       { name: 'DATABASE_PORT', value: '5432' },
       { name: 'DATABASE_USER', value: 'web_api' },
       { name: 'LOG_LEVEL', value: 'info' },
+      // traces to the collector (lib/config/observability.ts otlpEndpoint), named after the service
+      { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://opentelemetry-collector.observability.svc.cluster.local:4318' },
+      { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf' },
+      { name: 'OTEL_RESOURCE_ATTRIBUTES', value: 'deployment.environment.name=staging' },
+      { name: 'OTEL_SERVICE_NAME', value: 'web-api' },
       { name: 'UPLOADS_BUCKET', value: 'saas-platform-staging-uploads-222222222222-eu-west-1' },
       { name: 'UPLOADS_PREFIX', value: 'web-api/' },
     ]);

@@ -16,10 +16,11 @@ const byKind = (docs: KubeDocument[], kind: string) => docs.filter((d) => d.kind
 
 describe('PlatformChart', () => {
   test.each(ENVIRONMENTS.map((c) => [c.name, c] as [string, EnvironmentConfig]))(
-    '%s: every namespace enforces Pod Security at the cluster version, restricted unless an add-on needs baseline',
+    '%s: every namespace enforces Pod Security at the cluster version, restricted unless an add-on needs baseline (or the host)',
     (_name, config) => {
       const namespaces = byKind(synth(config), 'Namespace');
-      const addonNamespaces = [...new Set(ADDONS.map((a) => a.namespace))];
+      // an add-on in a platform namespace (the observability stack) does not create it twice
+      const addonNamespaces = [...new Set(ADDONS.map((a) => a.namespace))].filter((n) => !PLATFORM_NAMESPACES.includes(n));
       expect(namespaces.map((d) => d.metadata.name)).toEqual([
         ...PLATFORM_NAMESPACES,
         ...addonNamespaces,
@@ -40,6 +41,37 @@ describe('PlatformChart', () => {
       expect(
         namespaces.filter((d) => d.metadata.labels['pod-security.kubernetes.io/enforce'] === 'baseline').map((d) => d.metadata.name),
       ).toEqual(['argocd', 'aws-load-balancer-controller']);
+      // node-exporter needs the host network, PID namespace and paths: only its own namespace is privileged
+      expect(
+        namespaces.filter((d) => d.metadata.labels['pod-security.kubernetes.io/enforce'] === 'privileged').map((d) => d.metadata.name),
+      ).toEqual(['node-exporter']);
+      expect(namespaces.find((d) => d.metadata.name === 'observability')!.metadata.labels['pod-security.kubernetes.io/enforce']).toBe(
+        'restricted',
+      );
+    },
+  );
+
+  test('an add-on that asks a platform namespace for less than "restricted" is refused', () => {
+    // GIVEN node-exporter's privileged level put in the observability namespace
+    const wrong = ADDONS.map((a) => (a.name === 'prometheus-node-exporter' ? { ...a, namespace: 'observability' } : a));
+    // THEN the chart refuses it instead of weakening the namespace
+    expect(() => new PlatformChart(Testing.app(), 'p', { config: ENVIRONMENTS[0], addons: wrong })).toThrow(
+      'add-on prometheus-node-exporter: namespace observability is a platform namespace (restricted); privileged needs its own namespace',
+    );
+  });
+
+  test.each(ENVIRONMENTS.map((c) => [c.name, c] as [string, EnvironmentConfig]))(
+    '%s: the default StorageClass is EBS gp3, encrypted, bound in the pod zone; volumes are kept where stateful resources are',
+    (_name, config) => {
+      const [storageClass] = byKind(synth(config), 'StorageClass');
+      expect(storageClass).toMatchObject({
+        metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+        provisioner: 'ebs.csi.aws.com',
+        parameters: { type: 'gp3', encrypted: 'true' },
+        volumeBindingMode: 'WaitForFirstConsumer',
+        allowVolumeExpansion: true,
+        reclaimPolicy: config.stateful.removal === 'retain' ? 'Retain' : 'Delete',
+      });
     },
   );
 

@@ -13,7 +13,17 @@ import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppP
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { ClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ClusterSecretStore';
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
+import { Password } from '@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1/Password';
+import { Alertmanager } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Alertmanager';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { Prometheus } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Prometheus';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { AlertmanagerConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/AlertmanagerConfig';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
@@ -32,6 +42,7 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { EXTERNAL_SECRETS_API_VERSION } from '../../cdk8s/constructs/external-secrets';
 import { karpenterProblems } from '../../cdk8s/constructs/karpenter';
 import { kyvernoPolicyProblems } from '../../cdk8s/constructs/kyverno';
+import { operatorFieldProblems } from '../../cdk8s/constructs/prometheus-operator';
 import { KubeDocument } from '../../cdk8s/policies';
 import { MANIFEST_SCHEMA_VERSION } from '../../lib/config/kubernetes-compat';
 
@@ -55,6 +66,7 @@ export const STABLE_CORE_APIS: readonly string[] = [
   'networking.k8s.io/v1',
   'scheduling.k8s.io/v1',
   'batch/v1',
+  'storage.k8s.io/v1',
   'rbac.authorization.k8s.io/v1',
 ];
 
@@ -144,6 +156,20 @@ const asV1beta1 =
   (doc) =>
     new ctor({ ...doc, apiVersion: 'external-secrets.io/v1beta1' } as never).validate();
 
+/**
+ * A prometheus-operator document: the model's schema (types and required fields of operator
+ * v0.65.1, what @kubernetes-models/prometheus-operator 4.4.4 carries), then every field checked to
+ * exist at the pinned operator v0.93.0 (`operatorFieldProblems`): the model's schemas accept unknown
+ * fields, and the pinned operator has fields the model does not know (`msteamsv2Configs`...).
+ */
+const operator =
+  (ctor: new (data: never) => { validate(): void }): Validator =>
+  (doc) => {
+    new ctor(doc as never).validate();
+    const problems = operatorFieldProblems(doc);
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+  };
+
 const structural =
   (problemsOf: (doc: unknown) => string[]): Validator =>
   (doc) => {
@@ -180,7 +206,17 @@ export const SCHEMA_VALIDATORS: Readonly<Record<string, Validator>> = {
   [`${EXTERNAL_SECRETS_API_VERSION}/ClusterSecretStore`]: asV1beta1(ClusterSecretStore),
   'karpenter.sh/v1/NodePool': structural(karpenterProblems),
   'karpenter.k8s.aws/v1/EC2NodeClass': structural(karpenterProblems),
-  'monitoring.coreos.com/v1/PodMonitor': model(PodMonitor),
+  'v1/ConfigMap': model(ConfigMap),
+  'storage.k8s.io/v1/StorageClass': model(StorageClass),
+  'rbac.authorization.k8s.io/v1/ClusterRole': model(ClusterRole),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': model(ClusterRoleBinding),
+  'generators.external-secrets.io/v1alpha1/Password': model(Password),
+  'monitoring.coreos.com/v1/PodMonitor': operator(PodMonitor),
+  'monitoring.coreos.com/v1/ServiceMonitor': operator(ServiceMonitor),
+  'monitoring.coreos.com/v1/PrometheusRule': operator(PrometheusRule),
+  'monitoring.coreos.com/v1/Prometheus': operator(Prometheus),
+  'monitoring.coreos.com/v1/Alertmanager': operator(Alertmanager),
+  'monitoring.coreos.com/v1alpha1/AlertmanagerConfig': operator(AlertmanagerConfig),
   'kyverno.io/v1/ClusterPolicy': structural(kyvernoPolicyProblems),
 };
 

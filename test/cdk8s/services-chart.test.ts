@@ -1,4 +1,4 @@
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { buildCharts, documentsOf, manifestFiles } from '../../cdk8s/main';
 import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, MIGRATION_RESOURCES } from '../../cdk8s/constructs/migration-job';
 import { KubeDocument, checkManifests } from '../../cdk8s/policies';
@@ -9,6 +9,10 @@ import { databaseUserName, ecrRegistryHost, serviceAccountName } from '../../lib
 import { servicesFor } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { schemaErrors } from './schemas';
+import { isServiceChart } from '../../cdk8s/charts/service-chart';
+
+/** The environment's services file (0004-services), found by its construct id, not its position. */
+const servicesChartOf = (charts: Chart[]): Chart => charts.find((c) => c.node.id === 'services')!;
 
 const ENVS = ENVIRONMENTS.map((c) => [c.name, c] as [string, EnvironmentConfig]);
 const digest = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
@@ -22,10 +26,10 @@ const releaseOf = (config: EnvironmentConfig): Record<string, ServiceRelease> =>
     ]),
   );
 
-describe("services chart: one AppProject per environment, one Application per service (the root Application's 0003-services)", () => {
+describe("services chart: one AppProject per environment, one Application per service (the root Application's 0004-services)", () => {
   test.each(ENVS)('%s: every service has an Application reading its own directory, in the environment project', (_n, config) => {
     const charts = buildCharts(new App(), config);
-    const docs = charts[3].toJson() as KubeDocument[];
+    const docs = servicesChartOf(charts).toJson() as KubeDocument[];
     const apps = docs.filter((d) => d.kind === 'Application');
     expect(apps.map((a) => a.metadata.name)).toEqual(servicesFor(config.name).map((s) => s.name));
     for (const app of apps) {
@@ -52,8 +56,8 @@ describe("services chart: one AppProject per environment, one Application per se
     '%s: the project admits the GitOps repository into the workload namespaces, no cluster object, only the kinds services hold',
     (_n, config) => {
       const charts = buildCharts(new App(), config);
-      const project = (charts[3].toJson() as KubeDocument[]).find((d) => d.kind === 'AppProject')!;
-      const serviceKinds = new Set(documentsOf(charts.slice(4)).map((d) => d.kind));
+      const project = (servicesChartOf(charts).toJson() as KubeDocument[]).find((d) => d.kind === 'AppProject')!;
+      const serviceKinds = new Set(documentsOf(charts.filter(isServiceChart)).map((d) => d.kind));
       expect(project.metadata.name).toBe(servicesProjectName(config.name));
       expect(project.spec.sourceRepos).toEqual([config.gitops.repoUrl]);
       expect(project.spec.destinations).toEqual(
@@ -70,7 +74,7 @@ describe("services chart: one AppProject per environment, one Application per se
   test.each(ENVS)(
     "%s: the release role's group may read Applications and what rollouts status watches; it may write nothing",
     (_n, config) => {
-      const docs = buildCharts(new App(), config)[3].toJson() as KubeDocument[];
+      const docs = servicesChartOf(buildCharts(new App(), config)).toJson() as KubeDocument[];
       const bindings = docs.filter((d) => d.kind === 'RoleBinding');
       expect(bindings.map((b) => b.metadata.namespace).sort()).toEqual([...config.kubernetes.workloadNamespaces, 'argocd'].sort());
       for (const b of bindings)
@@ -148,7 +152,7 @@ describe('migration Job: a PreSync hook per service that uses the database', () 
   test.each(ENVS)(
     "%s: the Job's NetworkPolicy exists before the first sync (root Application) and reaches DNS, the agent and the proxy only",
     (_n, config) => {
-      const [, , , servicesChart] = buildCharts(new App(), config);
+      const servicesChart = servicesChartOf(buildCharts(new App(), config));
       for (const service of servicesFor(config.name).filter((s) => s.database)) {
         const policy = (servicesChart.toJson() as KubeDocument[]).find(
           (d) => d.kind === 'NetworkPolicy' && d.metadata.name === `${service.name}-migrations`,
@@ -195,9 +199,9 @@ describe('migration Job: a PreSync hook per service that uses the database', () 
         .filter((f) => f.path.startsWith('services/'))
         .map((f) => f.path),
     ).toEqual([`services/${first.name}/${first.name}.k8s.yaml`]);
-    expect((charts[3].toJson() as KubeDocument[]).filter((d) => d.kind === 'Application').map((d) => d.metadata.name)).toEqual([
-      first.name,
-    ]);
+    expect(
+      (servicesChartOf(charts).toJson() as KubeDocument[]).filter((d) => d.kind === 'Application').map((d) => d.metadata.name),
+    ).toEqual([first.name]);
     expect(() => buildCharts(new App(), config, { release: { services: { [first.name]: { commit: COMMIT, image: digest(1) } } } })).toThrow(
       `${config.name}: the release of ${first.name} has no migrations image digest; the service uses the database`,
     );

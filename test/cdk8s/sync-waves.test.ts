@@ -14,12 +14,16 @@ describe('sync waves of the root Application (finding 8)', () => {
   test.each(ENVS)(
     '%s: every object has a wave, and the charts come in order: platform, add-ons, their custom resources, services',
     (_n, config) => {
-      const [platform, addons, clusterConfig, servicesChart, ...services] = buildCharts(new App(), config);
+      const [platform, addons, clusterConfig, monitoring, servicesChart, ...services] = buildCharts(new App(), config);
       const waves = (chart: Chart) => new Set(chart.toJson().map(wave));
-      for (const d of documentsOf([platform, addons, clusterConfig, servicesChart, ...services]))
+      for (const d of documentsOf([platform, addons, clusterConfig, monitoring, servicesChart, ...services]))
         expect(Number.isInteger(wave(d))).toBe(true);
       expect(waves(platform)).toEqual(new Set([SYNC_WAVES.platform]));
       expect(waves(clusterConfig)).toEqual(new Set([SYNC_WAVES.clusterConfig]));
+      // the monitoring stack after the secret stores it reads through, before the services whose analyses query it
+      expect(waves(monitoring)).toEqual(new Set([SYNC_WAVES.monitoring]));
+      expect(SYNC_WAVES.clusterConfig).toBeLessThan(SYNC_WAVES.monitoring);
+      expect(SYNC_WAVES.monitoring).toBeLessThan(SYNC_WAVES.services);
       for (const s of services) expect(waves(s)).toEqual(new Set([SYNC_WAVES.services]));
       // the add-on Applications: after the platform (their project, namespaces), before the custom resources they bring the CRDs of
       const applications = addons.toJson().filter((d) => d.kind === 'Application');
@@ -46,13 +50,26 @@ describe('sync waves of the root Application (finding 8)', () => {
   );
 
   test.each(ENVS)('%s: custom resources skip the dry run their CRD is not there for yet; built-in kinds keep it', (_n, config) => {
-    const [, , clusterConfig, servicesChart, ...services] = buildCharts(new App(), config);
+    const [, , clusterConfig, monitoring, servicesChart, ...services] = buildCharts(new App(), config);
     // Argo CD's own kinds exist before any sync (the bootstrap installs Argo CD).
     const argoCd = (d: KubeDocument) => ['Application', 'AppProject'].includes(d.kind) && d.apiVersion.startsWith('argoproj.io/');
-    const docs = documentsOf([clusterConfig, servicesChart, ...services]).filter((d) => !argoCd(d));
+    const docs = documentsOf([clusterConfig, monitoring, servicesChart, ...services]).filter((d) => !argoCd(d));
     const custom = docs.filter((d) => !isBuiltInApi(d.apiVersion));
     expect(custom.map((d) => d.kind)).toEqual(
-      expect.arrayContaining(['ClusterSecretStore', 'ClusterPolicy', 'NodePool', 'EC2NodeClass', 'ExternalSecret', 'Rollout']),
+      expect.arrayContaining([
+        'ClusterSecretStore',
+        'ClusterPolicy',
+        'NodePool',
+        'EC2NodeClass',
+        'ExternalSecret',
+        'Rollout',
+        'Prometheus',
+        'Alertmanager',
+        'AlertmanagerConfig',
+        'PrometheusRule',
+        'PodMonitor',
+        'Password',
+      ]),
     );
     for (const d of custom) expect({ kind: d.kind, skips: skipsDryRun(d) }).toEqual({ kind: d.kind, skips: true });
     for (const d of docs.filter((x) => isBuiltInApi(x.apiVersion)))
@@ -80,11 +97,13 @@ describe('sync waves of the root Application (finding 8)', () => {
     'karpenter.sh/NodePool': 'karpenter',
     'karpenter.k8s.aws/EC2NodeClass': 'karpenter',
     'elbv2.k8s.aws/IngressClassParams': 'aws-load-balancer-controller',
-  };
-  /** Kinds no add-on installs yet, and why the first sync still reaches them. */
-  const NOT_YET_INSTALLED: Record<string, string> = {
-    'monitoring.coreos.com/PodMonitor':
-      'prometheus-operator comes with the observability issue; until then the services wave retries on PodMonitor',
+    'generators.external-secrets.io/Password': 'external-secrets',
+    'monitoring.coreos.com/PodMonitor': 'kube-prometheus-stack',
+    'monitoring.coreos.com/ServiceMonitor': 'kube-prometheus-stack',
+    'monitoring.coreos.com/PrometheusRule': 'kube-prometheus-stack',
+    'monitoring.coreos.com/Prometheus': 'kube-prometheus-stack',
+    'monitoring.coreos.com/Alertmanager': 'kube-prometheus-stack',
+    'monitoring.coreos.com/AlertmanagerConfig': 'kube-prometheus-stack',
   };
 
   test.each(ENVS)('%s: every custom resource comes in a later wave than the add-on that brings its CRD', (_n, config) => {
@@ -94,7 +113,7 @@ describe('sync waves of the root Application (finding 8)', () => {
     for (const d of docs) {
       const key = `${d.apiVersion.split('/')[0]}/${d.kind}`;
       // Argo CD's own kinds exist before any sync (the bootstrap installs Argo CD)
-      if (NOT_YET_INSTALLED[key] || CRD_OWNERS[key] === 'argo-cd') continue;
+      if (CRD_OWNERS[key] === 'argo-cd') continue;
       const owner = ADDONS.find((a) => a.name === CRD_OWNERS[key]);
       if (!owner) problems.push(`${key}: no add-on brings its CRD`);
       else if (SYNC_WAVES.addons + owner.wave >= wave(d))

@@ -127,6 +127,14 @@ describe('validateServices', () => {
       'services.web-api.slo.availabilityPercent: "99.9" is outside (0, 100); use a percentage such as 99.9 (100 leaves no error budget)',
     ],
     ['web-api', 'slo.latencyP95Millis', 0, 'services.web-api.slo.latencyP95Millis: 0 is too low; use 1..60000'],
+    ['web-api', 'slo.latencyP99Millis', 0, 'services.web-api.slo.latencyP99Millis: 0 is too low; use 1..60000'],
+    // the p99 objective is slower than the p95 one (web-api: p95 200 ms)
+    [
+      'web-api',
+      'slo.latencyP99Millis',
+      200,
+      'services.web-api.slo.latencyP99Millis: 200 is not above latencyP95Millis (200); the 99th percentile objective must be slower than the 95th',
+    ],
     // unknown secret
     [
       'web-api',

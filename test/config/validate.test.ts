@@ -455,6 +455,12 @@ describe('validateEnvironments', () => {
       'dev.alerts.info.slackChannelId: "#general" is not valid; use a Slack channel ID such as C0123456789',
     ],
     [
+      'dev',
+      'alerts.warning.teamsChannelId',
+      'General',
+      'dev.alerts.warning.teamsChannelId: "General" is not valid; use a Teams channel ID such as 19:abc123@thread.tacv2',
+    ],
+    [
       'staging',
       'stateful.removal',
       'destroy',

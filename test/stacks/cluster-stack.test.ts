@@ -232,6 +232,25 @@ describe('ClusterStack', () => {
       },
     );
   });
+  test.each(EACH_ENV)("%s: the trace collector's Pod Identity role may put X-Ray trace segments and nothing else", (name) => {
+    // GIVEN the synthesized Cluster stack
+    const t = template(stage(name).cluster);
+    const collector = ADDON_IDENTITIES.otelCollector;
+    // WHEN the role of the collector's service account is found
+    const roleId = Object.entries(t.findResources('AWS::IAM::Role')).find(([, r]) =>
+      String(r.Properties.Description).includes(`${collector.namespace}/${collector.serviceAccount} in`),
+    )![0];
+    const statements = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    // THEN its one statement is PutTraceSegments (no resource-level scoping exists for it), associated to that service account
+    expect(statements).toEqual([{ Sid: 'PutTraceSegments', Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*' }]);
+    t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      Namespace: collector.namespace,
+      ServiceAccount: collector.serviceAccount,
+      RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+    });
+  });
 });
 
 describe('ClusterStack with a service that calls no AWS API', () => {
