@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import { ENVIRONMENTS } from '../lib/config/environments';
 import { ConfigProblem, ConfigValidationError, validateEnvironments } from '../lib/config/validate';
 import { validateEdge } from '../lib/config/validate-edge';
+import { validateObservability } from '../lib/config/validate-observability';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
 
 /** The environments to synthesize: lib/config, or the JSON file named by PLATFORM_CONFIG_FILE. */
@@ -49,5 +50,6 @@ export function configProblems(environments: unknown, catalog: unknown): ConfigP
     ...validateEnvironments(environments),
     ...validateServices(catalog, usable, { otherEnvironmentNames }),
     ...validateEdge(environments, catalog),
+    ...validateObservability(environments, catalog),
   ];
 }
