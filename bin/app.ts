@@ -34,12 +34,15 @@ export function buildApp(environments: unknown, props: AppProps = {}, catalog: u
   const services = catalog as ServiceCatalog;
   const app = new App(props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // `-c observability:albRefresh=<anything new>` re-resolves the ALB's CloudWatch dimensions (docs/observability.md).
+  const albRefresh = app.node.tryGetContext('observability:albRefresh');
   for (const config of valid) {
     new SaasEnvironmentStage(app, config.stageName, {
       config,
       services: servicesFor(config.name, services),
       applicationSecrets: services.secrets,
       zoneDelegation: zoneDelegation(config.name, valid),
+      albDimensionsRefresh: albRefresh === undefined ? undefined : String(albRefresh),
     });
   }
   const repositoryNames = [...new Set(services.services.map((s) => s.image.repository))];
