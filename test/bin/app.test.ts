@@ -51,6 +51,19 @@ describe('the CDK app', () => {
     );
   });
 
+  test('-c observability:albRefresh re-resolves the ALB dimensions (a new value of the custom resource)', () => {
+    const app = buildApp([devAlone], {
+      context: { ...CDK_CONTEXT, 'observability:albRefresh': 1733000000 },
+      builtinCloudFormationValidation: false,
+    });
+    const assembly = app.synth().nestedAssemblies.find((a) => a.nestedAssembly.stacks.some((st) => st.stackName === 'Dev-Observability'))!;
+    const template = assembly.nestedAssembly.getStackByName('Dev-Observability').template;
+    const [resolver] = Object.values(template.Resources as Record<string, { Type: string; Properties: { Refresh: string } }>).filter(
+      (r) => r.Type === 'Custom::AlbDimensions',
+    );
+    expect(resolver.Properties.Refresh).toBe('1733000000');
+  });
+
   test('a malformed config throws one error listing every problem, before any construct exists', () => {
     const broken = withValue(withValue(dev, 'network.vpcCidr', '10.0.0.0/40'), 'account', 'x');
     expect(() => buildApp([broken])).toThrow(ConfigValidationError);

@@ -384,6 +384,49 @@ describe('ObservabilityStack', () => {
     }
   });
 
+  test.each(EACH_ENV)(
+    "%s: the router's role may relay to the regional topics, start the escalation, read the routing keys: nothing else",
+    (name, config) => {
+      const stack = stage(name).observability;
+      const t = obs(name);
+      const role = logicalId(stack, 'Router/Handler/Role');
+      const [policy] = Object.values(t.findResources('AWS::IAM::Policy')).filter(
+        (p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: role }]),
+      );
+      const statements = policy.Properties.PolicyDocument.Statement as Json[];
+      const bySid = Object.fromEntries(statements.filter((x) => x.Sid).map((x) => [x.Sid, x]));
+      expect(bySid.RelayToRegionalTopics).toMatchObject({
+        Action: 'sns:Publish',
+        Resource: [topicRef(name, 'critical'), topicRef(name, 'warning')],
+      });
+      expect([bySid.RelayToRegionalTopicsEncrypted.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      const reads = statements.filter((x) => [x.Action].flat().includes('secretsmanager:GetSecretValue'));
+      if (config.observability.pager) {
+        expect(bySid.StartEscalation).toMatchObject({ Action: 'states:StartExecution', Resource: { Ref: logicalId(stack, 'Escalation') } });
+        // the routing keys of the PagerDuty tiers, not the API token (only the escalation checks incidents)
+        const tiers = config.observability.pager.tiers.filter((x) => x.kind === 'pagerduty');
+        expect(reads.flatMap((x) => [x.Resource].flat())).toHaveLength(tiers.length);
+        expect(JSON.stringify(reads)).not.toContain('PagerDutyApiToken');
+      } else {
+        expect(bySid.StartEscalation).toBeUndefined();
+        expect(reads).toEqual([]);
+      }
+      // X-Ray (PlatformFunction) and its own logs are the only other statements
+      expect(
+        statements
+          .filter((x) => !x.Sid)
+          .map((x) => [x.Action].flat().join(','))
+          .sort(),
+      ).toEqual(
+        [
+          ...(config.observability.pager ? reads.map((x) => [x.Action].flat().join(',')) : []),
+          'logs:CreateLogStream,logs:PutLogEvents',
+          'xray:PutTelemetryRecords,xray:PutTraceSegments',
+        ].sort(),
+      );
+    },
+  );
+
   test('development pages nobody: no escalation, and the router only relays', () => {
     const t = obs('dev');
     t.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
