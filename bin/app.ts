@@ -54,6 +54,8 @@ export function buildApp(
   const services = catalog as ServiceCatalog;
   const app = new App(props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // `-c observability:albRefresh=<anything new>` re-resolves the ALB's CloudWatch dimensions (docs/observability.md).
+  const albRefresh = app.node.tryGetContext('observability:albRefresh');
   const stages = new Map<string, Stage>();
   for (const config of valid) {
     const stage = new SaasEnvironmentStage(app, config.stageName, {
@@ -61,6 +63,7 @@ export function buildApp(
       services: servicesFor(config.name, services),
       applicationSecrets: services.secrets,
       zoneDelegation: zoneDelegation(config.name, valid),
+      albDimensionsRefresh: albRefresh === undefined ? undefined : String(albRefresh),
     });
     stages.set(config.stageName, stage);
   }

@@ -12,6 +12,7 @@ import { DELIVERY } from '../lib/config/delivery';
 import { validateDelivery } from '../lib/config/validate-delivery';
 import { validateEdge } from '../lib/config/validate-edge';
 import { validatePipeline } from '../lib/config/validate-pipeline';
+import { validateObservability } from '../lib/config/validate-observability';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
 
 /** The environments to synthesize: lib/config, or the JSON file named by PLATFORM_CONFIG_FILE. */
@@ -55,5 +56,6 @@ export function configProblems(environments: unknown, catalog: unknown, pipeline
     ...validateEdge(environments, catalog),
     ...validatePipeline(pipeline, PLATFORM.accounts.tooling),
     ...validateDelivery(DELIVERY),
+    ...validateObservability(environments, catalog),
   ];
 }

@@ -1,3 +1,4 @@
+import { AlarmThresholds, ObservabilityConfig, PagerConfig } from './observability';
 import { PLATFORM } from './platform';
 import {
   AccessConfig,
@@ -13,10 +14,76 @@ import {
 } from './types';
 
 const alerts: Record<Severity, AlertChannel> = {
-  critical: { emails: PLATFORM.alertEmails.critical },
-  warning: { emails: PLATFORM.alertEmails.warning },
+  critical: { emails: PLATFORM.alertEmails.critical, slackChannelId: PLATFORM.chat.slack.channels.critical },
+  warning: { emails: PLATFORM.alertEmails.warning, slackChannelId: PLATFORM.chat.slack.channels.warning },
   info: { emails: PLATFORM.alertEmails.info },
 };
+
+/**
+ * Alarm thresholds by id and severity (units in `ALARM_CATALOG`). Critical levels page; the
+ * critical levels of the API and database signals page through one composite each.
+ */
+const thresholds = (overrides: Partial<AlarmThresholds> = {}): AlarmThresholds => ({
+  'alb-5xx-rate': { warning: 0.5, critical: 1 },
+  'alb-requests-missing': { warning: 1 },
+  'target-latency-p95': { warning: 1, critical: 2 },
+  'target-latency-p99': { warning: 2.5 },
+  'unhealthy-targets': { warning: 1 },
+  'rds-cpu': { info: 60, warning: 80, critical: 95 },
+  'rds-free-storage': { warning: 20, critical: 10 },
+  'rds-connections': { warning: 75, critical: 85 },
+  'rds-replica-lag': { warning: 60, critical: 600 },
+  'proxy-client-connections': { warning: 1000 },
+  'proxy-borrow-latency': { warning: 100, critical: 1000 },
+  'node-cpu': { warning: 90 },
+  'pod-memory-near-limit': { warning: 90 },
+  'container-restarts': { warning: 3 },
+  'cloudfront-5xx-rate': { warning: 1, critical: 5 },
+  'waf-blocked-spike': { info: 100, warning: 1000 },
+  'lambda-errors': { warning: 1 },
+  'lambda-throttles': { warning: 1 },
+  'webhook-queue-age': { warning: 300, critical: 1800 },
+  'webhook-dlq-depth': { warning: 1 },
+  'application-errors': { info: 1, warning: 20 },
+  'canary-failed': { warning: 100, critical: 50 },
+  'canary-latency': { warning: 1 },
+  'alerting-delivery-failed': { warning: 1 },
+  'escalation-failed': { warning: 1 },
+  ...overrides,
+});
+
+/**
+ * PagerDuty's primary, then its secondary service, then a text to the duty manager; each tier gets
+ * 15 minutes (the duty manager 30) to acknowledge before the next is paged.
+ */
+const pager: PagerConfig = {
+  tiers: [
+    { name: 'primary', kind: 'pagerduty', ackTimeoutMinutes: 15 },
+    { name: 'secondary', kind: 'pagerduty', ackTimeoutMinutes: 15 },
+    { name: 'duty-manager', kind: 'sms', ackTimeoutMinutes: 30, phoneNumbers: PLATFORM.dutyManagerPhones },
+  ],
+};
+
+/** The synthetic flows: the health path every request passes, and the database-heavy list the postmortem asked for. */
+const synthetics = (artifactRetentionDays: number): ObservabilityConfig['synthetics'] => ({
+  scheduleMinutes: 5,
+  artifactRetentionDays,
+  flows: [
+    { name: 'api-health', path: '/api/healthz', databaseHeavy: false, latencyObjectiveMillis: 1000 },
+    // Served by web-api: one page of a tenant's list, the N+1-prone read path of the postmortem.
+    { name: 'api-db-read', path: '/api/healthz/database', databaseHeavy: true, latencyObjectiveMillis: 2000 },
+  ],
+});
+
+/** Observability with the defaults every environment shares. */
+const observability = (overrides: Partial<ObservabilityConfig> = {}): ObservabilityConfig => ({
+  chat: { slack: { workspaceId: PLATFORM.chat.slack.workspaceId } },
+  pager,
+  thresholds: thresholds(),
+  containerLogRetentionDays: 30,
+  synthetics: synthetics(7),
+  ...overrides,
+});
 
 const azs = (region: string, count: number): string[] => ['a', 'b', 'c'].slice(0, count).map((letter) => `${region}${letter}`);
 
@@ -164,6 +231,8 @@ export const dev: EnvironmentConfig = {
   // NS records in prod's zone (the apex), written by this environment's Dns stack.
   domain: { zoneName: `dev.${PLATFORM.apexDomain}`, delegatedFrom: 'prod' },
   alerts,
+  // Nobody is paged for development: its critical alerts reach chat and e-mail.
+  observability: observability({ pager: undefined, containerLogRetentionDays: 7 }),
   stateful: { removal: 'destroy', terminationProtection: false, breakGlassRoleName: PLATFORM.breakGlassRoleName },
   tags: { ...baseTags, Environment: 'dev', DataClassification: 'internal', Backup: 'none' },
 };
@@ -203,6 +272,7 @@ export const staging: EnvironmentConfig = {
   gitops: gitops('staging'),
   domain: { zoneName: `staging.${PLATFORM.apexDomain}`, delegatedFrom: 'prod' },
   alerts,
+  observability: observability(),
   stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },
   tags: { ...baseTags, Environment: 'staging', DataClassification: 'confidential', Backup: 'daily' },
 };
@@ -254,6 +324,7 @@ export const prod: EnvironmentConfig = {
   gitops: gitops('prod'),
   domain: { zoneName: PLATFORM.apexDomain },
   alerts,
+  observability: observability({ containerLogRetentionDays: 90, synthetics: synthetics(30) }),
   stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },
   tags: { ...baseTags, Environment: 'prod', DataClassification: 'confidential', Backup: 'hourly' },
 };

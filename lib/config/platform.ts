@@ -55,10 +55,20 @@ export const PLATFORM = {
     /** SonarQube (or SonarCloud) server the synth step sends its analysis to; empty: no analysis. */
     sonarHostUrl: '',
   },
-  /** Where alerts go, by severity. */
+  /** Where alerts go, by severity (`info` is for dashboards only: no recipients). */
   alertEmails: {
     critical: ['oncall@example.com'],
     warning: ['platform-team@example.com'],
-    info: ['platform-team@example.com'],
+    info: [],
   },
+  /**
+   * Chat channels of the alerts (AWS Chatbot). Placeholders: authorize your Slack workspace (and/or
+   * configure your Teams team) once in the Chatbot console, then put the IDs here; remove the
+   * application you do not use. See docs/observability.md#chat-channels.
+   */
+  chat: {
+    slack: { workspaceId: 'T00000000AA', channels: { critical: 'C00000000AA', warning: 'C00000000BB' } },
+  },
+  /** Who is texted when neither PagerDuty tier acknowledges a critical alert (E.164; placeholders from the fictional 555-01xx range). */
+  dutyManagerPhones: ['+15555550100'],
 } as const;

@@ -6,6 +6,8 @@
  * before any construct is created.
  */
 
+import type { ObservabilityConfig } from './observability';
+
 /** How strict an environment is. Rules (Multi-AZ, approvals, retention) key off the tier, not the name. */
 export type EnvironmentTier = 'development' | 'staging' | 'production';
 
@@ -269,13 +271,16 @@ export interface DeliveryConfig {
   readonly requireApproval: boolean;
 }
 
-/** Where alerts of one severity go. */
+/** Where alerts of one severity go (`info` goes nowhere: dashboards only). */
 export interface AlertChannel {
-  /** E-mail addresses subscribed to the severity's topic. */
+  /** E-mail addresses subscribed to the severity's topic (none for `info`). */
   readonly emails: readonly string[];
-  /** Slack channel ID (AWS Chatbot), e.g. `C0123456789`. @default - no Slack routing */
+  /** Slack channel ID (AWS Chatbot, workspace `observability.chat.slack`), e.g. `C0123456789`. @default - no Slack routing */
   readonly slackChannelId?: string;
-  /** Microsoft Teams channel ID (AWS Chatbot; Alertmanager posts through its Workflows webhook). @default - no Teams routing */
+  /**
+   * Microsoft Teams channel ID (AWS Chatbot, team `observability.chat.teams`; Alertmanager posts through its Workflows webhook), URL-encoded as in the
+   * channel link, e.g. `19%3a0123456789abcdef%40thread.tacv2`. @default - no Teams routing
+   */
   readonly teamsChannelId?: string;
 }
 
@@ -342,6 +347,8 @@ export interface EnvironmentConfig {
   readonly gitops: GitOpsConfig;
   readonly domain: DomainConfig;
   readonly alerts: Readonly<Record<Severity, AlertChannel>>;
+  /** Chat workspaces, paging and escalation, alarm thresholds, container log retention, synthetic traffic. */
+  readonly observability: ObservabilityConfig;
   readonly stateful: StatefulConfig;
   readonly tags: TagsConfig;
 }

@@ -1,11 +1,11 @@
 import * as path from 'path';
-import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import { PlatformFunction } from './platform-function';
+import { platformProvider } from './platform-provider';
 
 /** Props of `DatabaseUsers`. */
 export interface DatabaseUsersProps {
@@ -39,6 +39,8 @@ export interface DatabaseUsersProps {
 export class DatabaseUsers extends Construct {
   /** The custom resource; whatever needs the users to exist depends on it. */
   public readonly resource: CustomResource;
+  /** The step's function (its errors are alarmed). */
+  public readonly handler: PlatformFunction;
 
   constructor(scope: Construct, id: string, props: DatabaseUsersProps) {
     super(scope, id);
@@ -63,41 +65,22 @@ export class DatabaseUsers extends Construct {
       logRemovalPolicy: props.logRemovalPolicy,
     });
     props.masterSecret.grantRead(fn.function);
+    this.handler = fn;
 
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: fn.function,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', {
-        retention: props.logRetention,
-        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
-      }),
-    });
+    const provider = platformProvider(this, fn, props);
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::DatabaseUsers',
       properties: { SecretArn: props.masterSecret.secretArn, Database: props.databaseName, Users: [...props.users] },
     });
     this.resource.node.addDependency(...props.dependsOn);
-    this.acknowledge(fn, provider);
+    this.acknowledge(fn);
   }
 
-  private acknowledge(fn: PlatformFunction, provider: cr.Provider): void {
+  private acknowledge(fn: PlatformFunction): void {
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       reason: 'A function in a VPC needs the AWS-maintained policy that lets Lambda manage its network interfaces.',
-    });
-    const framework = provider.node.findChild('framework-onEvent');
-    const role = framework.node.findChild('ServiceRole');
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: "The CDK provider framework's function writes its own logs with the AWS basic execution policy.",
-    });
-    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve(Stack.of(this).getLogicalId(fn.function.node.defaultChild as never))}.Arn>:*]`,
-      reason: 'The provider framework invokes the handler function and its versions, nothing else.',
-    });
-    Validations.of(framework).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'The CDK provider framework pins its own runtime; it is upgraded with aws-cdk-lib.',
     });
   }
 }

@@ -1,4 +1,5 @@
 import { Stage, StageProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ZoneDelegation } from '../config/dns-delegation';
 import { EnvironmentConfig } from '../config/types';
@@ -15,6 +16,9 @@ import { EdgeGlobalStack } from '../stacks/edge-global-stack';
 import { EdgeProtectionStack } from '../stacks/edge-protection-stack';
 import { EdgeStack } from '../stacks/edge-stack';
 import { NetworkStack } from '../stacks/network-stack';
+import { ObservabilityDataStack } from '../stacks/observability-data-stack';
+import { ObservabilityGlobalStack } from '../stacks/observability-global-stack';
+import { ObservabilityStack } from '../stacks/observability-stack';
 import { WebhookStack } from '../stacks/webhook-stack';
 
 /** Props of `SaasEnvironmentStage`. */
@@ -33,6 +37,12 @@ export interface SaasEnvironmentStageProps extends StageProps {
    * @default - none: the registrar delegates the zone
    */
   readonly zoneDelegation?: ZoneDelegation;
+  /**
+   * Any value: re-resolves the dimensions of the ALB the load balancer controller made (after the
+   * cluster's bootstrap, or when it was replaced). `bin/app.ts` reads the context value `observability:albRefresh`.
+   * @default - resolved when the services or the ingress group change
+   */
+  readonly albDimensionsRefresh?: string;
 }
 
 /**
@@ -62,9 +72,15 @@ export class SaasEnvironmentStage extends Stage {
   public readonly edgeProtection?: EdgeProtectionStack;
   /** The webhook receiver and the scheduled probe. */
   public readonly webhooks: WebhookStack;
+  /** What the monitoring keeps: the alert key, PagerDuty secrets, container log groups, canary artifacts (stateful). */
+  public readonly observabilityData: ObservabilityDataStack;
+  /** Alert topics and routing, escalation, alarms, dashboard, synthetic flows. */
+  public readonly observability: ObservabilityStack;
+  /** Alarms on CloudFront and its WebACL, in us-east-1, relayed to the regional topics (stateful: its key). */
+  public readonly observabilityGlobal: ObservabilityGlobalStack;
 
   constructor(scope: Construct, id: string, props: SaasEnvironmentStageProps) {
-    const { config, services, applicationSecrets, zoneDelegation, ...stageProps } = props;
+    const { config, services, applicationSecrets, zoneDelegation, albDimensionsRefresh, ...stageProps } = props;
     super(scope, id, { env: { account: config.account, region: config.region }, ...stageProps });
 
     addPlatformGates(this, config.tags, {
@@ -142,5 +158,37 @@ export class SaasEnvironmentStage extends Stage {
         clusterSecretsKey: this.data.clusterSecretsKey,
       },
     });
+
+    this.observabilityData = new ObservabilityDataStack(this, 'ObservabilityData', { config, logsBucket: this.data.logsBucket });
+    // The add-on's log groups must exist, with their retention, before its agents write.
+    this.cluster.addStackDependency(
+      this.observabilityData,
+      'the container log groups are created with a retention before the add-on writes',
+    );
+    const functions: Record<string, lambda.IFunction> = {
+      'webhook-handler': this.webhooks.webhooks.handler.function,
+      'api-probe': this.webhooks.probe.handler.function,
+      'origin-verify-rotation': this.edge.originVerifyRotation.handler.function,
+    };
+    const databaseUsers = this.data.databaseAccess.users;
+    if (databaseUsers) functions['database-users'] = databaseUsers.handler.function;
+    this.observability = new ObservabilityStack(this, 'Observability', {
+      config,
+      services,
+      alertKey: this.observabilityData.alertKey,
+      routingKeys: this.observabilityData.routingKeys,
+      pagerDutyApiToken: this.observabilityData.pagerDutyApiToken,
+      database: { instance: this.data.database, proxy: this.data.databaseProxy, replica: this.data.databaseReplica },
+      webhookQueues: { queue: this.webhooks.queue, deadLetterQueue: this.webhooks.deadLetterQueue },
+      distributionId: this.edge.distribution.distributionId,
+      functions,
+      albDimensionsRefresh,
+    });
+    this.observabilityGlobal = new ObservabilityGlobalStack(this, 'ObservabilityGlobal', {
+      config,
+      distributionId: this.edge.distribution.distributionId,
+    });
+    // The us-east-1 topics subscribe the regional router function by name: it must exist first.
+    this.observabilityGlobal.addStackDependency(this.observability, 'the relayed topics subscribe the alert router function');
   }
 }

@@ -27,7 +27,20 @@ describe('the CDK app', () => {
     // zero unacknowledged findings, warnings included
     expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
     const stacks = assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.stacks.map((s) => s.hierarchicalId));
-    const perStage = ['Cluster', 'Data', 'Dns', 'Edge', 'EdgeContent', 'EdgeGlobal', 'EdgeGlobalLogs', 'Network', 'Webhooks'];
+    const perStage = [
+      'Cluster',
+      'Data',
+      'Dns',
+      'Edge',
+      'EdgeContent',
+      'EdgeGlobal',
+      'EdgeGlobalLogs',
+      'Network',
+      'Observability',
+      'ObservabilityData',
+      'ObservabilityGlobal',
+      'Webhooks',
+    ];
     expect(stacks.sort()).toEqual(
       [
         ...['Dev', 'Staging', 'Prod'].flatMap((stage) => perStage.map((s) => `${stage}/${s}`)),
@@ -44,6 +57,19 @@ describe('the CDK app', () => {
         'Tooling/cross-region-stack-Tooling-PipelineDev:us-east-1',
       ].sort(),
     );
+  });
+
+  test('-c observability:albRefresh re-resolves the ALB dimensions (a new value of the custom resource)', () => {
+    const app = buildApp([devAlone], {
+      context: { ...CDK_CONTEXT, 'observability:albRefresh': 1733000000 },
+      builtinCloudFormationValidation: false,
+    });
+    const assembly = app.synth().nestedAssemblies.find((a) => a.nestedAssembly.stacks.some((st) => st.stackName === 'Dev-Observability'))!;
+    const template = assembly.nestedAssembly.getStackByName('Dev-Observability').template;
+    const [resolver] = Object.values(template.Resources as Record<string, { Type: string; Properties: { Refresh: string } }>).filter(
+      (r) => r.Type === 'Custom::AlbDimensions',
+    );
+    expect(resolver.Properties.Refresh).toBe('1733000000');
   });
 
   test('a malformed config throws one error listing every problem, before any construct exists', () => {

@@ -1,111 +1,196 @@
 /**
- * The monitoring and tracing paths as a first deploy meets them, from both sides: Prometheus may
- * scrape every service on the port its PodMonitor names (the service's NetworkPolicy admits it),
- * the Argo Rollouts controller may query Prometheus (and a workload may not), Prometheus may reach
- * Alertmanager, every service may send spans to the collector (its egress and the collector's
- * ingress), and the collector's Pod Identity role may put trace segments in X-Ray and nothing else.
+ * The monitoring as a first deploy meets it, read from both sides: what the AWS Load Balancer
+ * Controller creates and tags (from the manifests) against what the alarms look for (from the
+ * templates); the names the container logs and Container Insights carry against the metric filter
+ * and the alarms; the PagerDuty secrets against what External Secrets may read; the us-east-1
+ * topics against the regional router; and no secret of the alerting path in any template.
  */
-import {
-  ALERTMANAGER_POD_LABELS,
-  ALERTMANAGER_PORTS,
-  ARGO_ROLLOUTS_NAMESPACE,
-  PROMETHEUS_POD_LABELS,
-} from '../../cdk8s/charts/monitoring-chart';
-import { OBSERVABILITY_NAMESPACE, PROMETHEUS_PORT } from '../../cdk8s/conventions';
+import { KubeDocument } from '../../cdk8s/policies';
+import { webAclName } from '../../lib/config/edge-names';
 import { ADDON_IDENTITIES } from '../../lib/config/naming';
-import { OTEL_COLLECTOR, otlpEndpoint } from '../../lib/config/observability';
-import { TELEMETRY_VARIABLES } from '../../lib/config/platform-resources';
+import {
+  albStackTags,
+  albTargetGroupResourceId,
+  alertRouterFunctionName,
+  alertTopicArn,
+  alertTopicName,
+  containerInsightsLogGroupName,
+  pagerDutyApiTokenSecretName,
+  pagerDutyRoutingKeySecretName,
+  webAclMetricName,
+} from '../../lib/config/observability-names';
+import { apiHost } from '../../lib/config/edge-names';
+import { servicesFor } from '../../lib/config/service-catalog';
 import { roleByDescription, roleMay } from './iam';
-import { PodRef, allowed, podsOf } from './network-policy';
-import { resourcesOf, stack, world } from './world';
+import { CfnResource, resourcesOf, stack, world } from './world';
 
 const w = world();
 const ENVIRONMENTS = w.environments.map((c) => [c.name, c] as const);
 
-const prometheus: PodRef = {
-  namespace: OBSERVABILITY_NAMESPACE,
-  labels: { ...PROMETHEUS_POD_LABELS },
-  namedPorts: { web: PROMETHEUS_PORT },
-};
-const alertmanager: PodRef = {
-  namespace: OBSERVABILITY_NAMESPACE,
-  labels: { ...ALERTMANAGER_POD_LABELS },
-  namedPorts: { web: ALERTMANAGER_PORTS.web },
-};
-const collector: PodRef = { namespace: OTEL_COLLECTOR.namespace, labels: { ...OTEL_COLLECTOR.podLabels } };
-const rolloutsController: PodRef = { namespace: ARGO_ROLLOUTS_NAMESPACE, labels: { 'app.kubernetes.io/name': 'argo-rollouts' } };
-
-describe.each(ENVIRONMENTS)('%s: monitoring and tracing paths', (name, config) => {
+describe.each(ENVIRONMENTS)('%s: monitoring contracts', (name, config) => {
+  const stage = config.stageName;
   const docs = w.manifests[name];
-  // the services' pods (a database service's PreSync migration Job is a batch step: not scraped, not traced)
-  const pods = podsOf(docs).filter((p) => config.kubernetes.workloadNamespaces.includes(p.namespace) && !p.workload.startsWith('Job/'));
-  const podMonitor = (workload: string) =>
-    docs.find((d) => d.kind === 'PodMonitor' && `${d.metadata.namespace}/${d.metadata.name}` === workload.split('/').slice(1).join('/'))!;
+  const kind = (k: string): KubeDocument[] => docs.filter((d) => d.kind === k);
+  const observability = stack(w, `${stage}/Observability`);
+  const observabilityData = stack(w, `${stage}/ObservabilityData`);
+  const observabilityGlobal = stack(w, `${stage}/ObservabilityGlobal`);
+  const albDimensions = resourcesOf(observability, 'Custom::AlbDimensions')[0][1].Properties!;
+  const alarmDimensions = (s: typeof observability, namePart: string) =>
+    resourcesOf(s, 'AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties!)
+      .filter((a) => a.AlarmName.includes(namePart))
+      .map((a) => a.Dimensions ?? a.Metrics.find((m: CfnResource['Properties']) => m!.MetricStat)?.MetricStat.Metric.Dimensions);
 
-  test('Prometheus may scrape every service pod on the port its PodMonitor names (default-deny namespaces)', () => {
-    expect(pods.length).toBeGreaterThan(0);
-    for (const pod of pods) {
-      const portName = podMonitor(pod.workload).spec.podMetricsEndpoints[0].port;
-      const port = pod.namedPorts![portName];
-      expect([pod.workload, portName, port !== undefined]).toEqual([pod.workload, portName, true]);
-      // its own egress (the observability namespace does not isolate egress) and the service's ingress
-      expect(allowed(docs, 'egress', prometheus, { pod }, { port })).toBe(true);
-      expect([pod.workload, allowed(docs, 'ingress', pod, { pod: prometheus }, { port })]).toEqual([pod.workload, true]);
-      // and nobody else gets in on that port from another namespace
-      expect(allowed(docs, 'ingress', pod, { pod: rolloutsController }, { port })).toBe(false);
-    }
+  test("the ALB is looked up by the tags the controller writes: its clusterName and the IngressGroup's name", () => {
+    const controller = kind('Application').find((a) => a.spec.source?.chart === 'aws-load-balancer-controller')!;
+    expect(albDimensions.ClusterTag).toBe(controller.spec.source.helm.valuesObject.clusterName);
+    const [params] = kind('IngressClassParams');
+    expect(albDimensions.StackTag).toBe(params.spec.group.name);
+    expect({ ClusterTag: albDimensions.ClusterTag, StackTag: albDimensions.StackTag }).toEqual({
+      ClusterTag: albStackTags(name).cluster,
+      StackTag: albStackTags(name).stack,
+    });
   });
 
-  test('the Argo Rollouts controller may query Prometheus; a workload pod may not', () => {
-    expect(allowed(docs, 'ingress', prometheus, { pod: rolloutsController }, { port: PROMETHEUS_PORT })).toBe(true);
-    expect(allowed(docs, 'ingress', prometheus, { pod: pods[0] }, { port: PROMETHEUS_PORT })).toBe(false);
-    // Grafana and the other replica, in the same namespace
-    expect(
-      allowed(
-        docs,
-        'ingress',
-        prometheus,
-        { pod: { namespace: OBSERVABILITY_NAMESPACE, labels: { 'app.kubernetes.io/name': 'grafana' } } },
-        { port: PROMETHEUS_PORT },
-      ),
-    ).toBe(true);
-  });
-
-  test('Prometheus may reach Alertmanager, and the replicas each other (gossip, TCP and UDP); workloads may not', () => {
-    expect(allowed(docs, 'ingress', alertmanager, { pod: prometheus }, { port: ALERTMANAGER_PORTS.web })).toBe(true);
-    expect(allowed(docs, 'ingress', alertmanager, { pod: alertmanager }, { port: ALERTMANAGER_PORTS.cluster })).toBe(true);
-    expect(allowed(docs, 'ingress', alertmanager, { pod: alertmanager }, { port: ALERTMANAGER_PORTS.cluster, protocol: 'UDP' })).toBe(true);
-    expect(allowed(docs, 'ingress', alertmanager, { pod: pods[0] }, { port: ALERTMANAGER_PORTS.web })).toBe(false);
-  });
-
-  test('every service is told the collector endpoint and may send it spans (its egress, the collector ingress); others may not', () => {
-    for (const pod of pods) {
-      expect(pod.env[TELEMETRY_VARIABLES.endpoint]).toBe(otlpEndpoint());
-      for (const port of [OTEL_COLLECTOR.otlpHttpPort, OTEL_COLLECTOR.otlpGrpcPort]) {
-        expect([pod.workload, port, allowed(docs, 'egress', pod, { pod: collector }, { port })]).toEqual([pod.workload, port, true]);
-        expect([pod.workload, port, allowed(docs, 'ingress', collector, { pod }, { port })]).toEqual([pod.workload, port, true]);
+  test('each target group the controller will make for an Ingress backend is one the alarms look up, and no other', () => {
+    // The controller tags a target group `<namespace>/<ingress>-<service>:<port>`; a canary's backend
+    // is the action Argo Rollouts writes, forwarding to the root (stable) service on its servicePort.
+    const rollouts = new Map(kind('Rollout').map((r) => [`${r.metadata.namespace}/${r.metadata.name}`, r]));
+    const expected: Record<string, string> = {};
+    for (const ingress of kind('Ingress')) {
+      for (const rule of ingress.spec.rules.slice(0, 1)) {
+        for (const path of rule.http.paths) {
+          const backend = path.backend.service;
+          let service = backend.name;
+          let port = backend.port.number;
+          if (backend.port.name === 'use-annotation') {
+            const alb = rollouts.get(`${ingress.metadata.namespace}/${ingress.metadata.name}`)!.spec.strategy.canary.trafficRouting.alb;
+            service = alb.rootService;
+            port = alb.servicePort;
+          }
+          expected[service] = albTargetGroupResourceId(ingress.metadata.namespace, ingress.metadata.name, service, port);
+        }
       }
-      // the egress rule is the collector's, not a wildcard: another pod of that namespace is refused
-      expect(allowed(docs, 'egress', pod, { pod: prometheus }, { port: OTEL_COLLECTOR.otlpHttpPort })).toBe(false);
     }
-    expect(allowed(docs, 'ingress', collector, { pod: rolloutsController }, { port: OTEL_COLLECTOR.otlpHttpPort })).toBe(false);
-    expect(allowed(docs, 'ingress', collector, { pod: prometheus }, { port: OTEL_COLLECTOR.metricsPort })).toBe(true);
+    expect(Object.keys(expected).length).toBeGreaterThan(0);
+    expect(albDimensions.Targets).toEqual(expected);
   });
 
-  test("the collector's service account has a Pod Identity role that may put trace segments, and nothing else", async () => {
-    const cluster = stack(w, `${config.stageName}/Cluster`);
-    const identity = ADDON_IDENTITIES.otelCollector;
-    const associations = resourcesOf(cluster, 'AWS::EKS::PodIdentityAssociation').map(([, a]) => a.Properties!);
-    expect(associations.some((a) => a.Namespace === identity.namespace && a.ServiceAccount === identity.serviceAccount)).toBe(true);
-    expect([identity.namespace, identity.serviceAccount]).toEqual([OTEL_COLLECTOR.namespace, OTEL_COLLECTOR.serviceAccount]);
-    const application = docs.find((d) => d.kind === 'Application' && d.metadata.name === OTEL_COLLECTOR.release)!;
-    expect(application.spec.destination.namespace).toBe(identity.namespace);
-    expect(application.spec.source.helm.valuesObject.serviceAccount).toEqual({ create: true, name: identity.serviceAccount });
+  test("the WebACL dimension the alarms use is each WebACL's own metric name", () => {
+    const regional = resourcesOf(stack(w, `${stage}/Edge`), 'AWS::WAFv2::WebACL').map(([, a]) => a.Properties!.VisibilityConfig.MetricName);
+    const cloudfront = resourcesOf(stack(w, `${stage}/EdgeGlobal`), 'AWS::WAFv2::WebACL').map(
+      ([, a]) => a.Properties!.VisibilityConfig.MetricName,
+    );
+    expect(regional).toEqual([webAclMetricName(webAclName(name, 'REGIONAL'))]);
+    expect(cloudfront).toEqual([webAclMetricName(webAclName(name, 'CLOUDFRONT'))]);
+    for (const dims of alarmDimensions(observability, 'waf-blocked-spike-regional')) {
+      expect(dims).toContainEqual({ Name: 'WebACL', Value: regional[0] });
+    }
+    for (const dims of alarmDimensions(observabilityGlobal, 'waf-blocked-spike-cloudfront')) {
+      expect(dims).toContainEqual({ Name: 'WebACL', Value: cloudfront[0] });
+    }
+  });
 
-    const role = roleByDescription(cluster, `${identity.namespace}/${identity.serviceAccount} in`);
-    expect(await roleMay(w, cluster, role, { action: 'xray:PutTraceSegments', resource: '*' })).toHaveDecision('Allowed');
-    for (const action of ['xray:PutTelemetryRecords', 'xray:BatchGetTraces', 'xray:GetSamplingRules', 'logs:PutLogEvents']) {
-      expect([action, (await roleMay(w, cluster, role, { action, resource: '*' })).decision]).toEqual([action, 'ImplicitlyDenied']);
+  test("a service's pods are its workload and its container by name: what Container Insights (PodName) and the log filter (container_name) report", () => {
+    for (const s of servicesFor(name)) {
+      const workload = docs.find((d) => ['Deployment', 'Rollout'].includes(d.kind) && d.metadata.name === s.name);
+      expect([s.name, workload?.metadata.namespace]).toEqual([s.name, s.namespace ?? 'apps']);
+      expect(workload!.spec.template.spec.containers.map((c: { name: string }) => c.name)).toEqual([s.name]);
+    }
+    const [, filter] = resourcesOf(observability, 'AWS::Logs::MetricFilter')[0];
+    expect(filter.Properties!.MetricTransformations[0].Dimensions).toEqual([{ Key: 'Service', Value: '$.kubernetes.container_name' }]);
+    // ...on the log group the ObservabilityData stack creates with its retention
+    const groups = resourcesOf(observabilityData, 'AWS::Logs::LogGroup').map(([, g]) => g.Properties!.LogGroupName);
+    expect(groups).toContain(filter.Properties!.LogGroupName);
+    expect(filter.Properties!.LogGroupName).toBe(containerInsightsLogGroupName(name, 'application'));
+  });
+
+  test('the canaries call the host CloudFront serves', () => {
+    const aliases = resourcesOf(stack(w, `${stage}/Edge`), 'AWS::CloudFront::Distribution')[0][1].Properties!.DistributionConfig.Aliases;
+    expect(aliases).toContain(apiHost(config));
+    for (const [, canary] of resourcesOf(observability, 'AWS::Synthetics::Canary')) {
+      expect(canary.Properties!.Code.Script).toContain(`const HOST = ${JSON.stringify(apiHost(config))};`);
+    }
+  });
+
+  test('External Secrets may read the PagerDuty secrets (Alertmanager reads the same ones), and they exist under those names', async () => {
+    const pager = config.observability.pager;
+    const names = resourcesOf(observabilityData, 'AWS::SecretsManager::Secret').map(([, s]) => s.Properties!.Name);
+    const expected = pager
+      ? [
+          ...pager.tiers.filter((t) => t.kind === 'pagerduty').map((t) => pagerDutyRoutingKeySecretName(name, t.name)),
+          pagerDutyApiTokenSecretName(name),
+        ]
+      : [];
+    expect(names.sort()).toEqual(expected.sort());
+    const cluster = stack(w, `${stage}/Cluster`);
+    const eso = ADDON_IDENTITIES.externalSecrets;
+    const esoRole = roleByDescription(cluster, `${eso.namespace}/${eso.serviceAccount} in`);
+    for (const secretName of expected) {
+      const arn = `arn:aws:secretsmanager:${config.region}:${config.account}:secret:${secretName}-AbCdEf`;
+      expect([
+        secretName,
+        (await roleMay(w, cluster, esoRole, { action: 'secretsmanager:GetSecretValue', resource: arn })).decision,
+      ]).toEqual([secretName, 'Allowed']);
+    }
+  });
+
+  test('the us-east-1 topics reach the regional router: its name, and its permission for exactly those topics', () => {
+    const router = resourcesOf(observability, 'AWS::Lambda::Function').find(
+      ([, f]) => f.Properties!.FunctionName === alertRouterFunctionName(name),
+    )!;
+    expect(router).toBeDefined();
+    const globalTopics = resourcesOf(observabilityGlobal, 'AWS::SNS::Topic').map(([id, t]) => [id, t.Properties!.TopicName]);
+    const subscribed = resourcesOf(observabilityGlobal, 'AWS::SNS::Subscription').map(([, s]) => {
+      const topic = globalTopics.find(([id]) => id === s.Properties!.TopicArn.Ref)![1];
+      return [topic, s.Properties!.Endpoint];
+    });
+    const routerArn = `arn:aws:lambda:${config.region}:${config.account}:function:${alertRouterFunctionName(name)}`;
+    expect(subscribed).toEqual([
+      [alertTopicName(name, 'critical', 'global'), routerArn],
+      [alertTopicName(name, 'warning', 'global'), routerArn],
+    ]);
+    const allowed = resourcesOf(observability, 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties!)
+      .filter((p) => p.Principal === 'sns.amazonaws.com' && typeof p.SourceArn === 'string')
+      .map((p) => p.SourceArn);
+    expect(allowed).toEqual((['critical', 'warning'] as const).map((s) => alertTopicArn(name, s, 'global', config.account, 'us-east-1')));
+  });
+});
+
+describe('no secret of the alerting path in any template', () => {
+  const templates = w.stacks.map((s) => [s.path, JSON.stringify(s.template)] as const);
+
+  test.each([
+    ['a Slack incoming-webhook URL', /hooks\.slack\.com\/services\//],
+    ['a Teams incoming-webhook URL', /webhook\.office\.com|outlook\.office\.com\/webhook/],
+    ['a PagerDuty routing key in an event body', /routing_key/],
+    ['a PagerDuty API token header', /Token token=/],
+    ['a 32-character key (the shape of PagerDuty integration keys)', /(?<![0-9a-zA-Z])[0-9a-z]{32}(?![0-9a-zA-Z])/],
+    ['an Authorization header with credentials', /Authorization\\?"?\s*:\s*\\?"?(Bearer|Basic|Token)/],
+  ])('no template holds %s', (_, pattern) => {
+    for (const [path, text] of templates) expect([path, pattern.test(text)]).toEqual([path, false]);
+  });
+
+  test('no secret is created with a literal value (generated placeholders only, the owner puts the value)', () => {
+    for (const s of w.stacks) {
+      for (const [id, secret] of resourcesOf(s, 'AWS::SecretsManager::Secret')) {
+        expect([s.path, id, secret.Properties!.SecretString]).toEqual([s.path, id, undefined]);
+      }
+    }
+  });
+
+  test('a function setting named like a secret holds a reference to Secrets Manager, never a value', () => {
+    for (const s of w.stacks) {
+      for (const [id, fn] of resourcesOf(s, 'AWS::Lambda::Function')) {
+        for (const [key, value] of Object.entries(fn.Properties!.Environment?.Variables ?? {})) {
+          if (!/KEY|TOKEN|PASSWORD|SECRET/.test(key)) continue;
+          const text = JSON.stringify(value);
+          // a reference (intrinsic), an ARN, an empty list, or a number (a TTL, a length) is not a secret value
+          const reference = typeof value !== 'string' || text === '"[]"' || text.includes('arn:aws:secretsmanager:') || /^\d+$/.test(value);
+          expect([s.path, id, key, reference]).toEqual([s.path, id, key, true]);
+        }
+      }
     }
   });
 });

@@ -84,7 +84,18 @@ describe('SaasEnvironmentStage', () => {
         .get(name)!
         .node.children.filter((c) => c instanceof Stack)
         .map((c) => c.node.id);
-    const common = ['Dns', 'EdgeGlobalLogs', 'EdgeGlobal', 'Edge', 'EdgeContent', 'Webhooks', 'Cluster'];
+    const common = [
+      'Dns',
+      'EdgeGlobalLogs',
+      'EdgeGlobal',
+      'Edge',
+      'EdgeContent',
+      'Webhooks',
+      'Cluster',
+      'ObservabilityData',
+      'Observability',
+      'ObservabilityGlobal',
+    ];
     expect(stackIds('dev')).toEqual(['Network', 'Data', ...common]);
     expect(stackIds('staging')).toEqual(['Network', 'Data', ...common]);
     expect(stackIds('prod')).toEqual(['Network', 'DataReplica', 'Data', ...common]);

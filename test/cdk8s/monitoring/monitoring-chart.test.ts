@@ -178,10 +178,12 @@ describe('Alertmanager routes by severity to the channels of the AWS side, crede
     expect(spec.inhibitRules[0]).toMatchObject({ sourceMatch: [{ value: 'critical' }], targetMatch: [{ value: 'warning' }] });
   });
 
-  test.each(ENVS)('%s (no chat channel configured yet): critical pages, nothing routes warning', (_n, env) => {
+  test.each(ENVS)('%s (Slack channels of the platform config): critical pages and posts to Slack, warning posts to Slack', (_n, env) => {
     const spec = config(chart(env));
-    expect(spec.route.routes.map((r: { receiver: string }) => r.receiver)).toEqual(['critical']);
-    expect(Object.keys(spec.receivers.find((r: { name: string }) => r.name === 'critical')).sort()).toEqual(['name', 'pagerdutyConfigs']);
+    expect(spec.route.routes.map((r: { receiver: string }) => r.receiver)).toEqual(['critical', 'warning']);
+    const receiver = (n: string) => spec.receivers.find((r: { name: string }) => r.name === n);
+    expect(Object.keys(receiver('critical')).sort()).toEqual(['name', 'pagerdutyConfigs', 'slackConfigs']);
+    expect(Object.keys(receiver('warning')).sort()).toEqual(['name', 'slackConfigs']);
   });
 
   test("every credential is a reference to a Secret that an ExternalSecret writes from the channel's Secrets Manager secret", () => {
