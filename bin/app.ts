@@ -16,22 +16,27 @@ import { App, AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { zoneDelegation } from '../lib/config/dns-delegation';
 import { SERVICE_CATALOG, ServiceCatalog, servicesFor } from '../lib/config/service-catalog';
+import { PLATFORM } from '../lib/config/platform';
+import { environmentAccess, TEAM, TeamRoster } from '../lib/config/team';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
 import { toolingConfig } from '../lib/config/tooling';
 import { SaasEnvironmentStage } from '../lib/stages/saas-environment-stage';
 import { configProblems, loadEnvironments } from './config-input';
 import { ToolingStage } from '../lib/stages/tooling-stage';
+import { ManagementStage } from '../lib/stages/management-stage';
+import { managementConfig } from '../lib/config/management';
 
 /**
  * Build the app for the given environments and service catalog (validated first; throws
  * `ConfigValidationError` listing every problem when they are not valid).
  */
-export function buildApp(environments: unknown, props: AppProps = {}, catalog: unknown = SERVICE_CATALOG): App {
-  const problems = configProblems(environments, catalog);
+export function buildApp(environments: unknown, props: AppProps = {}, catalog: unknown = SERVICE_CATALOG, team: unknown = TEAM): App {
+  const problems = configProblems(environments, catalog, team);
   if (problems.length > 0) throw new ConfigValidationError(problems);
   const valid = environments as EnvironmentConfig[];
   const services = catalog as ServiceCatalog;
+  const roster = team as TeamRoster;
   const app = new App(props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   for (const config of valid) {
@@ -40,8 +45,10 @@ export function buildApp(environments: unknown, props: AppProps = {}, catalog: u
       services: servicesFor(config.name, services),
       applicationSecrets: services.secrets,
       zoneDelegation: zoneDelegation(config.name, valid),
+      access: environmentAccess(roster, config.name, PLATFORM.identityCenter.region),
     });
   }
+  new ManagementStage(app, managementConfig().stageName, { management: managementConfig(), team: roster, environments: valid });
   const repositoryNames = [...new Set(services.services.map((s) => s.image.repository))];
   new ToolingStage(app, 'Tooling', { tooling: toolingConfig(valid), repositoryNames });
   return app;

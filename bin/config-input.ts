@@ -6,9 +6,12 @@
  */
 import * as fs from 'fs';
 import { ENVIRONMENTS } from '../lib/config/environments';
+import { PLATFORM } from '../lib/config/platform';
+import { TEAM } from '../lib/config/team';
 import { ConfigProblem, ConfigValidationError, validateEnvironments } from '../lib/config/validate';
 import { validateEdge } from '../lib/config/validate-edge';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
+import { validateIdentityCenter, validateTeam } from '../lib/config/validate-team';
 
 /** The environments to synthesize: lib/config, or the JSON file named by PLATFORM_CONFIG_FILE. */
 export function loadEnvironments(env: NodeJS.ProcessEnv = process.env): unknown {
@@ -40,8 +43,16 @@ const isServiceEnvironment = (e: unknown): e is ServiceEnvironment => {
   );
 };
 
-/** Every problem of the environments and of the service catalog against them, in one list. */
-export function configProblems(environments: unknown, catalog: unknown): ConfigProblem[] {
+/**
+ * Every problem of the environments, of the service catalog and of the team roster against them
+ * (and of the Identity Center settings), in one list.
+ */
+export function configProblems(
+  environments: unknown,
+  catalog: unknown,
+  team: unknown = TEAM,
+  platform: unknown = PLATFORM,
+): ConfigProblem[] {
   const usable = Array.isArray(environments) ? environments.filter(isServiceEnvironment) : [];
   // A config file may hold fewer environments than lib/config: the others' overrides are not errors.
   const otherEnvironmentNames = ENVIRONMENTS.map((e) => e.name);
@@ -49,5 +60,7 @@ export function configProblems(environments: unknown, catalog: unknown): ConfigP
     ...validateEnvironments(environments),
     ...validateServices(catalog, usable, { otherEnvironmentNames }),
     ...validateEdge(environments, catalog),
+    ...validateTeam(team, usable, { otherEnvironmentNames }),
+    ...validateIdentityCenter(platform),
   ];
 }

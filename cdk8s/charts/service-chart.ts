@@ -1,12 +1,13 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiOriginColor, albIngressClassName, apiOriginCertificateHosts, apiOriginColorHost } from '../../lib/config/edge-names';
+import { secretStoreName, serviceSecretsRoleArn } from '../../lib/config/access-names';
 import { ecrRegistryHost, secretsManagerName } from '../../lib/config/naming';
 import { subnetCidrs } from '../../lib/config/network-layout';
 import { platformEnvironment } from '../../lib/config/platform-resources';
 import { SecretSpec, ServiceSpec } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
-import { PARAMETER_STORE_NAME, PROMETHEUS_URL, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { PARAMETER_STORE_NAME, PROMETHEUS_URL, platformLabels } from '../conventions';
 import { albIngressAnnotations } from '../constructs/alb-ingress-class';
 import { awsEgress } from '../egress';
 import { Microservice, PeerService } from '../constructs/microservice';
@@ -45,7 +46,11 @@ export class ServiceChart extends Chart {
       imageRegistry: ecrRegistryHost(config.region),
       secrets,
       secretsManagerName: (secret) => secretsManagerName(config.name, secret),
-      secretStore: SECRET_STORE_NAME,
+      secretStore: {
+        name: secretStoreName(service.name),
+        roleArn: serviceSecretsRoleArn(config.name, config.account, service.name),
+        region: config.region,
+      },
       parameterStore: PARAMETER_STORE_NAME,
       platformEnvironment: platformEnvironment(service, config),
       // An internet-facing ALB lives in the public subnets.

@@ -1,7 +1,7 @@
 import { PLATFORM } from './platform';
 import {
-  AccessConfig,
   AlertChannel,
+  AuditConfig,
   DatabaseConfig,
   EdgeConfig,
   EnvironmentConfig,
@@ -35,6 +35,8 @@ const database = (
   performanceInsightsRetentionDays: 7,
   readReplica: false,
   credentialRotation: { scheduleExpression: 'rate(30 days)', windowHours: 2 },
+  // Who changed the schema and who was granted what: low volume, high value.
+  auditLog: ['ddl', 'role'],
   proxy: { maxConnectionsPercent: 90, maxIdleConnectionsPercent: 10, idleClientTimeoutSeconds: 1800, borrowTimeoutSeconds: 30 },
   ...overrides,
 });
@@ -115,12 +117,16 @@ const edge = (overrides: Partial<EdgeConfig> = {}): EdgeConfig => ({
   ...overrides,
 });
 
-/** Identity Center permission-set roles, the same names in every account. */
-const access: AccessConfig = {
-  clusterAdminRoleNames: ['PlatformAdmin'],
-  developerRoleNames: ['Developer'],
-  readOnlyRoleNames: ['ReadOnly'],
-};
+/** The trail's retention: write-once for `trailRetentionDays`, searchable in CloudWatch Logs for `cloudWatchRetentionDays`. */
+const audit = (
+  trailRetentionDays: number,
+  objectLockMode: AuditConfig['objectLockMode'],
+  cloudWatchRetentionDays: number,
+): AuditConfig => ({
+  trailRetentionDays,
+  objectLockMode,
+  cloudWatchRetentionDays,
+});
 
 const baseTags = {
   Application: PLATFORM.application,
@@ -156,7 +162,6 @@ export const dev: EnvironmentConfig = {
     },
     { controlPlaneLogRetentionDays: 14 },
   ),
-  access,
   edge: edge({ wafLogRetentionDays: 14, albDeletionProtection: false }),
   delivery: { requireApproval: false },
   gitops: gitops('dev'),
@@ -164,6 +169,8 @@ export const dev: EnvironmentConfig = {
   domain: { zoneName: `dev.${PLATFORM.apexDomain}`, delegatedFrom: 'prod' },
   alerts,
   stateful: { removal: 'destroy', terminationProtection: false, breakGlassRoleName: PLATFORM.breakGlassRoleName },
+  audit: audit(90, 'GOVERNANCE', 14),
+  secrets: { signingKeyRotation: { scheduleExpression: 'rate(7 days)', windowHours: 2 } },
   tags: { ...baseTags, Environment: 'dev', DataClassification: 'internal', Backup: 'none' },
 };
 
@@ -196,13 +203,14 @@ export const staging: EnvironmentConfig = {
       workloads: pool(64, 256, { disruptionBudgetPercent: 20, consolidateAfterSeconds: 300, expireAfterHours: 336 }),
     },
   ),
-  access,
   edge: edge(),
   delivery: { requireApproval: false },
   gitops: gitops('staging'),
   domain: { zoneName: `staging.${PLATFORM.apexDomain}`, delegatedFrom: 'prod' },
   alerts,
   stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },
+  audit: audit(365, 'GOVERNANCE', 90),
+  secrets: { signingKeyRotation: { scheduleExpression: 'rate(30 days)', windowHours: 2 } },
   tags: { ...baseTags, Environment: 'staging', DataClassification: 'confidential', Backup: 'daily' },
 };
 
@@ -240,7 +248,6 @@ export const prod: EnvironmentConfig = {
     },
     { controlPlaneLogRetentionDays: 365 },
   ),
-  access,
   edge: edge({
     priceClass: 'PriceClass_All',
     wafRateLimitPer5Minutes: 5000,
@@ -254,6 +261,9 @@ export const prod: EnvironmentConfig = {
   domain: { zoneName: PLATFORM.apexDomain },
   alerts,
   stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },
+  // Seven years, and not even the root user can shorten it.
+  audit: audit(2557, 'COMPLIANCE', 365),
+  secrets: { signingKeyRotation: { scheduleExpression: 'cron(0 4 ? * TUE *)', windowHours: 2 } },
   tags: { ...baseTags, Environment: 'prod', DataClassification: 'confidential', Backup: 'hourly' },
 };
 

@@ -1,11 +1,12 @@
 import * as path from 'path';
-import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import { PlatformFunction } from './platform-function';
+import { acknowledgeProviderFramework } from './provider-framework';
 
 /** Props of `DatabaseUsers`. */
 export interface DatabaseUsersProps {
@@ -85,19 +86,6 @@ export class DatabaseUsers extends Construct {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       reason: 'A function in a VPC needs the AWS-maintained policy that lets Lambda manage its network interfaces.',
     });
-    const framework = provider.node.findChild('framework-onEvent');
-    const role = framework.node.findChild('ServiceRole');
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: "The CDK provider framework's function writes its own logs with the AWS basic execution policy.",
-    });
-    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).resolve(Stack.of(this).getLogicalId(fn.function.node.defaultChild as never))}.Arn>:*]`,
-      reason: 'The provider framework invokes the handler function and its versions, nothing else.',
-    });
-    Validations.of(framework).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'The CDK provider framework pins its own runtime; it is upgraded with aws-cdk-lib.',
-    });
+    acknowledgeProviderFramework(provider, fn.function);
   }
 }

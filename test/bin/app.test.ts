@@ -27,11 +27,24 @@ describe('the CDK app', () => {
     // zero unacknowledged findings, warnings included
     expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
     const stacks = assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.stacks.map((s) => s.hierarchicalId));
-    const perStage = ['Cluster', 'Data', 'Dns', 'Edge', 'EdgeContent', 'EdgeGlobal', 'EdgeGlobalLogs', 'Network', 'Webhooks'];
+    const perStage = [
+      'Access',
+      'Audit',
+      'Cluster',
+      'Data',
+      'Dns',
+      'Edge',
+      'EdgeContent',
+      'EdgeGlobal',
+      'EdgeGlobalLogs',
+      'Network',
+      'Webhooks',
+    ];
     expect(stacks.sort()).toEqual(
       [
         ...['Dev', 'Staging', 'Prod'].flatMap((stage) => perStage.map((s) => `${stage}/${s}`)),
         'Prod/DataReplica',
+        'Management/Access',
         'Tooling/Registry',
         'Tooling/Signing',
       ].sort(),

@@ -1,6 +1,10 @@
 import { Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { accessRoleArn } from '../../lib/config/access-names';
+import { CLUSTER_ACCESS } from '../../lib/config/cluster-access';
 import { prod } from '../../lib/config/environments';
+import { PLATFORM } from '../../lib/config/platform';
+import { AccessRole, accessRolesIn, environmentAccess, TEAM } from '../../lib/config/team';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DataStack } from '../../lib/stacks/data-stack';
 import { DnsStack } from '../../lib/stacks/dns-stack';
@@ -150,85 +154,44 @@ describe('ClusterStack', () => {
       }).map((d) => d.statement.Sid),
     );
     expect(sids('external-dns/external-dns')).toEqual(['ChangeRecordsInOwnZone', 'ReadZoneTags', 'ListZones']);
-    expect(sids('external-secrets/external-secrets')).toEqual(['ReadEnvironmentSecrets', 'ReadEnvironmentParameters']);
+    expect(sids('external-secrets/external-secrets')).toEqual(['AssumeTheConsumersSecretsRoles', 'ReadEnvironmentParameters']);
     expect(sids('karpenter/karpenter')).toHaveLength(18);
   });
 
   test.each(EACH_ENV)(
-    '%s: access entries: admins cluster-wide, developers edit only workload namespaces, read-only views',
+    "%s: access entries: one per environment role of the roster's access there, with its EKS access policies",
     (name, config) => {
       const entries = Object.values(cluster(name).findResources('AWS::EKS::AccessEntry'));
-      const policiesOf = (role: string) => {
-        const entry = entries.find((e) => e.Properties.PrincipalArn === `arn:aws:iam::${config.account}:role/${role}`);
+      const people = entries.filter((e) => e.Properties.Type !== 'EC2_LINUX');
+      const policiesOf = (role: AccessRole) => {
+        const entry = people.find((e) => e.Properties.PrincipalArn === accessRoleArn(config, role));
         expect(entry).toBeDefined();
         return entry!.Properties.AccessPolicies.map((p: { AccessScope: unknown; PolicyArn: unknown }) => [
           JSON.stringify(p.PolicyArn).match(/AmazonEKS\w+Policy/)![0],
           p.AccessScope,
         ]);
       };
-      // people, and the nodes Karpenter launches (EC2_LINUX, no access policies)
-      expect(entries).toHaveLength(4);
+      // the nodes Karpenter launches (EC2_LINUX, no access policies), and one entry per role of the environment
       expect(entries.filter((e) => e.Properties.Type === 'EC2_LINUX')).toEqual([
         expect.objectContaining({ Properties: expect.objectContaining({ AccessPolicies: [] }) }),
       ]);
-      expect(policiesOf('PlatformAdmin')).toEqual([['AmazonEKSClusterAdminPolicy', { Type: 'cluster' }]]);
-      expect(policiesOf('Developer')).toEqual([
-        ['AmazonEKSEditPolicy', { Type: 'namespace', Namespaces: [...config.kubernetes.workloadNamespaces] }],
-        ['AmazonEKSViewPolicy', { Type: 'cluster' }],
-      ]);
-      expect(policiesOf('ReadOnly')).toEqual([['AmazonEKSViewPolicy', { Type: 'cluster' }]]);
+      const roles = accessRolesIn(TEAM, name);
+      expect(people).toHaveLength(roles.length);
+      for (const role of roles) {
+        expect([role, policiesOf(role)]).toEqual([
+          role,
+          CLUSTER_ACCESS[role].map(({ policy, scope }) => [
+            policy,
+            scope === 'cluster' ? { Type: 'cluster' } : { Type: 'namespace', Namespaces: [...config.kubernetes.workloadNamespaces] },
+          ]),
+        ]);
+      }
+      expect(roles).toContain('breakGlass');
+      // production: nobody edits; everyone views (no Secrets, no exec), admins only through break-glass
+      if (config.tier === 'production') expect(roles).toEqual(['readOnly', 'breakGlass']);
+      else expect(policiesOf('developer')[0]).toEqual(['AmazonEKSEditPolicy', { Type: 'namespace', Namespaces: ['apps'] }]);
     },
   );
-
-  test('the cluster reaches the database only through the proxy port', () => {
-    cluster('prod').hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp',
-      FromPort: 5432,
-      ToPort: 5432,
-      Description: 'EKS prod pods and nodes to the RDS Proxy',
-    });
-  });
-
-  describe('Kyverno verifies image signatures', () => {
-    const kyvernoRoles = (name: string) =>
-      Object.values(template(stage(name).cluster).findResources('AWS::IAM::Role')).filter((r) =>
-        String(r.Properties.Description).includes('kyverno/kyverno-admission-controller'),
-      );
-
-    test.each(EACH_ENV)('%s: a Pod Identity role for Kyverno exactly where signed images are required', (name, config) => {
-      expect(kyvernoRoles(name)).toHaveLength(signedImagesRequired(config.tier) ? 1 : 0);
-    });
-
-    test.each([['staging'], ['prod']])(
-      "%s: Kyverno may read the catalog repositories' images and the signing key's public half, nothing else",
-      (name) => {
-        const t = template(stage(name).cluster);
-        const roleId = Object.entries(t.findResources('AWS::IAM::Role')).find(([, r]) =>
-          String(r.Properties.Description).includes('kyverno/kyverno-admission-controller'),
-        )![0];
-        const statements = Object.values(t.findResources('AWS::IAM::Policy'))
-          .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
-          .flatMap((p) => p.Properties.PolicyDocument.Statement);
-        const repositories = [...new Set(servicesFor(name).map((s) => s.image.repository))].sort();
-        expect(statements).toEqual([
-          { Sid: 'RegistryToken', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-          {
-            Sid: 'ReadImagesAndSignatures',
-            Effect: 'Allow',
-            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-            Resource: repositories.map((r) => `arn:aws:ecr:eu-west-1:000000000000:repository/${r}`),
-          },
-          {
-            Sid: 'ReadSigningPublicKey',
-            Effect: 'Allow',
-            Action: ['kms:DescribeKey', 'kms:GetPublicKey'],
-            Resource: 'arn:aws:kms:eu-west-1:000000000000:key/*',
-            Condition: { StringEquals: { 'kms:RequestAlias': 'alias/saas-platform/image-signing' } },
-          },
-        ]);
-      },
-    );
-  });
 });
 
 describe('ClusterStack with a service that calls no AWS API', () => {
@@ -252,7 +215,9 @@ describe('ClusterStack with a service that calls no AWS API', () => {
         databaseProxy: data.databaseProxy,
         storageKey: data.storageKey,
         clusterSecretsKey: data.clusterSecretsKey,
+        applicationSecretsKey: data.applicationSecretsKey,
       },
+      access: environmentAccess(TEAM, 'prod', PLATFORM.identityCenter.region),
     });
     // WHEN synthesized THEN only the uploader has a role
     expect(Object.keys(stack.serviceRoles)).toEqual(['uploader']);
@@ -286,7 +251,9 @@ describe('ClusterStack version guard', () => {
             databaseProxy: data.databaseProxy,
             storageKey: data.storageKey,
             clusterSecretsKey: data.clusterSecretsKey,
+            applicationSecretsKey: data.applicationSecretsKey,
           },
+          access: environmentAccess(TEAM, 'prod', PLATFORM.identityCenter.region),
         }),
     ).toThrow(
       'Prod/Cluster: prod.kubernetes.version: cluster Kubernetes 1.36 is newer than the manifests are verified for (1.33 schemas, APIs reviewed through 1.35)',

@@ -66,7 +66,7 @@ describe('stateful logical IDs', () => {
   test('the pin list covers the database, the buckets, the keys and the VPC of every environment', () => {
     const types = Object.values(current).flatMap((ids) => Object.values(ids));
     expect(types.filter((t) => t === 'AWS::RDS::DBInstance')).toHaveLength(4); // prod has a replica
-    expect(types.filter((t) => t === 'AWS::S3::Bucket')).toHaveLength(14); // 4 per env (logs, ALB logs, uploads, assets) + 2 in prod's DR region
+    expect(types.filter((t) => t === 'AWS::S3::Bucket')).toHaveLength(17); // 5 per env (logs, ALB logs, uploads, assets, audit trail) + 2 in prod's DR region
     expect(types.filter((t) => t === 'AWS::EC2::VPC')).toHaveLength(3);
   });
 
