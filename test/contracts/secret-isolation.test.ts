@@ -270,3 +270,21 @@ describe.each(ENVIRONMENTS)('%s: secret isolation in the cluster (admission)', (
     }
   });
 });
+
+describe('no secret value anywhere in what is synthesized', () => {
+  test('no secret of any stack has a literal value; no template or manifest holds key material', () => {
+    const literal = w.stacks.flatMap((s) =>
+      resourcesOf(s, 'AWS::SecretsManager::Secret')
+        .filter(([, r]) => r.Properties?.SecretString !== undefined)
+        .map(([id]) => `${s.path}/${id}`),
+    );
+    expect(literal).toEqual([]);
+    const texts = [
+      ...w.stacks.map((s) => [s.path, JSON.stringify(s.template)]),
+      ...Object.entries(w.manifests).map(([env, docs]) => [env, JSON.stringify(docs)]),
+    ];
+    for (const [where, text] of texts) {
+      expect([where, /PRIVATE KEY|"privateKey"|"d":"[A-Za-z0-9_-]{20,}"/.test(text)]).toEqual([where, false]);
+    }
+  });
+});
