@@ -12,11 +12,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, Stage, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { zoneDelegation } from '../lib/config/dns-delegation';
-import { SERVICE_CATALOG, ServiceCatalog, servicesFor } from '../lib/config/service-catalog';
+import { deliveryPipelines, PipelineSettings } from '../lib/config/pipeline';
 import { PLATFORM } from '../lib/config/platform';
+import { SERVICE_CATALOG, ServiceCatalog, servicesFor } from '../lib/config/service-catalog';
 import { environmentAccess, TEAM, TeamRoster } from '../lib/config/team';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
@@ -28,29 +29,41 @@ import { ManagementStage } from '../lib/stages/management-stage';
 import { managementConfig } from '../lib/config/management';
 
 /**
- * Build the app for the given environments and service catalog (validated first; throws
+ * Build the app for the given environments, service catalog, pipeline settings and team roster (validated first; throws
  * `ConfigValidationError` listing every problem when they are not valid).
  */
-export function buildApp(environments: unknown, props: AppProps = {}, catalog: unknown = SERVICE_CATALOG, team: unknown = TEAM): App {
-  const problems = configProblems(environments, catalog, team);
+export function buildApp(
+  environments: unknown,
+  props: AppProps = {},
+  catalog: unknown = SERVICE_CATALOG,
+  pipeline: unknown = PLATFORM.pipeline,
+  team: unknown = TEAM,
+): App {
+  const problems = configProblems(environments, catalog, pipeline, team);
   if (problems.length > 0) throw new ConfigValidationError(problems);
   const valid = environments as EnvironmentConfig[];
   const services = catalog as ServiceCatalog;
   const roster = team as TeamRoster;
   const app = new App(props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stages = new Map<string, Stage>();
   for (const config of valid) {
-    new SaasEnvironmentStage(app, config.stageName, {
+    const stage = new SaasEnvironmentStage(app, config.stageName, {
       config,
       services: servicesFor(config.name, services),
       applicationSecrets: services.secrets,
       zoneDelegation: zoneDelegation(config.name, valid),
       access: environmentAccess(roster, config.name, PLATFORM.identityCenter.region),
     });
+    stages.set(config.stageName, stage);
   }
   new ManagementStage(app, managementConfig().stageName, { management: managementConfig(), team: roster, environments: valid });
   const repositoryNames = [...new Set(services.services.map((s) => s.image.repository))];
-  new ToolingStage(app, 'Tooling', { tooling: toolingConfig(valid), repositoryNames });
+  new ToolingStage(app, 'Tooling', {
+    tooling: toolingConfig(valid),
+    repositoryNames,
+    delivery: { pipelines: deliveryPipelines(valid, pipeline as PipelineSettings), settings: pipeline as PipelineSettings, stages },
+  });
   return app;
 }
 

@@ -10,6 +10,7 @@ import { PLATFORM } from '../lib/config/platform';
 import { TEAM } from '../lib/config/team';
 import { ConfigProblem, ConfigValidationError, validateEnvironments } from '../lib/config/validate';
 import { validateEdge } from '../lib/config/validate-edge';
+import { validatePipeline } from '../lib/config/validate-pipeline';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
 import { validateIdentityCenter, validateTeam } from '../lib/config/validate-team';
 
@@ -44,12 +45,13 @@ const isServiceEnvironment = (e: unknown): e is ServiceEnvironment => {
 };
 
 /**
- * Every problem of the environments, of the service catalog and of the team roster against them
- * (and of the Identity Center settings), in one list.
+ * Every problem of the environments, of the service catalog and of the team roster against them,
+ * of the pipeline settings and of the Identity Center settings, in one list.
  */
 export function configProblems(
   environments: unknown,
   catalog: unknown,
+  pipeline: unknown = PLATFORM.pipeline,
   team: unknown = TEAM,
   platform: unknown = PLATFORM,
 ): ConfigProblem[] {
@@ -60,6 +62,7 @@ export function configProblems(
     ...validateEnvironments(environments),
     ...validateServices(catalog, usable, { otherEnvironmentNames }),
     ...validateEdge(environments, catalog),
+    ...validatePipeline(pipeline, PLATFORM.accounts.tooling),
     ...validateTeam(team, usable, { otherEnvironmentNames }),
     ...validateIdentityCenter(platform),
   ];

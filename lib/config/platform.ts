@@ -50,6 +50,23 @@ export const PLATFORM = {
    * manifests to `environments/<env>` there). A placeholder: replace it with yours.
    */
   gitopsRepoUrl: 'https://github.com/example/saas-platform-gitops.git',
+  /** The delivery pipelines in the tooling account (docs/pipeline.md). */
+  pipeline: {
+    /** This repository on GitHub, `owner/name`. */
+    repository: 'example/saas-platform',
+    /**
+     * ARN of the AWS CodeConnections connection to GitHub, in the tooling account: create it once
+     * (console: Developer Tools > Settings > Connections), finish the GitHub handshake, paste its ARN
+     * here. A placeholder: replace it with yours.
+     */
+    connectionArn: 'arn:aws:codeconnections:eu-west-1:000000000000:connection/00000000-0000-0000-0000-000000000000',
+    /** Commits to this branch deploy the development environments. */
+    devBranch: 'develop',
+    /** Commits to this branch deploy staging, then, after a manual approval, production. */
+    releaseBranch: 'main',
+    /** SonarQube (or SonarCloud) server the synth step sends its analysis to; empty: no analysis. */
+    sonarHostUrl: '',
+  },
   /** Where alerts go, by severity. */
   alertEmails: {
     critical: ['oncall@example.com'],

@@ -137,8 +137,9 @@ export class AuditTrail extends Construct {
       description: `CloudTrail delivers ${props.trailName} to ${props.logGroupName}`,
       assumedBy: new iam.PrincipalWithConditions(cloudTrailService, fromThisTrail),
     });
-    // CloudTrail writes one stream per region of a multi-region trail, `<account>_CloudTrail_<region>`
-    // (CloudTrail User Guide, "Sending events to CloudWatch Logs").
+    // CloudTrail writes one stream per region of a multi-region trail, named `<account>_CloudTrail_<region>`
+    // (CloudTrail User Guide, "Role policy document for CloudTrail to use CloudWatch Logs for
+    // monitoring": the role may create and write streams of that prefix in that log group only).
     const streams = `${logGroupArn}:log-stream:${stack.account}_CloudTrail_*`;
     deliveryRole.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { TagRule } from '../config/tag-policy';
+import { buildSecrets } from './rules/build-secrets';
 import { ResourceFacts, RuleFinding } from './rules/facts';
 import { requiredTags } from './rules/required-tags';
 import { statefulRetention } from './rules/stateful-retention';
@@ -36,6 +37,8 @@ export const PLATFORM_RULES = {
   'PLAT-STA1': 'Stateful resources live in termination-protected stacks outside development.',
   'PLAT-STA2': 'Stateful resources are retained or snapshotted on removal outside development.',
   'PLAT-SIZE1': "Templates stay below CloudFormation's 1 MB limit (warning above 80%).",
+  'PLAT-SEC1':
+    'Builds keep secrets out of their definition and log: secret variables from Secrets Manager or Parameter Store, no secret literal, no command that prints a secret.',
 } as const;
 
 type RuleId = keyof typeof PLATFORM_RULES;
@@ -58,13 +61,19 @@ export class PlatformChecks implements IPolicyValidationPlugin {
   /** Called by the CDK after synthesis; also checks the size of the written templates. */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const prefix = `${this.scope.node.path}/`;
-    const sizes = context.stackTemplates
-      .filter((s) => s.stackConstructPath.startsWith(prefix))
-      .flatMap((s) => {
-        const finding = templateSize(s.stackConstructPath, fs.statSync(s.templatePath).size);
-        return finding ? [{ ...finding, path: s.stackConstructPath }] : [];
-      });
+    const templates = context.stackTemplates.filter((s) => s.stackConstructPath.startsWith(prefix));
+    const sizes = templates.flatMap((s) => {
+      const finding = templateSize(s.stackConstructPath, fs.statSync(s.templatePath).size);
+      return finding ? [{ ...finding, path: s.stackConstructPath }] : [];
+    });
     const violations = this.resourceViolations();
+    const secrets = templates.flatMap((s) =>
+      buildSecrets(s.stackConstructPath, JSON.parse(fs.readFileSync(s.templatePath, 'utf8'))).map((f) => ({
+        ...f,
+        templatePath: s.templatePath,
+      })),
+    );
+    if (secrets.length > 0) violations.push(violation('PLAT-SEC1', secrets, 'error'));
     for (const severity of ['error', 'warning'] as const) {
       const hits = sizes.filter((s) => s.severity === severity);
       if (hits.length > 0) {
@@ -117,13 +126,18 @@ export function collectFacts(scope: IConstruct): ResourceFacts[] {
     });
 }
 
-function violation(id: RuleId, findings: RuleFinding[], severity: 'error' | 'warning'): PolicyViolation {
+function violation(id: RuleId, findings: (RuleFinding & { templatePath?: string })[], severity: 'error' | 'warning'): PolicyViolation {
   return {
     ruleName: id,
     description: `${PLATFORM_RULES[id]}\n  ${findings.map((f) => f.message).join('\n  ')}`,
     severity,
     fix: 'See docs/policies.md for each rule and how to comply.',
-    violatingResources: findings.map((f) => ({ constructPath: f.path, locations: [f.location] })),
+    violatingResources: findings.map((f) =>
+      // a template finding names its resource; the CDK turns template and logical ID into the construct path
+      f.logicalId && f.templatePath
+        ? { resourceLogicalId: f.logicalId, templatePath: f.templatePath, locations: [f.location] }
+        : { constructPath: f.path, locations: [f.location] },
+    ),
   };
 }
 

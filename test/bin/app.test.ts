@@ -47,6 +47,13 @@ describe('the CDK app', () => {
         'Management/Access',
         'Tooling/Registry',
         'Tooling/Signing',
+        'Tooling/PullRequestReview',
+        'Tooling/Pipeline',
+        'Tooling/PipelineDev',
+        // CodePipeline's artifact replicas, per pipeline, in each other region its stages deploy to
+        'Tooling/cross-region-stack-Tooling-Pipeline:us-east-1',
+        'Tooling/cross-region-stack-Tooling-Pipeline:eu-central-1',
+        'Tooling/cross-region-stack-Tooling-PipelineDev:us-east-1',
       ].sort(),
     );
   });

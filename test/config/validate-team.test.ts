@@ -179,7 +179,7 @@ describe('validateTeam', () => {
 
   test('the roster is checked by the app and the manifests entry points, with everything else', () => {
     const broken = withValue(TEAM, 'people.1.email', 'bob');
-    const problems = configProblems(ENVIRONMENTS, SERVICE_CATALOG, broken).map((p) => `${p.path}: ${p.message}`);
+    const problems = configProblems(ENVIRONMENTS, SERVICE_CATALOG, undefined, broken).map((p) => `${p.path}: ${p.message}`);
     expect(problems).toEqual(['team.people[1].email: "bob" is not an e-mail address']);
     // a config file with fewer environments: the others' access is not an unknown environment
     expect(configProblems([withValue(dev, 'domain.delegatedFrom', undefined)], SERVICE_CATALOG)).toEqual([]);

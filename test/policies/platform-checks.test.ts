@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { RemovalPolicy, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { REQUIRED_TAGS, STATEFUL_TAGS } from '../../lib/config/tag-policy';
@@ -93,7 +94,10 @@ describe('PlatformChecks', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'size-'));
     const file = (name: string, bytes: number) => {
       const p = path.join(dir, name);
-      fs.writeFileSync(p, Buffer.alloc(bytes, 32));
+      // an empty template padded to size (the checks also parse templates)
+      const content = Buffer.alloc(bytes, 32);
+      content.write('{}');
+      fs.writeFileSync(p, content);
       return p;
     };
     const context = (stacks: { path: string; file: string }[], root: Stage) => ({
@@ -129,6 +133,23 @@ describe('PlatformChecks', () => {
       const report = checks.validate(context([{ path: 'Prod/Large', file: file('large2.json', 900_000) }], stage));
       expect(report.success).toBe(true);
       expect(report.violations).toHaveLength(1);
+    });
+  });
+
+  describe('build secrets (PLAT-SEC1)', () => {
+    test('a build with a plain-text token fails synth, naming the project', () => {
+      // GIVEN a CodeBuild project whose token is a plain-text variable
+      const { app, stage, checks } = stageWith((s) => {
+        new codebuild.Project(s, 'Build', {
+          buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['npm test'] } } }),
+          environment: { environmentVariables: { GITHUB_TOKEN: { value: 'not-from-secrets-manager' } } },
+        });
+      });
+      Validations.of(stage).addPlugins(checks);
+      // WHEN the app synthesizes THEN the report names the rule and the project
+      expect(() => app.synth()).toThrow(
+        /variable GITHUB_TOKEN looks like a secret but is PLAINTEXT[\s\S]*Prod\/Data\/Build\/Resource[\s\S]*PlatformChecks::PLAT-SEC1/,
+      );
     });
   });
 });

@@ -64,10 +64,22 @@ describe('stateful logical IDs', () => {
   });
 
   test('the pin list covers the database, the buckets, the keys and the VPC of every environment', () => {
-    const types = Object.values(current).flatMap((ids) => Object.values(ids));
+    const types = Object.entries(current)
+      .filter(([stack]) => !stack.startsWith('Tooling/'))
+      .flatMap(([, ids]) => Object.values(ids));
     expect(types.filter((t) => t === 'AWS::RDS::DBInstance')).toHaveLength(4); // prod has a replica
     expect(types.filter((t) => t === 'AWS::S3::Bucket')).toHaveLength(17); // 5 per env (logs, ALB logs, uploads, assets, audit trail) + 2 in prod's DR region
     expect(types.filter((t) => t === 'AWS::EC2::VPC')).toHaveLength(3);
+  });
+
+  test("the pin list covers the pipelines' artifact buckets and keys, in every region they replicate to", () => {
+    // GIVEN the pipelines' stacks: each has an artifact bucket and key, and a build cache; a
+    // replication bucket and key per other region its stages deploy to
+    const pipelines = Object.entries(current).filter(([stack]) => /^Tooling\/(Pipeline|cross-region-stack-)/.test(stack));
+    const types = pipelines.flatMap(([, ids]) => Object.values(ids));
+    // THEN every artifact store is pinned: 2 pipelines x (artifacts + cache) + 3 replication buckets (dev: us-east-1; release: us-east-1, eu-central-1)
+    expect(types.filter((t) => t === 'AWS::S3::Bucket')).toHaveLength(7);
+    expect(types.filter((t) => t === 'AWS::KMS::Key')).toHaveLength(5);
   });
 
   test('a renamed bucket is reported as data loss', () => {

@@ -17,4 +17,6 @@ export interface RuleFinding {
   readonly path: string;
   readonly location: string;
   readonly message: string;
+  /** For a finding read from a template: the resource's logical ID (the CDK maps it to its construct path). */
+  readonly logicalId?: string;
 }
