@@ -8,9 +8,10 @@ module.exports = {
     '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
   },
   setupFiles: ['<rootDir>/test/setup-env.ts'],
-  // A real PostgreSQL (the RDS major version) for the SQL the platform runs against the database.
-  globalSetup: '<rootDir>/test/postgres/global-setup.mjs',
-  globalTeardown: '<rootDir>/test/postgres/global-teardown.mjs',
+  // A real PostgreSQL (the RDS major version) for the SQL the platform runs against the database, and
+  // a folder where the contract tests share the platform they synthesize (test/contracts/world.ts).
+  globalSetup: '<rootDir>/test/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/global-teardown.mjs',
   collectCoverage: true,
   // bin/bench.ts is a measuring tool run by `npm run bench`, not product code.
   collectCoverageFrom: ['bin/**/*.ts', 'lib/**/*.ts', 'cdk8s/**/*.ts', '!bin/bench.ts', '!cdk8s/imports/**', '!**/*.d.ts'],

@@ -27,6 +27,19 @@ import { configProblems, loadEnvironments } from './config-input';
 import { ToolingStage } from '../lib/stages/tooling-stage';
 import { ManagementStage } from '../lib/stages/management-stage';
 import { managementConfig } from '../lib/config/management';
+import { ReleaseTarget } from '../lib/stacks/delivery-stack';
+
+/**
+ * The environments the release step commits to: an environment that requires an approval (prod)
+ * promotes the digest the environment before it runs, the others release the commit's own images.
+ */
+export function releaseTargets(environments: readonly EnvironmentConfig[]): ReleaseTarget[] {
+  return environments.map((e, i) => ({
+    name: e.name,
+    account: e.account,
+    ...(e.delivery.requireApproval && i > 0 ? { promoteFrom: environments[i - 1].name } : {}),
+  }));
+}
 
 /**
  * Build the app for the given environments, service catalog, pipeline settings and team roster (validated first; throws
@@ -63,6 +76,8 @@ export function buildApp(
     tooling: toolingConfig(valid),
     repositoryNames,
     delivery: { pipelines: deliveryPipelines(valid, pipeline as PipelineSettings), settings: pipeline as PipelineSettings, stages },
+    services: services.services.map((s) => ({ name: s.name, repository: s.image.repository })),
+    releaseTargets: releaseTargets(valid),
   });
   return app;
 }

@@ -9,6 +9,8 @@ import { ENVIRONMENTS } from '../lib/config/environments';
 import { PLATFORM } from '../lib/config/platform';
 import { TEAM } from '../lib/config/team';
 import { ConfigProblem, ConfigValidationError, validateEnvironments } from '../lib/config/validate';
+import { DELIVERY } from '../lib/config/delivery';
+import { validateDelivery } from '../lib/config/validate-delivery';
 import { validateEdge } from '../lib/config/validate-edge';
 import { validatePipeline } from '../lib/config/validate-pipeline';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
@@ -63,6 +65,7 @@ export function configProblems(
     ...validateServices(catalog, usable, { otherEnvironmentNames }),
     ...validateEdge(environments, catalog),
     ...validatePipeline(pipeline, PLATFORM.accounts.tooling),
+    ...validateDelivery(DELIVERY),
     ...validateTeam(team, usable, { otherEnvironmentNames }),
     ...validateIdentityCenter(platform),
   ];

@@ -73,9 +73,11 @@ export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
  * Argo CD applies each wave and waits until it is healthy before the next. The platform
  * (namespaces, quotas, priority classes) comes first; then the add-on Applications (`addons` plus
  * each add-on's own wave, so CRD-bearing add-ons come before the controllers that need them);
- * then the add-ons' custom resources; the services last.
+ * then the add-ons' custom resources; then each service's identity and settings (ServiceAccount,
+ * ExternalSecrets, its migration Job's NetworkPolicy), which its PreSync migration needs before its
+ * Application syncs; the services' Applications last.
  */
-export const SYNC_WAVES = { platform: 0, addons: 10, clusterConfig: 20, services: 30 } as const;
+export const SYNC_WAVES = { platform: 0, addons: 10, clusterConfig: 20, serviceSettings: 25, services: 30 } as const;
 
 /** How objects of a chart are synced. */
 export interface SyncWaveOptions {

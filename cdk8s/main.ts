@@ -5,7 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, YamlOutputType } from 'cdk8s';
+import { App, Chart, Yaml } from 'cdk8s';
+import { EnvironmentRelease, SERVICES_DIRECTORY } from '../lib/config/delivery';
 import { ecrRegistryHost, serviceNamespace } from '../lib/config/naming';
 import { SERVICE_CATALOG, ServiceCatalog, ServiceSpec, servicesFor } from '../lib/config/service-catalog';
 import { EnvironmentConfig } from '../lib/config/types';
@@ -13,7 +14,8 @@ import { ADDONS, Addon } from './addons';
 import { AddonsChart } from './charts/addons-chart';
 import { ClusterConfigChart } from './charts/cluster-config-chart';
 import { PlatformChart } from './charts/platform-chart';
-import { ServiceChart } from './charts/service-chart';
+import { ServiceChart, isServiceChart } from './charts/service-chart';
+import { ServicesChart } from './charts/services-chart';
 import { PeerService } from './constructs/microservice';
 import { inSyncWave, REQUIRED_POD_LABELS, SYNC_WAVES } from './conventions';
 import { KubeDocument, ManifestFinding, checkManifests } from './policies';
@@ -24,6 +26,12 @@ export interface ManifestInputs {
   readonly catalog?: ServiceCatalog;
   /** The add-ons. @default ADDONS */
   readonly addons?: readonly Addon[];
+  /**
+   * What the release step deployed (`release.json` of the environment's GitOps path): only the
+   * released services are rendered, their images pinned by digest. @default - every catalog service
+   * at its catalog tag (a local preview: `npm run synth:manifests`)
+   */
+  readonly release?: EnvironmentRelease;
 }
 
 /** Thrown when a synthesized document breaks a platform rule; nothing has been written. */
@@ -47,27 +55,72 @@ export function buildCharts(app: App, config: EnvironmentConfig, inputs: Manifes
   const catalog = inputs.catalog ?? SERVICE_CATALOG;
   const addons = inputs.addons ?? ADDONS;
   const services = servicesFor(config.name, catalog);
+  const released = inputs.release ? services.filter((s) => inputs.release!.services[s.name]) : services;
   const platform = new PlatformChart(app, 'platform', { config, services, addons });
   const addonsChart = new AddonsChart(app, 'addons', { config, addons });
   addonsChart.addDependency(platform);
   const clusterConfig = new ClusterConfigChart(app, 'cluster-config', { config, services });
   clusterConfig.addDependency(addonsChart);
-  const serviceCharts = services.map((service) => {
+  const servicesChart = new ServicesChart(app, 'services', {
+    config,
+    argoCdNamespace: addons.find((a) => a.name === 'argo-cd')?.namespace ?? 'argocd',
+  });
+  servicesChart.addDependency(clusterConfig);
+  const serviceCharts = released.map((service) => {
     const chart = new ServiceChart(app, service.name, {
       config,
       service,
       secrets: catalog.secrets,
       callers: services.filter((other) => (other.calls ?? []).includes(service.name)).map(peer),
       callees: services.filter((other) => (service.calls ?? []).includes(other.name)).map(peer),
+      release: inputs.release?.services[service.name],
+      settingsScope: servicesChart.settingsScope(service.name),
     });
-    chart.addDependency(clusterConfig);
+    chart.addDependency(servicesChart);
     return chart;
   });
-  // The add-ons chart sets its own waves (SYNC_WAVES.addons + each add-on's wave).
+  servicesChart.addApplications(serviceCharts.map((chart, i) => ({ service: released[i], chart })));
+  // The add-ons chart and the services chart set their own waves.
   inSyncWave(platform, SYNC_WAVES.platform);
   inSyncWave(clusterConfig, SYNC_WAVES.clusterConfig, { skipDryRunOnMissingResource: true });
   for (const chart of serviceCharts) inSyncWave(chart, SYNC_WAVES.services, { skipDryRunOnMissingResource: true });
-  return [platform, addonsChart, clusterConfig, ...serviceCharts];
+  return [platform, addonsChart, clusterConfig, servicesChart, ...serviceCharts];
+}
+
+/** One file of an environment's manifests, relative to its directory (`dist/<env>/`, or its GitOps path). */
+export interface ManifestFile {
+  /** e.g. `0000-platform.k8s.yaml`, `services/web-api/web-api.k8s.yaml`. */
+  readonly path: string;
+  /** The documents, in order. */
+  readonly documents: readonly KubeDocument[];
+}
+
+/**
+ * The files of an environment: the root Application's files, numbered in apply order
+ * (`0000-platform`, `0001-addons`, `0002-cluster-config`, `0003-services`), and one directory per
+ * service, the source of that service's own Application (`services/<name>/<name>.k8s.yaml`).
+ */
+export function manifestFiles(charts: readonly Chart[]): ManifestFile[] {
+  const root = charts.filter((c) => !isServiceChart(c));
+  return [
+    ...root.map((chart, i) => ({ path: `${String(i).padStart(4, '0')}-${chart.node.id}.k8s.yaml`, documents: chart.toJson() })),
+    ...charts
+      .filter(isServiceChart)
+      .map((chart) => ({ path: `${SERVICES_DIRECTORY}/${chart.node.id}/${chart.node.id}.k8s.yaml`, documents: chart.toJson() })),
+  ];
+}
+
+/** Write an environment's files into `dir`, first removing every manifest an earlier run left (a removed service). */
+export function writeManifestFiles(dir: string, files: readonly ManifestFile[]): void {
+  if (fs.existsSync(dir)) {
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.k8s.yaml'))) fs.rmSync(path.join(dir, file));
+    fs.rmSync(path.join(dir, SERVICES_DIRECTORY), { recursive: true, force: true });
+  }
+  for (const file of files) {
+    const target = path.join(dir, file.path);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, Yaml.stringify(...file.documents));
+  }
 }
 
 /** Every document of the charts, as written. */
@@ -82,24 +135,17 @@ export function documentsOf(charts: readonly Chart[]): KubeDocument[] {
  * earlier run (a removed service) are deleted, so the directory holds exactly what to apply.
  */
 export function synthManifests(environments: readonly EnvironmentConfig[], outdir: string, inputs: ManifestInputs = {}): string[] {
-  const apps = environments.map((config) => {
-    const dir = path.join(outdir, config.name);
-    const app = new App({ outdir: dir, outputFileExtension: '.k8s.yaml', yamlOutputType: YamlOutputType.FILE_PER_CHART });
-    const charts = buildCharts(app, config, inputs);
-    return { config, dir, app, charts };
+  const rendered = environments.map((config) => {
+    const charts = buildCharts(new App(), config, inputs);
+    return { config, dir: path.join(outdir, config.name), charts };
   });
-  const findings = apps.flatMap(({ config, charts }) =>
+  const findings = rendered.flatMap(({ config, charts }) =>
     checkManifests(documentsOf(charts), { registry: ecrRegistryHost(config.region), requiredLabels: REQUIRED_POD_LABELS }).map((f) => ({
       ...f,
       environment: config.name,
     })),
   );
   if (findings.length > 0) throw new ManifestPolicyError(findings);
-  for (const { dir, app } of apps) {
-    if (fs.existsSync(dir)) {
-      for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.k8s.yaml'))) fs.rmSync(path.join(dir, file));
-    }
-    app.synth();
-  }
-  return apps.map((a) => a.dir);
+  for (const { dir, charts } of rendered) writeManifestFiles(dir, manifestFiles(charts));
+  return rendered.map((r) => r.dir);
 }

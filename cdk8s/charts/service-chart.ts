@@ -2,7 +2,8 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiOriginColor, albIngressClassName, apiOriginCertificateHosts, apiOriginColorHost } from '../../lib/config/edge-names';
 import { secretStoreName, serviceSecretsRoleArn } from '../../lib/config/access-names';
-import { ecrRegistryHost, secretsManagerName } from '../../lib/config/naming';
+import { ServiceRelease, digestReference, migrationsImageTag } from '../../lib/config/delivery';
+import { ecrRegistryHost, secretsManagerName, serviceAccountName, serviceNamespace } from '../../lib/config/naming';
 import { subnetCidrs } from '../../lib/config/network-layout';
 import { platformEnvironment } from '../../lib/config/platform-resources';
 import { SecretSpec, ServiceSpec } from '../../lib/config/service-catalog';
@@ -10,6 +11,7 @@ import { EnvironmentConfig } from '../../lib/config/types';
 import { PARAMETER_STORE_NAME, PROMETHEUS_URL, platformLabels } from '../conventions';
 import { albIngressAnnotations } from '../constructs/alb-ingress-class';
 import { awsEgress } from '../egress';
+import { MigrationJob } from '../constructs/migration-job';
 import { Microservice, PeerService } from '../constructs/microservice';
 
 /** Props of `ServiceChart`. */
@@ -26,6 +28,20 @@ export interface ServiceChartProps extends ChartProps {
   readonly callees?: readonly PeerService[];
   /** Which of the environment's API origins this cluster's ALB is (blue/green cut-over of clusters). @default 'blue' */
   readonly originColor?: ApiOriginColor;
+  /** What the release step deployed (digests). @default - the catalog's tags (local synth) */
+  readonly release?: ServiceRelease;
+  /**
+   * Where the service's identity and settings go, synced before its Application (`ServicesChart.settingsScope`).
+   * @default - this chart
+   */
+  readonly settingsScope?: Construct;
+}
+
+const SERVICE_CHART = Symbol.for('saas-platform.ServiceChart');
+
+/** Whether a chart is a service's (cdk8s charts answer `instanceof` for any chart, so a marker decides). */
+export function isServiceChart(chart: Chart): chart is ServiceChart {
+  return (chart as unknown as Record<symbol, unknown>)[SERVICE_CHART] === true;
 }
 
 /**
@@ -37,8 +53,9 @@ export class ServiceChart extends Chart {
   public readonly microservice: Microservice;
 
   constructor(scope: Construct, id: string, props: ServiceChartProps) {
-    const { config, service, secrets, callers, callees, originColor = 'blue', ...chartProps } = props;
+    const { config, service, secrets, callers, callees, originColor = 'blue', release, settingsScope, ...chartProps } = props;
     super(scope, id, { ...chartProps, labels: { ...platformLabels(config.tags.Application, config.name), ...chartProps.labels } });
+    Object.defineProperty(this, SERVICE_CHART, { value: true });
     this.microservice = new Microservice(this, 'Service', {
       service,
       environmentName: config.name,
@@ -63,6 +80,39 @@ export class ServiceChart extends Chart {
       prometheusUrl: PROMETHEUS_URL,
       callers,
       callees,
+      release,
+      settingsScope,
+    });
+    if (service.database) this.migrations(config, service, release, settingsScope ?? this);
+  }
+
+  /** The service's PreSync migration Job (lib/migrations/runner.ts), as the service's own database user. */
+  private migrations(config: EnvironmentConfig, service: ServiceSpec, release: ServiceRelease | undefined, settingsScope: Construct): void {
+    const registry = ecrRegistryHost(config.region);
+    const { repository, tag } = service.image;
+    if (release && !release.migrations) {
+      throw new Error(`${config.name}: the release of ${service.name} has no migrations image digest; the service uses the database`);
+    }
+    const settings = platformEnvironment(service, config);
+    new MigrationJob(this, 'Migrations', {
+      serviceName: service.name,
+      team: service.team,
+      namespace: serviceNamespace(service),
+      serviceAccountName: serviceAccountName(service.name),
+      image: release?.migrations
+        ? digestReference(registry, repository, release.migrations)
+        : `${registry}/${repository}:${migrationsImageTag(tag)}`,
+      version: this.microservice.version,
+      application: config.tags.Application,
+      environmentName: config.name,
+      variables: Object.fromEntries(
+        Object.entries(settings.variables).filter(([name]) => name.startsWith('DATABASE_') || name === 'AWS_REGION'),
+      ),
+      runtimeSecretName: this.microservice.runtimeSecretName!,
+      // The database and the credentials to reach it, nothing the service's other resources need.
+      egress: awsEgress({ ...service, aws: [] }, config),
+      priority: service.priority ?? 'standard',
+      settingsScope,
     });
   }
 }

@@ -4,6 +4,7 @@ import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitor
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ServiceRelease, digestReference } from '../../lib/config/delivery';
 import { NODE_POOL_LABEL, NODE_POOLS, serviceAccountName, serviceNamespace } from '../../lib/config/naming';
 import { PlatformEnvironment } from '../../lib/config/platform-resources';
 import { CanaryRollout, SERVICE_DEFAULTS, SecretSpec, ServiceSpec, resourceLimits } from '../../lib/config/service-catalog';
@@ -71,6 +72,17 @@ export interface MicroserviceProps {
   readonly callers?: readonly PeerService[];
   /** Services this one calls (NetworkPolicy egress). @default - none */
   readonly callees?: readonly PeerService[];
+  /**
+   * What the release step deployed: the image is pinned by digest (`<registry>/<repo>@sha256:...`)
+   * and labelled with its commit. @default - the catalog's tag (local synth, `dist/`)
+   */
+  readonly release?: ServiceRelease;
+  /**
+   * Where the service's identity and settings go (ServiceAccount, ExternalSecrets): objects that
+   * must exist before the service's own Application syncs (its PreSync migration Job runs as that
+   * account, with those settings). @default - this construct
+   */
+  readonly settingsScope?: Construct;
 }
 
 /** Defaults of the optional catalog fields, in one place (docs/workloads.md quotes them). */
@@ -86,6 +98,47 @@ export const MICROSERVICE_DEFAULTS = {
 
 const POD_USER = 10001;
 const STARTUP_PERIOD_SECONDS = 5;
+
+/** Egress to the cluster's DNS, which every pod needs. */
+export const DNS_EGRESS: k8s.NetworkPolicyEgressRule = {
+  to: [
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    },
+  ],
+  ports: [
+    { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+    { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+  ],
+};
+
+/** A NetworkPolicy egress rule to a destination outside the cluster (`awsEgress`). */
+export function egressRule(target: EgressTarget): k8s.NetworkPolicyEgressRule {
+  return {
+    to: target.cidrs.map((cidr) => ({ ipBlock: { cidr, except: target.except ? [...target.except] : undefined } })),
+    ports: target.ports.map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) })),
+  };
+}
+
+/** Pod Security "restricted" for a container, and a read-only root filesystem (the platform's default). */
+export const RESTRICTED_CONTAINER: k8s.SecurityContext = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/** Pod Security "restricted" for a pod: a fixed non-root user and group. */
+export const RESTRICTED_POD: k8s.PodSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: POD_USER,
+  runAsGroup: POD_USER,
+  fsGroup: POD_USER,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 
 const q = (value: string) => k8s.Quantity.fromString(value);
 const port = (value: number | string) =>
@@ -129,7 +182,7 @@ export class Microservice extends Construct {
 
     const hasSecrets = (this.spec.secrets ?? []).length > 0;
     const parameters = Object.entries(props.platformEnvironment?.parameters ?? {});
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+    new k8s.KubeServiceAccount(this.settingsScope, 'ServiceAccount', {
       metadata: this.meta(serviceAccountName(this.spec.name)),
       automountServiceAccountToken: this.spec.kubernetesApi ?? false,
     });
@@ -151,6 +204,22 @@ export class Microservice extends Construct {
     this.networkPolicy();
     this.podMonitor();
     if (this.spec.ingress) this.ingress(this.spec.ingress.pathPrefix);
+  }
+
+  /** The image the pods run: pinned by digest once released, the catalog's tag before. */
+  public get image(): string {
+    const { release, imageRegistry } = this.props;
+    const { repository, tag } = this.spec.image;
+    return release ? digestReference(imageRegistry, repository, release.image) : `${imageRegistry}/${repository}:${tag}`;
+  }
+
+  /** The `app.kubernetes.io/version` of the pods: the release's commit, or the catalog's tag. */
+  public get version(): string {
+    return this.props.release?.commit ?? this.spec.image.tag;
+  }
+
+  private get settingsScope(): Construct {
+    return this.props.settingsScope ?? this;
   }
 
   /** Name of the Secret the ExternalSecret writes, or undefined when the service reads no secret. */
@@ -183,7 +252,7 @@ export class Microservice extends Construct {
       return properties.map((property) => ({ secretKey: envName(`${name}_${property}`), remoteRef: { key, property } }));
     });
     const store = this.props.secretStore;
-    consumerSecretStore(this, 'SecretStore', {
+    consumerSecretStore(this.settingsScope, 'SecretStore', {
       name: store.name,
       namespace: this.namespace,
       roleArn: store.roleArn,
@@ -206,7 +275,7 @@ export class Microservice extends Construct {
     store: { readonly kind: 'SecretStore' | 'ClusterSecretStore'; readonly name: string },
     data: NonNullable<ExternalSecretV1['spec']>['data'],
   ): void {
-    model<ExternalSecretV1>(this, id, {
+    model<ExternalSecretV1>(this.settingsScope, id, {
       apiVersion: EXTERNAL_SECRETS_API_VERSION,
       kind: 'ExternalSecret',
       metadata: this.meta(name),
@@ -250,7 +319,7 @@ export class Microservice extends Construct {
     if (s.metricsPort !== undefined) ports.push({ name: 'metrics', containerPort: s.metricsPort, protocol: 'TCP' });
     const container: k8s.Container = {
       name: s.name,
-      image: `${this.props.imageRegistry}/${s.image.repository}:${s.image.tag}`,
+      image: this.image,
       imagePullPolicy: 'IfNotPresent',
       ports,
       env: Object.entries({ ...this.props.platformEnvironment?.variables, ...s.env })
@@ -272,21 +341,14 @@ export class Microservice extends Construct {
       // Keep serving while the ALB and the Services take the pod out of rotation. `exec sleep`, not
       // the newer `sleep` action: the Rollout CRD schema of the pinned Argo Rollouts does not know it.
       lifecycle: drain.sleep > 0 ? { preStop: { exec: { command: ['sleep', String(drain.sleep)] } } } : undefined,
-      securityContext: {
-        runAsNonRoot: true,
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'] },
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      securityContext: RESTRICTED_CONTAINER,
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     };
     return {
       metadata: {
         labels: {
           ...this.selector,
-          [LABELS.version]: s.image.tag,
+          [LABELS.version]: this.version,
           [LABELS.partOf]: this.props.application,
           [LABELS.environment]: this.props.environmentName,
           [LABELS.team]: s.team,
@@ -299,13 +361,7 @@ export class Microservice extends Construct {
         priorityClassName: PRIORITY_CLASSES[s.priority ?? 'standard'].name,
         nodeSelector: { [NODE_POOL_LABEL]: NODE_POOLS.workloads },
         terminationGracePeriodSeconds: drain.grace,
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: POD_USER,
-          runAsGroup: POD_USER,
-          fsGroup: POD_USER,
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: RESTRICTED_POD,
         topologySpreadConstraints: [
           {
             maxSkew: 1,
@@ -466,28 +522,10 @@ export class Microservice extends Construct {
       ports: [tcp(s.metricsPort !== undefined ? 'metrics' : 'http')],
     });
 
-    const egress: k8s.NetworkPolicyEgressRule[] = [
-      {
-        to: [
-          {
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-          },
-        ],
-        ports: [
-          { protocol: 'UDP', port: port(53) },
-          { protocol: 'TCP', port: port(53) },
-        ],
-      },
-    ];
+    const egress: k8s.NetworkPolicyEgressRule[] = [DNS_EGRESS];
     for (const callee of this.props.callees ?? []) egress.push({ to: [peer(callee)], ports: [tcp(callee.port)] });
     // Derived from what the service uses (cdk8s/egress.ts): the Pod Identity agent, the database, AWS APIs.
-    for (const target of this.props.egress ?? []) {
-      egress.push({
-        to: target.cidrs.map((cidr) => ({ ipBlock: { cidr, except: target.except ? [...target.except] : undefined } })),
-        ports: target.ports.map((p) => tcp(p)),
-      });
-    }
+    egress.push(...(this.props.egress ?? []).map(egressRule));
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: this.meta(s.name),
       spec: { podSelector: { matchLabels: this.selector }, policyTypes: ['Ingress', 'Egress'], ingress, egress },

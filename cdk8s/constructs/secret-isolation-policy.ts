@@ -47,10 +47,11 @@ export const POD_SECRET_REFERENCES: readonly string[] = [
  *   another consumer's role: External Secrets may assume every consumer's role);
  * - an ExternalSecret names its service's own store (or the Parameter Store store for deploy-time
  *   values), writes only its service's Secrets, and overrides no store per item;
- * - a pod runs as its service's account and names only its service's two Secrets.
+ * - a pod names only the two Secrets of the service its service account is (its identity: the
+ *   Pod Identity role and database user go by service account too), whatever its labels.
  *
  * The allowed stores, roles and targets are listed from config (the same functions the stacks and
- * the service charts use); the pod rule compares with the pod's own name label.
+ * the service charts use); the pod rule compares with the pod's own service account.
  */
 export class SecretIsolationPolicy extends KyvernoClusterPolicy {
   constructor(scope: Construct, id: string, props: SecretIsolationPolicyProps) {
@@ -71,24 +72,19 @@ export class SecretIsolationPolicy extends KyvernoClusterPolicy {
     ];
     const match = (kind: string) => ({ any: [{ resources: { kinds: [kind], namespaces: [...namespaces] } }] });
     const ns = v(obj('metadata.namespace'));
-    const ownSecrets = [SERVICE_SECRET_SUFFIXES.secrets, SERVICE_SECRET_SUFFIXES.runtime].map((suffix) => `${v(NAME_LABEL)}${suffix}`);
-    const podConditions: KyvernoCondition[] = [
-      {
-        key: v(obj('spec.serviceAccountName'), "'default'"),
-        operator: 'AnyNotIn',
-        value: [v(NAME_LABEL)],
-        message: 'a pod runs as its own service account',
-      },
-      ...POD_SECRET_REFERENCES.map((path) => ({
-        key: v(obj(path), '`[]`'),
-        operator: 'AnyNotIn' as const,
-        value: ownSecrets,
-        message: `${path} names another service's Secret`,
-      })),
-    ];
+    // A pod's identity is its service account (its Pod Identity role, its database user): the
+    // Secrets it may use are that service's (`serviceAccountName(service)` is the service's name).
+    const serviceAccount = v(obj('spec.serviceAccountName'), "'default'");
+    const ownSecrets = [SERVICE_SECRET_SUFFIXES.secrets, SERVICE_SECRET_SUFFIXES.runtime].map((suffix) => `${serviceAccount}${suffix}`);
+    const podConditions: KyvernoCondition[] = POD_SECRET_REFERENCES.map((path) => ({
+      key: v(obj(path), '`[]`'),
+      operator: 'AnyNotIn' as const,
+      value: ownSecrets,
+      message: `${path} names a Secret of another service account`,
+    }));
     super(scope, id, {
       name: 'isolate-service-secrets',
-      description: "A service's ExternalSecrets read through its own SecretStore only, and its pods use its own Secrets only.",
+      description: "A service's ExternalSecrets read through its own SecretStore only, and a pod uses its own service's Secrets only.",
       // Pod rules also check the pod templates of Deployments (Kyverno's autogen), so a bad template fails at apply time.
       spec: {
         background: true,
@@ -150,7 +146,7 @@ export class SecretIsolationPolicy extends KyvernoClusterPolicy {
             match: match('Pod'),
             validate: {
               failureAction: 'Enforce',
-              message: "A service's pods run as its service account and use only its own Secrets.",
+              message: "A pod uses only the Secrets of its own service account's service.",
               deny: { conditions: { any: podConditions } },
             },
           },

@@ -82,7 +82,8 @@ const kubernetes = (
 ): KubernetesConfig => ({
   version: '1.35',
   workloadNamespaces: ['apps'],
-  publicEndpointCidrs: PLATFORM.adminCidrs,
+  // People, and the release step (it reads rollouts; Argo CD applies).
+  publicEndpointCidrs: [...PLATFORM.adminCidrs, ...PLATFORM.deliveryEgressCidrs],
   nodeGroups,
   controlPlaneLogRetentionDays: 90,
   quotaHeadroomPercent: 20,

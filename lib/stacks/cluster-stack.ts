@@ -34,7 +34,9 @@ import { DATABASE_PORT, needsAwsIdentity } from '../config/platform-resources';
 import { SecretConsumer, secretConsumers } from '../config/secret-consumers';
 import { ServiceSpec } from '../config/service-catalog';
 import { EnvironmentAccess } from '../config/team';
+import { RELEASE_KUBERNETES_GROUP, deployRoleName, releaseRoleArn } from '../config/delivery';
 import { AddonSpec, PlatformCluster } from '../constructs/eks-cluster';
+import { ReleaseAccess } from '../constructs/release-access';
 import { NodeAutoscaling } from '../constructs/node-autoscaling';
 import { awsLoadBalancerControllerStatements, LBC_POLICY_SOURCE } from '../constructs/policies/aws-load-balancer-controller';
 import { EXTERNAL_DNS_POLICY_SOURCE, externalDnsStatements } from '../constructs/policies/external-dns';
@@ -112,6 +114,8 @@ export class ClusterStack extends PlatformStack {
   public readonly nodeAutoscaling: NodeAutoscaling;
   /** The role External Secrets assumes for each secret consumer (a service, or a platform component), by consumer name. */
   public readonly secretsRoles: Readonly<Record<string, iam.IRole>>;
+  /** The release step's deploy role and its access entry (read-only group). */
+  public readonly releaseAccess: ReleaseAccess;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, {
@@ -217,6 +221,14 @@ export class ClusterStack extends PlatformStack {
       consumers.map((consumer) => [consumer.name, this.addSecretsRole(consumer, this.controllerRoles.externalSecrets, props.data)]),
     );
     this.addAccessEntries(props.access);
+    // The release step (tooling account) watches rollouts through this role; Argo CD does the applying.
+    this.releaseAccess = new ReleaseAccess(this, 'ReleaseAccess', {
+      clusterName: this.cluster.clusterName,
+      clusterArn: this.cluster.clusterArn,
+      roleName: deployRoleName(config.name),
+      trustedRoleArn: releaseRoleArn(),
+      kubernetesGroup: RELEASE_KUBERNETES_GROUP,
+    });
   }
 
   /**

@@ -1,11 +1,15 @@
 import { Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DeliveryPipelineSpec, PipelineSettings } from '../config/pipeline';
+import { imageProjectName, releaseProjectName, releaseRoleName } from '../config/delivery';
+import { imageSignerRoleName } from '../config/image-signing';
 import { ToolingConfig } from '../config/tooling';
 import { DeliveryPipelineHooks } from '../constructs/delivery-pipeline';
 import { addPlatformGates } from '../policies/platform-gates';
 import { PipelineStack } from '../stacks/pipeline-stack';
 import { PullRequestReviewStack } from '../stacks/pull-request-review-stack';
+import { DeliveryStack, ReleaseTarget } from '../stacks/delivery-stack';
+import { ProjectStep } from '../constructs/project-step';
 import { RegistryStack } from '../stacks/registry-stack';
 import { SigningStack } from '../stacks/signing-stack';
 
@@ -27,6 +31,10 @@ export interface ToolingStageProps extends StageProps {
     /** @default - none */
     readonly hooks?: DeliveryPipelineHooks;
   };
+  /** The catalog's services and their repositories: one image build each. @default - none */
+  readonly services?: readonly { readonly name: string; readonly repository: string }[];
+  /** The environments the release step commits to, in promotion order. @default - none */
+  readonly releaseTargets?: readonly ReleaseTarget[];
 }
 
 /**
@@ -39,21 +47,29 @@ export class ToolingStage extends Stage {
   public readonly registry: RegistryStack;
   /** The image signing key stack. */
   public readonly signing: SigningStack;
+  /** Image builds (scan, test, push, sign) and the GitOps release step of each environment. */
+  public readonly deliveryStack: DeliveryStack;
   /** The pull-request review build, when the stage has pipelines. */
   public readonly pullRequestReview?: PullRequestReviewStack;
   /** The delivery pipelines, by kind. */
   public readonly pipelines: ReadonlyMap<string, PipelineStack>;
 
   constructor(scope: Construct, id: string, props: ToolingStageProps) {
-    const { tooling, repositoryNames, delivery, ...stageProps } = props;
+    const { tooling, repositoryNames, delivery, services = [], releaseTargets = [], ...stageProps } = props;
     super(scope, id, { env: { account: tooling.account, region: tooling.region }, ...stageProps });
     addPlatformGates(this, tooling.tags, { requireTerminationProtection: true, requireRetention: true });
     this.registry = new RegistryStack(this, 'Registry', { tooling, repositoryNames });
     this.signing = new SigningStack(this, 'Signing', { tooling });
+    this.deliveryStack = new DeliveryStack(this, 'Delivery', { tooling, services, environments: releaseTargets });
+    // Pushes go to the registry's repositories; signatures need the key.
+    this.deliveryStack.addStackDependency(this.registry);
+    this.deliveryStack.addStackDependency(this.signing);
     if (delivery) {
       this.pullRequestReview = new PullRequestReviewStack(this, 'PullRequestReview', { tooling, settings: delivery.settings });
     }
-    const toolingStackPaths = [this.registry, this.signing, this.pullRequestReview].flatMap((s) => (s ? [s.node.path] : []));
+    const toolingStackPaths = [this.registry, this.signing, this.deliveryStack, this.pullRequestReview].flatMap((s) =>
+      s ? [s.node.path] : [],
+    );
     const pipelines = new Map<string, PipelineStack>();
     for (const spec of delivery?.pipelines ?? []) {
       pipelines.set(
@@ -64,10 +80,47 @@ export class ToolingStage extends Stage {
           settings: delivery!.settings,
           stages: delivery!.stages,
           toolingStackPaths,
-          hooks: delivery!.hooks,
+          hooks:
+            delivery!.hooks ??
+            this.deliveryHooks(
+              services.map((s) => s.name),
+              releaseTargets.map((t) => t.name),
+            ),
         }),
       );
     }
     this.pipelines = pipelines;
+  }
+
+  /**
+   * The application delivery's places in the pipelines: every service's image build (in parallel)
+   * before the first environment, and each environment's release of every service after that
+   * environment's infrastructure and smoke check. The projects live in the Delivery stack.
+   */
+  private deliveryHooks(serviceNames: readonly string[], releaseEnvironments: readonly string[]): DeliveryPipelineHooks {
+    return {
+      beforeEnvironments: (synth) =>
+        serviceNames.map(
+          (service) =>
+            new ProjectStep(`Image-${service}`, {
+              projectName: imageProjectName(service),
+              projectRoleName: imageSignerRoleName(),
+              input: synth.source,
+            }),
+        ),
+      afterEnvironment: (stageName, synth) => {
+        const environment = releaseEnvironments.find((name) => stageName.toLowerCase() === name.toLowerCase());
+        if (!environment) return [];
+        return serviceNames.map(
+          (service) =>
+            new ProjectStep(`Release-${service}`, {
+              projectName: releaseProjectName(environment),
+              projectRoleName: releaseRoleName(),
+              input: synth.source,
+              environmentVariables: { SERVICE: service },
+            }),
+        );
+      },
+    };
   }
 }

@@ -45,6 +45,7 @@ describe('the CDK app', () => {
         ...['Dev', 'Staging', 'Prod'].flatMap((stage) => perStage.map((s) => `${stage}/${s}`)),
         'Prod/DataReplica',
         'Management/Access',
+        'Tooling/Delivery',
         'Tooling/Registry',
         'Tooling/Signing',
         'Tooling/PullRequestReview',

@@ -19,12 +19,16 @@ const ENVS = ENVIRONMENTS.map((c) => [c.name, c] as [string, EnvironmentConfig])
 // Every environment built once for the whole file.
 const BUILT = new Map(ENVIRONMENTS.map((c) => [c.name, buildCharts(new App(), c)]));
 const docsOf = (env: string): KubeDocument[] => documentsOf(BUILT.get(env)!);
-const CHART_FILES = [
-  '0000-platform',
-  '0001-addons',
-  '0002-cluster-config',
-  ...SERVICE_CATALOG.services.map((s, i) => `${String(i + 3).padStart(4, '0')}-${s.name}`),
-];
+/** The root Application's files, in apply order. */
+const CHART_FILES = ['0000-platform', '0001-addons', '0002-cluster-config', '0003-services'];
+/** One directory per service: the source of its own Application. */
+const SERVICE_FILES = SERVICE_CATALOG.services.map((s) => `services/${s.name}/${s.name}.k8s.yaml`);
+const filesUnder = (dir: string): string[] =>
+  fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 
 describe('schema validation of every document', () => {
   test('kubernetes-models carries the 1.33 schemas; the clusters run a newer minor, on APIs stable across both', () => {
@@ -173,11 +177,14 @@ describe('synthManifests', () => {
     const out = tmp();
     fs.mkdirSync(path.join(out, 'dev'));
     fs.writeFileSync(path.join(out, 'dev', 'removed-service.k8s.yaml'), 'stale');
+    fs.mkdirSync(path.join(out, 'dev', 'services', 'removed-service'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'dev', 'services', 'removed-service', 'removed-service.k8s.yaml'), 'stale');
     fs.writeFileSync(path.join(out, 'dev', 'notes.txt'), 'kept');
     const dirs = synthManifests(ENVIRONMENTS, out);
     expect(dirs).toEqual(ENVIRONMENTS.map((c) => path.join(out, c.name)));
-    expect(fs.readdirSync(path.join(out, 'prod'))).toEqual(CHART_FILES.map((f) => `${f}.k8s.yaml`));
-    expect(fs.readdirSync(path.join(out, 'dev')).sort()).toEqual([...CHART_FILES.map((f) => `${f}.k8s.yaml`), 'notes.txt'].sort());
+    const expected = [...CHART_FILES.map((f) => `${f}.k8s.yaml`), ...SERVICE_FILES];
+    expect(filesUnder(path.join(out, 'prod'))).toEqual([...expected].sort());
+    expect(filesUnder(path.join(out, 'dev'))).toEqual([...expected, 'notes.txt'].sort());
     expect(fs.readFileSync(path.join(out, 'prod', '0000-platform.k8s.yaml'), 'utf8')).toContain(
       'pod-security.kubernetes.io/enforce: restricted',
     );
@@ -203,13 +210,14 @@ describe('synthManifests', () => {
     const out = tmp();
     synthManifests([dev], out, { catalog });
     // THEN a new file holds the service's objects, and they pass every rule (synthManifests checks) and schema
-    const file = fs.readdirSync(path.join(out, 'dev')).find((f) => f.endsWith('-search-api.k8s.yaml'))!;
-    expect(file).toBe('0007-search-api.k8s.yaml');
+    expect(filesUnder(path.join(out, 'dev'))).toContain('services/search-api/search-api.k8s.yaml');
     const docs = documentsOf(buildCharts(new App(), dev, { catalog })).filter((d) => d.metadata?.name?.startsWith('search-api'));
     expect(docs.map((d) => d.kind).sort()).toEqual(
       [
         'AnalysisTemplate',
         'AnalysisTemplate',
+        // its Argo CD Application, in the root Application's services file
+        'Application',
         'HorizontalPodAutoscaler',
         'Ingress',
         'NetworkPolicy',

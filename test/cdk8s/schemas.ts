@@ -16,6 +16,9 @@ import { SecretStore } from '@kubernetes-models/external-secrets/external-secret
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { IngressClass } from 'kubernetes-models/networking.k8s.io/v1/IngressClass';
@@ -52,6 +55,8 @@ export const STABLE_CORE_APIS: readonly string[] = [
   'policy/v1',
   'networking.k8s.io/v1',
   'scheduling.k8s.io/v1',
+  'batch/v1',
+  'rbac.authorization.k8s.io/v1',
 ];
 
 /** The schema version, read from the installed kubernetes-models (so an upgrade cannot slip by unnoticed). */
@@ -155,6 +160,9 @@ export const SCHEMA_VALIDATORS: Readonly<Record<string, Validator>> = {
   'v1/LimitRange': model(LimitRange),
   'v1/ResourceQuota': model(ResourceQuota),
   'apps/v1/Deployment': model(Deployment),
+  'batch/v1/Job': model(Job),
+  'rbac.authorization.k8s.io/v1/Role': model(Role),
+  'rbac.authorization.k8s.io/v1/RoleBinding': model(RoleBinding),
   'autoscaling/v2/HorizontalPodAutoscaler': model(HorizontalPodAutoscaler),
   'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
   'networking.k8s.io/v1/NetworkPolicy': model(NetworkPolicy),

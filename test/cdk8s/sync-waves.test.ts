@@ -14,9 +14,10 @@ describe('sync waves of the root Application (finding 8)', () => {
   test.each(ENVS)(
     '%s: every object has a wave, and the charts come in order: platform, add-ons, their custom resources, services',
     (_n, config) => {
-      const [platform, addons, clusterConfig, ...services] = buildCharts(new App(), config);
+      const [platform, addons, clusterConfig, servicesChart, ...services] = buildCharts(new App(), config);
       const waves = (chart: Chart) => new Set(chart.toJson().map(wave));
-      for (const d of documentsOf([platform, addons, clusterConfig, ...services])) expect(Number.isInteger(wave(d))).toBe(true);
+      for (const d of documentsOf([platform, addons, clusterConfig, servicesChart, ...services]))
+        expect(Number.isInteger(wave(d))).toBe(true);
       expect(waves(platform)).toEqual(new Set([SYNC_WAVES.platform]));
       expect(waves(clusterConfig)).toEqual(new Set([SYNC_WAVES.clusterConfig]));
       for (const s of services) expect(waves(s)).toEqual(new Set([SYNC_WAVES.services]));
@@ -24,14 +25,31 @@ describe('sync waves of the root Application (finding 8)', () => {
       const applications = addons.toJson().filter((d) => d.kind === 'Application');
       expect(Math.min(...applications.map(wave))).toBeGreaterThan(SYNC_WAVES.platform);
       expect(Math.max(...applications.map(wave))).toBeLessThan(SYNC_WAVES.clusterConfig);
-      expect(SYNC_WAVES.clusterConfig).toBeLessThan(SYNC_WAVES.services);
+      expect(SYNC_WAVES.clusterConfig).toBeLessThan(SYNC_WAVES.serviceSettings);
+      expect(SYNC_WAVES.serviceSettings).toBeLessThan(SYNC_WAVES.services);
       expect(Math.max(...ADDONS.map((a) => SYNC_WAVES.addons + a.wave))).toBeLessThan(SYNC_WAVES.clusterConfig);
+      // the services chart: the project and the release role's RBAC with the platform, each service's identity and
+      // settings in the wave before the services' Applications (its PreSync migration runs with them)
+      const byKind = (kind: string) =>
+        new Set(
+          servicesChart
+            .toJson()
+            .filter((d) => d.kind === kind)
+            .map(wave),
+        );
+      expect(byKind('AppProject')).toEqual(new Set([SYNC_WAVES.platform]));
+      expect(byKind('RoleBinding')).toEqual(new Set([SYNC_WAVES.platform]));
+      for (const kind of ['ServiceAccount', 'ExternalSecret', 'NetworkPolicy'])
+        expect(byKind(kind)).toEqual(new Set([SYNC_WAVES.serviceSettings]));
+      expect(byKind('Application')).toEqual(new Set([SYNC_WAVES.services]));
     },
   );
 
   test.each(ENVS)('%s: custom resources skip the dry run their CRD is not there for yet; built-in kinds keep it', (_n, config) => {
-    const [, , clusterConfig, ...services] = buildCharts(new App(), config);
-    const docs = documentsOf([clusterConfig, ...services]);
+    const [, , clusterConfig, servicesChart, ...services] = buildCharts(new App(), config);
+    // Argo CD's own kinds exist before any sync (the bootstrap installs Argo CD).
+    const argoCd = (d: KubeDocument) => ['Application', 'AppProject'].includes(d.kind) && d.apiVersion.startsWith('argoproj.io/');
+    const docs = documentsOf([clusterConfig, servicesChart, ...services]).filter((d) => !argoCd(d));
     const custom = docs.filter((d) => !isBuiltInApi(d.apiVersion));
     expect(custom.map((d) => d.kind)).toEqual(
       expect.arrayContaining(['ClusterSecretStore', 'ClusterPolicy', 'NodePool', 'EC2NodeClass', 'ExternalSecret', 'Rollout']),

@@ -4,7 +4,8 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { OriginVerifyRotation, OriginVerifyRotationProps } from '../../lib/constructs/origin-verify-rotation';
-import { isAllowed, plainPolicy } from '../contracts/edge-iam';
+import { roleMay, roleWhere } from '../contracts/iam';
+import { worldOf } from '../contracts/world';
 import { testApp } from '../helpers';
 
 const ACCOUNT = '111111111111';
@@ -34,12 +35,16 @@ function synth(props: Partial<OriginVerifyRotationProps> = {}): { stack: Stack; 
 
 describe('OriginVerifyRotation', () => {
   // GIVEN the rotation of a secret, for one WebACL and one distribution
-  const { template } = synth();
-  const policy = plainPolicy(
-    Object.values(template.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument,
-    {},
-    (id) => `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:${id}:*`,
-  );
+  const { stack, template } = synth();
+  const w = worldOf(stack);
+  const [s] = w.stacks;
+  const functionMay = (action: string, resource: string) =>
+    roleMay(
+      w,
+      s,
+      roleWhere(s, 'of the rotation function', (id) => id.startsWith('RotationHandlerRole')),
+      { action, resource },
+    );
 
   test('Secrets Manager rotates the secret with the function every 30 days, first on the schedule (not at deploy)', () => {
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
@@ -92,7 +97,7 @@ describe('OriginVerifyRotation', () => {
     ['cloudfront:UpdateDistribution', DISTRIBUTION],
     ['wafv2:GetWebACL', CF_WEB_ACL],
   ])('simulated: the function may %s on its own resource', async (action, resource) => {
-    expect(await isAllowed(policy, action, resource)).toBe(true);
+    expect(await functionMay(action, resource)).toHaveDecision('Allowed');
   });
 
   test.each([
@@ -106,7 +111,7 @@ describe('OriginVerifyRotation', () => {
     ['cloudfront:UpdateDistribution', `arn:aws:cloudfront::${ACCOUNT}:distribution/EOTHER`],
     ['cloudfront:DeleteDistribution', DISTRIBUTION],
   ])('simulated: the function may not %s on %s', async (action, resource) => {
-    expect(await isAllowed(policy, action, resource)).toBe(false);
+    expect(await functionMay(action, resource)).toHaveDecision('ImplicitlyDenied');
   });
 
   test.each([0, 366, 1.5])('rejects a schedule of %p days', (days) => {

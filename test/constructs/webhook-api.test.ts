@@ -5,10 +5,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { webhookRoutePath, WebhookApi, WebhookApiProps } from '../../lib/constructs/webhook-api';
-import { isAllowed, plainPolicy } from '../contracts/edge-iam';
+import { resourcePolicy, roleMay, roleWhere } from '../contracts/iam';
+import { resolve, resourcesOf, standIn, worldOf } from '../contracts/world';
 import { testApp } from '../helpers';
 
-function synth(props: Partial<WebhookApiProps> = {}): Template {
+function synthStack(props: Partial<WebhookApiProps> = {}): Stack {
   const stack = new Stack(testApp(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
   const key = new kms.Key(stack, 'Key');
   new WebhookApi(stack, 'Webhooks', {
@@ -27,7 +28,11 @@ function synth(props: Partial<WebhookApiProps> = {}): Template {
     logRetention: logs.RetentionDays.TWO_WEEKS,
     ...props,
   });
-  return Template.fromStack(stack);
+  return stack;
+}
+
+function synth(props: Partial<WebhookApiProps> = {}): Template {
+  return Template.fromStack(synthStack(props));
 }
 
 const handlerPolicy = (t: Template) =>
@@ -36,7 +41,8 @@ const handlerPolicy = (t: Template) =>
 
 describe('WebhookApi', () => {
   // GIVEN the receiver with a 50/s, burst 100 stage and two senders
-  const template = synth();
+  const stack = synthStack();
+  const template = Template.fromStack(stack);
 
   test('one POST route per sender, each proxied to the handler (payload v2); no catch-all route', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'app-dev-webhooks', ProtocolType: 'HTTP' });
@@ -129,42 +135,44 @@ describe('WebhookApi', () => {
   });
 
   describe("simulated against AWS's IAM data", () => {
-    const ACCOUNT = '123456789012';
-    const ARNS: Record<string, string> = {
-      Queue: `arn:aws:sqs:eu-west-1:${ACCOUNT}:events`,
-      Ids: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/ids`,
-      Key: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
-      WebhooksHandlerLogs: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:handler:*`,
-      WebhooksSigningSecret: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:app/dev/webhook-signing-secret-AbCdEf`,
+    const w = worldOf(stack);
+    const [s] = w.stacks;
+    const handlerRole = roleWhere(s, 'of the handler', (id) => id.startsWith('WebhooksHandlerRole'));
+    /** The one resource of a type: its logical ID and its ARN as the handler names it. */
+    const one = (type: string): { id: string; arn: string } => {
+      const [[id]] = resourcesOf(s, type);
+      return { id, arn: type === 'AWS::SecretsManager::Secret' ? resolve(w, s, { Ref: id }) : standIn(s, id, 'Arn') };
     };
-    const arnOf = (id: string) => ARNS[Object.keys(ARNS).find((prefix) => id.startsWith(prefix))!];
-    const refs = Object.fromEntries(Object.keys(template.toJSON().Resources).map((id) => [id, arnOf(id)]));
-    const policy = plainPolicy({ Version: '2012-10-17', Statement: handlerPolicy(template) }, refs, (id) => arnOf(id));
+    const queue = one('AWS::SQS::Queue');
+    const ids = one('AWS::DynamoDB::Table');
+    const key = one('AWS::KMS::Key');
+    const secret = one('AWS::SecretsManager::Secret');
     // KMS needs its key policy too: the key's default policy delegates to IAM (the account)
-    const keyPolicy = plainPolicy(Object.values(template.findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy, refs, arnOf);
+    const handlerMay = (action: string, resource: string) =>
+      roleMay(w, s, handlerRole, { action, resource, resourcePolicy: resource === key.arn ? resourcePolicy(w, s, key.id) : undefined });
 
     test.each([
-      ['sqs:SendMessage', ARNS.Queue],
-      ['dynamodb:PutItem', ARNS.Ids],
-      ['dynamodb:UpdateItem', ARNS.Ids],
-      ['dynamodb:DeleteItem', ARNS.Ids],
-      ['kms:GenerateDataKey', ARNS.Key],
-      ['kms:Decrypt', ARNS.Key],
-      ['secretsmanager:GetSecretValue', ARNS.WebhooksSigningSecret],
+      ['sqs:SendMessage', queue.arn],
+      ['dynamodb:PutItem', ids.arn],
+      ['dynamodb:UpdateItem', ids.arn],
+      ['dynamodb:DeleteItem', ids.arn],
+      ['kms:GenerateDataKey', key.arn],
+      ['kms:Decrypt', key.arn],
+      ['secretsmanager:GetSecretValue', secret.arn],
     ])('the handler may %s', async (action, resource) => {
-      expect(await isAllowed(policy, action, resource, ACCOUNT, resource === ARNS.Key ? keyPolicy : undefined)).toBe(true);
+      expect(await handlerMay(action, resource)).toHaveDecision('Allowed');
     });
 
     test.each([
-      ['sqs:ReceiveMessage', ARNS.Queue],
-      ['sqs:PurgeQueue', ARNS.Queue],
-      ['sqs:SendMessage', `arn:aws:sqs:eu-west-1:${ACCOUNT}:other`],
-      ['dynamodb:Scan', ARNS.Ids],
-      ['dynamodb:GetItem', ARNS.Ids],
-      ['kms:ReEncryptFrom', ARNS.Key],
-      ['secretsmanager:PutSecretValue', ARNS.WebhooksSigningSecret],
+      ['sqs:ReceiveMessage', queue.arn],
+      ['sqs:PurgeQueue', queue.arn],
+      ['sqs:SendMessage', `arn:aws:sqs:eu-west-1:${s.account}:other`],
+      ['dynamodb:Scan', ids.arn],
+      ['dynamodb:GetItem', ids.arn],
+      ['kms:ReEncryptFrom', key.arn],
+      ['secretsmanager:PutSecretValue', secret.arn],
     ])('the handler may not %s', async (action, resource) => {
-      expect(await isAllowed(policy, action, resource, ACCOUNT, resource === ARNS.Key ? keyPolicy : undefined)).toBe(false);
+      expect(await handlerMay(action, resource)).toHaveDecision('ImplicitlyDenied');
     });
   });
 

@@ -4,27 +4,24 @@
  * to launch into, the node role, the interruption queue, the service accounts) is what a stack
  * creates or tags under that name.
  */
-import { App } from 'cdk8s';
-import { buildCharts, documentsOf } from '../../cdk8s/main';
 import { KubeDocument } from '../../cdk8s/policies';
 import { ADDON_IDENTITIES, clusterSecurityGroupTag } from '../../lib/config/naming';
-import { EnvironmentConfig } from '../../lib/config/types';
-import { EACH_ENV, synthesizedApp } from '../app-fixture';
+import { EACH_ENV } from '../app-fixture';
+import { resourcesOf, stack, world } from './world';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
-const { stage, template } = synthesizedApp();
-const resources = (stack: import('aws-cdk-lib').Stack): Resource[] =>
-  Object.values(template(stack).toJSON().Resources as Record<string, Resource>);
+const w = world();
+const resources = (path: string): Resource[] => Object.values(stack(w, path).template.Resources) as Resource[];
 const tagsOf = (r: Resource): Record<string, string> =>
   Object.fromEntries(((r.Properties.Tags ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
-const manifests = (config: EnvironmentConfig): KubeDocument[] => documentsOf(buildCharts(new App(), config));
-const application = (docs: KubeDocument[], name: string) => docs.find((d) => d.kind === 'Application' && d.metadata.name === name)!;
+const application = (docs: readonly KubeDocument[], name: string) =>
+  docs.find((d) => d.kind === 'Application' && d.metadata.name === name)!;
 
 describe.each(EACH_ENV)('%s: cluster templates and manifests agree', (name, config) => {
-  const docs = manifests(config);
-  const network = resources(stage(name).network);
-  const cluster = resources(stage(name).cluster);
+  const docs = w.manifests[name];
+  const network = resources(`${config.stageName}/Network`);
+  const cluster = resources(`${config.stageName}/Cluster`);
   const lbc = application(docs, 'aws-load-balancer-controller').spec.source.helm.valuesObject;
   const karpenter = application(docs, 'karpenter').spec.source.helm.valuesObject;
   const nodeClasses = docs.filter((d) => d.kind === 'EC2NodeClass');
@@ -57,9 +54,9 @@ describe.each(EACH_ENV)('%s: cluster templates and manifests agree', (name, conf
   test('the node role the EC2NodeClasses name exists with an EC2_LINUX access entry; the interruption queue the chart reads exists', () => {
     const roleNames = new Set(nodeClasses.map((c) => c.spec.role));
     expect(roleNames.size).toBe(1);
-    const [roleId] = Object.keys(
-      template(stage(name).cluster).findResources('AWS::IAM::Role', { Properties: { RoleName: [...roleNames][0] } }),
-    );
+    const [roleId] = resourcesOf(stack(w, `${config.stageName}/Cluster`), 'AWS::IAM::Role')
+      .filter(([, r]) => r.Properties?.RoleName === [...roleNames][0])
+      .map(([id]) => id);
     expect(roleId).toBeDefined();
     const entry = cluster.find((r) => r.Type === 'AWS::EKS::AccessEntry' && r.Properties.Type === 'EC2_LINUX');
     expect(entry!.Properties.PrincipalArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });

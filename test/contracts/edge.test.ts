@@ -4,24 +4,27 @@
  * ALB by CloudFront; every AWS thing a manifest names (security group, WebACL, bucket) must be
  * created under that name by a stack, where the controller looks for it.
  */
-import { App } from 'cdk8s';
-import { buildCharts, documentsOf } from '../../cdk8s/main';
 import { KubeDocument } from '../../cdk8s/policies';
 import { matchesIngressPrefix, matchesPathPattern } from '../../lib/config/edge-routes';
 import { API_ORIGIN_COLORS, apiOriginColorHost, webhookQueueName } from '../../lib/config/edge-names';
 import { apiOriginHost, ingressGroupName } from '../../lib/config/naming';
 import { EnvironmentConfig } from '../../lib/config/types';
-import { EACH_ENV, synthesizedApp } from '../app-fixture';
+import { EACH_ENV } from '../app-fixture';
+import { resourcePolicy } from './iam';
+import { CfnResource, SynthesizedStack, resourcesOf, stack, world } from './world';
 
 type Behavior = { PathPattern?: string; TargetOriginId: string };
 
 describe('edge contract: templates and manifests together', () => {
   // GIVEN every stage synthesized (every gate passed) and every environment's manifests
-  const { stage, template } = synthesizedApp();
-  const manifests = new Map(EACH_ENV.map(([name, config]) => [name, documentsOf(buildCharts(new App(), config))]));
-  const docs = (name: string, kind: string): KubeDocument[] => manifests.get(name)!.filter((d) => d.kind === kind);
-  const distribution = (name: string) =>
-    Object.values(template(stage(name).edge).findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+  const w = world();
+  const stackOf = (name: string, stackName: string): SynthesizedStack =>
+    stack(w, `${w.environments.find((c) => c.name === name)!.stageName}/${stackName}`);
+  /** The resources of one type in a stack of an environment's stage. */
+  const found = (name: string, stackName: string, type: string): CfnResource[] =>
+    resourcesOf(stackOf(name, stackName), type).map(([, r]) => r);
+  const docs = (name: string, kind: string): KubeDocument[] => w.manifests[name].filter((d) => d.kind === kind);
+  const distribution = (name: string) => found(name, 'Edge', 'AWS::CloudFront::Distribution')[0].Properties!.DistributionConfig;
 
   /** The behavior CloudFront picks for a path: the first pattern that matches, else the default. */
   const behaviorFor = (name: string, path: string): Behavior => {
@@ -75,10 +78,9 @@ describe('edge contract: templates and manifests together', () => {
     '%s: the health-check path is served by an Ingress on every color host, through CloudFront too, and WAF lets Route 53 (no header) reach it',
     (name, config) => {
       const path = config.edge.healthCheckPath;
-      const edge = template(stage(name).edge);
       // Route 53 calls each color's ALB directly
-      const checks = Object.values(edge.findResources('AWS::Route53::HealthCheck'))
-        .map((h) => h.Properties.HealthCheckConfig)
+      const checks = found(name, 'Edge', 'AWS::Route53::HealthCheck')
+        .map((h) => h.Properties!.HealthCheckConfig)
         .filter((c) => c.Type === 'HTTPS');
       for (const color of API_ORIGIN_COLORS) {
         const check = checks.find((c) => c.FullyQualifiedDomainName === apiOriginColorHost(config.domain.zoneName, color))!;
@@ -94,7 +96,7 @@ describe('edge contract: templates and manifests together', () => {
       // the probe goes through CloudFront
       expect(behaviorFor(name, path).TargetOriginId).toBe(apiOriginId(name, config));
       // the REGIONAL WebACL exempts exactly this path (GET) from the origin header Route 53 cannot send
-      const rule = Object.values(edge.findResources('AWS::WAFv2::WebACL'))[0].Properties.Rules[0];
+      const rule = found(name, 'Edge', 'AWS::WAFv2::WebACL')[0].Properties!.Rules[0];
       expect(
         rule.Statement.AndStatement.Statements[1].NotStatement.Statement.AndStatement.Statements[0].ByteMatchStatement.SearchString,
       ).toBe(path);
@@ -102,7 +104,7 @@ describe('edge contract: templates and manifests together', () => {
   );
 
   test.each(EACH_ENV)('%s: every host an Ingress answers for is on the origin certificate the controller discovers by host', (name) => {
-    const cert = Object.values(template(stage(name).edge).findResources('AWS::CertificateManager::Certificate'))[0].Properties;
+    const cert = found(name, 'Edge', 'AWS::CertificateManager::Certificate')[0].Properties!;
     const covered = [cert.DomainName, ...cert.SubjectAlternativeNames];
     for (const ingress of docs(name, 'Ingress')) {
       for (const host of [
@@ -119,13 +121,13 @@ describe('edge contract: templates and manifests together', () => {
     // identical on every Ingress (the controller refuses a group that disagrees)
     expect(new Set(annotations).size).toBe(1);
     const named = annotations[0].split(',').map((s: string) => s.trim());
-    const groups = Object.values(template(stage(name).edge).findResources('AWS::EC2::SecurityGroup'));
+    const groups = found(name, 'Edge', 'AWS::EC2::SecurityGroup');
     for (const sgName of named) {
       const group = groups.find((g) =>
-        g.Properties.Tags.some((t: { Key: string; Value: string }) => t.Key === 'Name' && t.Value === sgName),
+        g.Properties!.Tags.some((t: { Key: string; Value: string }) => t.Key === 'Name' && t.Value === sgName),
       );
       expect([sgName, group !== undefined]).toEqual([sgName, true]);
-      expect(JSON.stringify(group!.Properties.VpcId)).toContain(stage(name).network.stackName);
+      expect(JSON.stringify(group!.Properties!.VpcId)).toContain(stackOf(name, 'Network').stackName);
     }
     for (const ingress of docs(name, 'Ingress')) {
       expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/manage-backend-security-group-rules']).toBe('true');
@@ -144,17 +146,13 @@ describe('edge contract: templates and manifests together', () => {
       expect(ingressClass.spec.parameters.name).toBe(params.metadata.name);
       expect(params.spec.group.name).toBe(ingressGroupName(config.name));
       // the WebACL, by name, REGIONAL, in the cluster's region
-      const acl = Object.values(template(stage(name).edge).findResources('AWS::WAFv2::WebACL'))[0].Properties;
-      expect([acl.Name, acl.Scope, stage(name).edge.region]).toEqual([params.spec.wafv2AclName, 'REGIONAL', config.region]);
+      const acl = found(name, 'Edge', 'AWS::WAFv2::WebACL')[0].Properties!;
+      expect([acl.Name, acl.Scope, stackOf(name, 'Edge').region]).toEqual([params.spec.wafv2AclName, 'REGIONAL', config.region]);
       // the access-log bucket, by name, and ELB may write under the prefix the params give
       const attr = Object.fromEntries(params.spec.loadBalancerAttributes.map((a: { key: string; value: string }) => [a.key, a.value]));
-      const data = template(stage(name).data);
-      const [bucketId] = Object.entries(data.findResources('AWS::S3::Bucket')).find(
-        ([, b]) => b.Properties.BucketName === attr['access_logs.s3.bucket'],
-      )!;
-      const statements = Object.values(data.findResources('AWS::S3::BucketPolicy')).find((p) =>
-        JSON.stringify(p.Properties.Bucket).includes(bucketId),
-      )!.Properties.PolicyDocument.Statement;
+      const data = stackOf(name, 'Data');
+      const [bucketId] = resourcesOf(data, 'AWS::S3::Bucket').find(([, b]) => b.Properties!.BucketName === attr['access_logs.s3.bucket'])!;
+      const statements = resourcePolicy(w, data, bucketId).Statement;
       const delivery = statements.find((s: { Sid?: string }) => s.Sid === 'AllowAlbAccessLogDelivery');
       expect(JSON.stringify(delivery.Resource)).toContain(`/${attr['access_logs.s3.prefix']}/AWSLogs/${config.account}/*`);
       expect(attr['deletion_protection.enabled']).toBe(String(config.tier !== 'development'));
@@ -162,7 +160,7 @@ describe('edge contract: templates and manifests together', () => {
   );
 
   test.each(EACH_ENV)('%s: the queue the worker is told to consume is the one the Webhooks stack creates', (name, config) => {
-    const queues = Object.values(template(stage(name).webhooks).findResources('AWS::SQS::Queue')).map((q) => q.Properties.QueueName);
+    const queues = found(name, 'Webhooks', 'AWS::SQS::Queue').map((q) => q.Properties!.QueueName);
     expect(queues).toContain(webhookQueueName(config.name));
   });
 });

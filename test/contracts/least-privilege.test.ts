@@ -77,8 +77,8 @@ describe.each(w.environments.map((e) => [e.name, e] as const))(
       expect(users.length).toBeGreaterThan(0);
       for (const service of users) {
         const role = roleByDescription(cluster, `/${service.name} in`);
-        const may = (action: string, context: Record<string, string> = viaS3) =>
-          roleMay(w, cluster, role, { action, resource: key, context, resourcePolicy: keyPolicy });
+        const may = async (action: string, context: Record<string, string> = viaS3) =>
+          (await roleMay(w, cluster, role, { action, resource: key, context, resourcePolicy: keyPolicy })).decision;
         expect([service.name, await may('kms:GenerateDataKey'), await may('kms:Decrypt')]).toEqual([service.name, 'Allowed', 'Allowed']);
         expect([service.name, await may('kms:Decrypt', {})]).toEqual([service.name, 'ImplicitlyDenied']);
         expect([service.name, await may('kms:Encrypt'), await may('kms:ReEncryptFrom')]).toEqual([

@@ -288,18 +288,17 @@ describe.each(ENVIRONMENTS)("%s: people's way into the account and the cluster",
       // well: a session of a permission set brings that set's policies (ReadOnlyAccess has no
       // sts:AssumeRole, the set's inline policy adds it for the read-only roles).
       const identityOf = (set: AccessRole): PolicyDocument[] => (set === 'readOnly' ? [inline('readOnly')] : [ALLOW_EVERYTHING]);
-      const assume = (principal: string, set: AccessRole) =>
-        decide(
-          identityOf(set).map((policy, i) => ({ name: `p${i}`, policy })),
-          {
+      const assume = async (principal: string, set: AccessRole) =>
+        (
+          await decide({
+            identity: identityOf(set).map((policy, i) => ({ name: `p${i}`, policy })),
             action: 'sts:AssumeRole',
             resource: accessRoleArn(config, role),
             principal,
-            accountId: config.account,
-            context: { 'aws:PrincipalArn': principal },
-          },
-          trust,
-        );
+            resourceAccount: config.account,
+            resourcePolicy: trust,
+          })
+        ).decision;
       expect(await assume(ssoRole(config.account, TEAM.permissionSets[role].name), role)).toBe('Allowed');
       expect(await assume(ssoRole(config.account, TEAM.permissionSets[role].name, 'fedcba9876543210'), role)).toBe('Allowed');
       for (const other of ACCESS_ROLES.filter((r) => r !== role)) {

@@ -71,17 +71,16 @@ describe.each(ENVIRONMENTS)('%s: secret isolation in AWS', (name, config) => {
   /** What a consumer's secrets role (as External Secrets' session of it) may do. */
   const asConsumer = async (consumer: SecretConsumer, action: string, resource: string, resourcePolicy?: PolicyDocument, context = {}) => {
     const roleName = serviceSecretsRoleName(name, consumer.name);
-    return decide(
-      withSimulatableContext(identityPolicies(w, cluster, roleNamed(cluster, roleName))),
-      {
-        action,
-        resource,
-        accountId: config.account,
-        principal: `arn:aws:sts::${config.account}:assumed-role/${roleName}/external-secrets-provider-aws`,
-        context: withSimulatableContext({ 'aws:PrincipalArn': serviceSecretsRoleArn(name, config.account, consumer.name), ...context }),
-      },
+    const verdict = await decide({
+      identity: withSimulatableContext(identityPolicies(w, cluster, roleNamed(cluster, roleName))),
+      action,
+      resource,
+      resourceAccount: config.account,
+      principal: `arn:aws:sts::${config.account}:assumed-role/${roleName}/external-secrets-provider-aws`,
+      context: withSimulatableContext(context),
       resourcePolicy,
-    );
+    });
+    return verdict.decision;
   };
 
   test('every secret is encrypted with the customer-managed application secrets key', () => {
@@ -130,18 +129,17 @@ describe.each(ENVIRONMENTS)('%s: secret isolation in AWS', (name, config) => {
   test("a secret's resource policy refuses every reader but its consumers, its rotation and break-glass, whatever their own policies allow", async () => {
     const admin = [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }];
     for (const k of Object.keys(SECRETS)) {
-      const read = (principalArn: string) =>
-        decide(
-          admin,
-          {
+      const read = async (principalArn: string) =>
+        (
+          await decide({
+            identity: admin,
             action: 'secretsmanager:GetSecretValue',
             resource: secretArn(k),
-            accountId: config.account,
+            resourceAccount: config.account,
             principal: principalArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + '/session',
-            context: { 'aws:PrincipalArn': principalArn },
-          },
-          resourcePolicyOf(k),
-        );
+            resourcePolicy: resourcePolicyOf(k),
+          })
+        ).decision;
       for (const other of consumers.filter((c) => !c.secrets.includes(k))) {
         expect([k, other.name, await read(serviceSecretsRoleArn(name, config.account, other.name))]).toEqual([
           k,
@@ -163,8 +161,8 @@ describe.each(ENVIRONMENTS)('%s: secret isolation in AWS', (name, config) => {
       .map((s) => `arn:aws:iam::${config.account}:role/${roleByDescription(cluster, `/${s.name} in`)}`);
     for (const consumer of consumers) {
       const id = roleNamed(cluster, serviceSecretsRoleName(name, consumer.name));
-      const assume = (principal: string, action = 'sts:AssumeRole') =>
-        trustAllows(w, cluster, id, { principal, action, context: { 'aws:PrincipalArn': principal } });
+      const assume = async (principal: string, action = 'sts:AssumeRole') =>
+        (await trustAllows(w, cluster, id, { principal, action })).decision;
       expect(await assume(esoRoleArn)).toBe('Allowed');
       expect(await assume(esoRoleArn, 'sts:TagSession')).toBe('Allowed');
       for (const pod of podRoles) expect([consumer.name, pod, await assume(pod)]).toEqual([consumer.name, pod, 'ImplicitlyDenied']);
@@ -185,7 +183,10 @@ describe.each(ENVIRONMENTS)('%s: secret isolation in the cluster (admission)', (
         d.metadata.labels['app.kubernetes.io/name'] === service &&
         d.spec.secretStoreRef.kind === 'SecretStore',
     )!;
-  const podOf = (service: string) => podsOfWorkloads(workloads).find((p) => p.metadata.labels['app.kubernetes.io/name'] === service)!;
+  const podOf = (service: string) =>
+    podsOfWorkloads(workloads).find(
+      (p) => p.metadata.labels['app.kubernetes.io/name'] === service && p.spec.serviceAccountName === service,
+    )!;
   const storeOf = (service: string) => workloads.find((d) => d.kind === 'SecretStore' && d.metadata.name === secretStoreName(service))!;
 
   test('the policy exists, and every SecretStore, ExternalSecret and pod of the manifests is admitted', () => {
@@ -233,7 +234,7 @@ describe.each(ENVIRONMENTS)('%s: secret isolation in the cluster (admission)', (
     }
   });
 
-  test("A's pods cannot mount, reference or run as B", () => {
+  test("A's pods cannot mount or reference B's Secrets, in any container or volume, whatever their labels", () => {
     for (const a of consumers) {
       for (const b of consumers.filter((c) => c.name !== a.name)) {
         const envFrom = copy(podOf(a.name));
@@ -262,9 +263,10 @@ describe.each(ENVIRONMENTS)('%s: secret isolation in the cluster (admission)', (
         init.spec.initContainers = [{ name: 'i', image: 'x', envFrom: [{ secretRef: { name: `${b.name}-secrets` } }] }];
         expect(admit(policies, init).allowed).toBe(false);
 
-        // a pod labelled B (to pass as B) must run as B's service account: with A's it is refused
+        // labels do not change who a pod is: relabelled as B, A's pod still may not use B's Secret
         const disguised = copy(podOf(a.name));
         disguised.metadata.labels['app.kubernetes.io/name'] = b.name;
+        disguised.spec.containers[0].envFrom = [{ secretRef: { name: `${b.name}-secrets` } }];
         expect(admit(policies, disguised).allowed).toBe(false);
       }
     }

@@ -1,12 +1,16 @@
 /**
  * The platform as a first deploy meets it: every CloudFormation template of every stage and every
- * Kubernetes manifest of every environment, synthesized once per test file, side by side. Contract
+ * Kubernetes manifest of every environment, synthesized once per jest run, side by side. Contract
  * tests read values on both sides of a boundary from here.
  *
  * Templates hold deploy-time values (Ref, Fn::GetAtt, cross-stack outputs); `resolve` evaluates the
  * intrinsics with stand-in values for what only a deploy knows, so that an ARN in a policy and the
  * ARN a caller uses can be compared (and simulated) as strings.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack, Token } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { App } from 'cdk8s';
 import { buildApp } from '../../bin/app';
@@ -31,6 +35,8 @@ export interface SynthesizedStack {
   readonly stackName: string;
   readonly account: string;
   readonly region: string;
+  /** Whether CloudFormation refuses to delete the stack. */
+  readonly terminationProtection: boolean;
   readonly template: CfnTemplate;
 }
 
@@ -44,9 +50,19 @@ export interface World {
 
 let cached: World | undefined;
 
-/** Synthesize the whole platform once per test file (cdk-nag and the platform checks run, and throw on a finding). */
+/**
+ * The whole platform, synthesized (cdk-nag and the platform checks run, and throw on a finding).
+ * Once per test file, and once per jest run where the global setup gives a folder to share it in
+ * (`PLATFORM_TEST_WORLD_DIR`, fresh every run): the first test file to get here writes it, the
+ * others of the run read it.
+ */
 export function world(): World {
   if (cached) return cached;
+  const shared = process.env.PLATFORM_TEST_WORLD_DIR ? path.join(process.env.PLATFORM_TEST_WORLD_DIR, 'world.json') : undefined;
+  if (shared && fs.existsSync(shared)) {
+    cached = { ...JSON.parse(fs.readFileSync(shared, 'utf8')), environments: ENVIRONMENTS };
+    return cached!;
+  }
   const assembly: CloudAssembly = buildApp(ENVIRONMENTS, TEST_APP_PROPS).synth();
   const stacks = assembly.nestedAssemblies.flatMap((nested) =>
     nested.nestedAssembly.stacks.map((s) => ({
@@ -54,14 +70,52 @@ export function world(): World {
       stackName: s.stackName,
       account: s.environment.account,
       region: s.environment.region,
+      terminationProtection: s.terminationProtection ?? false,
       template: s.template as CfnTemplate,
     })),
   );
   const manifests = Object.fromEntries(
     ENVIRONMENTS.map((config) => [config.name, documentsOf(buildCharts(new App({ outdir: '/tmp/unused' }), config))]),
   );
+  if (shared) {
+    // written whole, then renamed: a test file never reads half of it (two first writers write the same)
+    const partial = `${shared}.${process.pid}`;
+    fs.writeFileSync(partial, JSON.stringify({ stacks, manifests }));
+    fs.renameSync(partial, shared);
+  }
   cached = { stacks, manifests, environments: ENVIRONMENTS };
   return cached;
+}
+
+/**
+ * A world of a few stacks a test builds itself (a construct test's own app): the same resolver and
+ * simulator as the platform's, with no manifests. Every stack needs a concrete account and region.
+ */
+export function worldOf(...stacks: Stack[]): World {
+  return {
+    stacks: stacks.map((s) => {
+      if (Token.isUnresolved(s.account) || Token.isUnresolved(s.region))
+        throw new Error(`${s.node.path}: give the stack an account and region`);
+      return {
+        path: s.node.path,
+        stackName: s.stackName,
+        account: s.account,
+        region: s.region,
+        terminationProtection: s.terminationProtection ?? false,
+        template: Template.fromStack(s).toJSON() as CfnTemplate,
+      };
+    }),
+    manifests: {},
+    environments: [],
+  };
+}
+
+const templates = new WeakMap<CfnTemplate, Template>();
+
+/** The assertions API (`hasResourceProperties`, `findResources`, `hasOutput`...) over a synthesized stack. */
+export function templateOf(s: SynthesizedStack): Template {
+  if (!templates.has(s.template)) templates.set(s.template, Template.fromJSON(s.template));
+  return templates.get(s.template)!;
 }
 
 /** The stack at `Stage/Stack`, e.g. `Prod/Data`. */
@@ -87,17 +141,25 @@ export function stageResources(
     .flatMap((s) => resourcesOf(s, type).map(([id, resource]) => ({ stack: s, id, resource })));
 }
 
+/** A property that is a plain string in the template (a name given in code), or undefined (generated, or an intrinsic). */
+function literal(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * Stand-in for an attribute only a deploy knows, deterministic and recognisable in a failure message.
- * The shapes follow the real ones where a policy takes them apart (a proxy ARN is split on `:`).
+ * The shapes follow the real ones where a policy takes them apart (a proxy ARN is split on `:`) or an
+ * ARN is matched (a role ARN carries its name, a queue ARN its name).
  */
 export function standIn(s: SynthesizedStack, logicalId: string, attribute: string): string {
   const resource = s.template.Resources[logicalId];
   const type = resource?.Type ?? 'Unknown';
+  const p = resource?.Properties ?? {};
   const base = `${s.account}:${logicalId.toLowerCase()}`;
+  const at = `${s.region}:${s.account}`;
   switch (`${type}.${attribute}`) {
     case 'AWS::RDS::DBProxy.DBProxyArn':
-      return `arn:aws:rds:${s.region}:${s.account}:db-proxy:prx-${logicalId.toLowerCase()}`;
+      return `arn:aws:rds:${at}:db-proxy:prx-${logicalId.toLowerCase()}`;
     case 'AWS::RDS::DBProxy.Endpoint':
       return `${logicalId.toLowerCase()}.proxy-xyz.${s.region}.rds.amazonaws.com`;
     case 'AWS::RDS::DBInstance.DbiResourceId':
@@ -105,11 +167,21 @@ export function standIn(s: SynthesizedStack, logicalId: string, attribute: strin
     case 'AWS::RDS::DBInstance.Endpoint.Address':
       return `${logicalId.toLowerCase()}.xyz.${s.region}.rds.amazonaws.com`;
     case 'AWS::IAM::Role.Arn':
-      return `arn:aws:iam::${s.account}:role/${logicalId}`;
+      return `arn:aws:iam::${s.account}:role/${literal(p.RoleName) ?? logicalId}`;
     case 'AWS::KMS::Key.Arn':
-      return `arn:aws:kms:${s.region}:${s.account}:key/${logicalId}`;
+      return `arn:aws:kms:${at}:key/${logicalId}`;
     case 'AWS::S3::Bucket.Arn':
-      return `arn:aws:s3:::${resource?.Properties?.BucketName ?? logicalId.toLowerCase()}`;
+      return `arn:aws:s3:::${literal(p.BucketName) ?? logicalId.toLowerCase()}`;
+    case 'AWS::SQS::Queue.Arn':
+      return `arn:aws:sqs:${at}:${literal(p.QueueName) ?? logicalId}`;
+    case 'AWS::DynamoDB::Table.Arn':
+      return `arn:aws:dynamodb:${at}:table/${literal(p.TableName) ?? logicalId}`;
+    case 'AWS::Logs::LogGroup.Arn':
+      return `arn:aws:logs:${at}:log-group:${literal(p.LogGroupName) ?? logicalId}:*`;
+    case 'AWS::Lambda::Function.Arn':
+      return `arn:aws:lambda:${at}:function:${literal(p.FunctionName) ?? logicalId}`;
+    case 'AWS::ECR::Repository.Arn':
+      return `arn:aws:ecr:${at}:repository/${literal(p.RepositoryName) ?? logicalId.toLowerCase()}`;
     case 'AWS::EKS::Cluster.ClusterSecurityGroupId':
       return `sg-cluster-${logicalId}`;
     case 'AWS::EC2::SecurityGroup.GroupId':
@@ -137,17 +209,31 @@ function refOf(s: SynthesizedStack, logicalId: string): string {
   const p = resource.Properties ?? {};
   switch (resource.Type) {
     case 'AWS::SecretsManager::Secret':
-      return `arn:aws:secretsmanager:${s.region}:${s.account}:secret:${p.Name ?? logicalId}-AbCdEf`;
+      return `arn:aws:secretsmanager:${s.region}:${s.account}:secret:${literal(p.Name) ?? logicalId}-AbCdEf`;
     case 'AWS::S3::Bucket':
-      return p.BucketName ?? `${logicalId.toLowerCase()}-generated`;
+      return literal(p.BucketName) ?? `${logicalId.toLowerCase()}-generated`;
     case 'AWS::IAM::Role':
-      return p.RoleName ?? logicalId;
+      return literal(p.RoleName) ?? logicalId;
+    case 'AWS::SQS::Queue':
+      return `https://sqs.${s.region}.amazonaws.com/${s.account}/${literal(p.QueueName) ?? logicalId}`;
+    case 'AWS::Route53::HostedZone':
+      return `Z0${logicalId.toUpperCase()}`;
+    case 'AWS::KMS::Key':
+      return logicalId;
     case 'AWS::SSM::Parameter':
-      return p.Name ?? logicalId;
+      return literal(p.Name) ?? logicalId;
     case 'AWS::EC2::Subnet':
       return `subnet-${logicalId}`;
     case 'AWS::EC2::VPC':
       return `vpc-${logicalId}`;
+    case 'AWS::EC2::SecurityGroup':
+      return standIn(s, logicalId, 'GroupId');
+    case 'AWS::DynamoDB::Table':
+      return literal(p.TableName) ?? logicalId;
+    case 'AWS::Logs::LogGroup':
+      return literal(p.LogGroupName) ?? logicalId;
+    case 'AWS::Lambda::Function':
+      return literal(p.FunctionName) ?? logicalId;
     default:
       return `{${s.account}:${logicalId.toLowerCase()}}`;
   }

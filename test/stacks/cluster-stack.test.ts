@@ -162,7 +162,7 @@ describe('ClusterStack', () => {
     "%s: access entries: one per environment role of the roster's access there, with its EKS access policies",
     (name, config) => {
       const entries = Object.values(cluster(name).findResources('AWS::EKS::AccessEntry'));
-      const people = entries.filter((e) => e.Properties.Type !== 'EC2_LINUX');
+      const people = entries.filter((e) => e.Properties.Type !== 'EC2_LINUX' && !e.Properties.KubernetesGroups);
       const policiesOf = (role: AccessRole) => {
         const entry = people.find((e) => e.Properties.PrincipalArn === accessRoleArn(config, role));
         expect(entry).toBeDefined();
@@ -171,7 +171,11 @@ describe('ClusterStack', () => {
           p.AccessScope,
         ]);
       };
-      // the nodes Karpenter launches (EC2_LINUX, no access policies), and one entry per role of the environment
+      // the nodes Karpenter launches (EC2_LINUX, no access policies), the release step's deploy role (a group,
+      // no access policy), and one entry per role of the environment
+      expect(entries.filter((e) => e.Properties.KubernetesGroups)).toEqual([
+        expect.objectContaining({ Properties: expect.objectContaining({ Type: 'STANDARD', KubernetesGroups: ['saas-platform:release'] }) }),
+      ]);
       expect(entries.filter((e) => e.Properties.Type === 'EC2_LINUX')).toEqual([
         expect.objectContaining({ Properties: expect.objectContaining({ AccessPolicies: [] }) }),
       ]);

@@ -1,3 +1,5 @@
+import { imageProjectName, releaseProjectName } from '../../lib/config/delivery';
+import { SERVICES } from '../../lib/config/service-catalog';
 import * as fs from 'fs';
 import { App } from 'aws-cdk-lib';
 import * as path from 'path';
@@ -62,6 +64,8 @@ describe.each(SPECS.map((spec) => [spec.kind, spec] as const))('the %s pipeline'
       'UpdatePipeline',
       'Assets',
       ...(spec.deploysTooling ? ['Tooling'] : []),
+      // the application delivery's image builds, before the first environment
+      'BeforeEnvironments',
       ...spec.deployments.map((d) => d.stageName),
     ]);
   });
@@ -152,7 +156,7 @@ describe('the release pipeline', () => {
     const deployed = /^cdk -a assembly-Tooling deploy (.+) --require-approval never$/.exec(command)![1].split(' ');
     // every other stack of the tooling stage, and only those
     expect(deployed.sort()).toEqual(others.map((s) => s.path).sort());
-    expect(deployed).toEqual(['Tooling/PullRequestReview', 'Tooling/Registry', 'Tooling/Signing']);
+    expect(deployed).toEqual(['Tooling/Delivery', 'Tooling/PullRequestReview', 'Tooling/Registry', 'Tooling/Signing']);
     const roleId = project.Properties!.ServiceRole['Fn::GetAtt'][0];
     const policies = resources(template, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties!.Roles).includes(roleId));
     const assume = policies
@@ -197,11 +201,15 @@ describe('every build of the tooling account', () => {
     }
   });
 
-  test("keeps npm's cache in S3 between builds", () => {
+  test("keeps npm's cache between builds: in S3 for the pipelines' builds, on the build host (with Docker's layers) for the delivery's", () => {
+    const deliveryNames = [...SERVICES.map((svc) => imageProjectName(svc.name)), ...ENVIRONMENTS.map((e) => releaseProjectName(e.name))];
+    const delivery = (name: unknown) => deliveryNames.includes(name as string);
     for (const project of projects) {
-      expect(project.Properties!.Cache).toMatchObject({ Type: 'S3' });
-      expect(buildSpecOf(project).cache.paths).toEqual(['/root/.npm/**/*']);
+      const name = project.Properties!.Name;
+      expect([name, project.Properties!.Cache.Type]).toEqual([name, delivery(name) ? 'LOCAL' : 'S3']);
+      expect(buildSpecOf(project).cache.paths).toContain('/root/.npm/**/*');
     }
+    expect(projects.filter((p) => p.Properties!.Cache.Type === 'S3').length).toBeGreaterThan(5);
   });
 
   test('the CDK CLI the pipeline installs is the one package.json pins', () => {
