@@ -67,7 +67,7 @@ export function environmentsPage(environments: readonly EnvironmentConfig[]): st
     row(
       'edge',
       (c) =>
-        `${c.edge.appSubdomain}./${c.edge.apiSubdomain}., ${c.edge.priceClass}, WAF ${c.edge.wafRateLimitPer5Minutes}/5 min per IP, blue/green ${c.edge.blueGreenWeights.blue}/${c.edge.blueGreenWeights.green}${c.edge.failoverToDr ? ', DR failover' : ''}`,
+        `${c.edge.appSubdomain}./${c.edge.apiSubdomain}., ${c.edge.priceClass}, WAF ${c.edge.wafRateLimitPer5Minutes}/5 min per IP, blue/green ${c.edge.blueGreenWeights.blue}/${c.edge.blueGreenWeights.green}`,
     ),
     row('approval before deploy', (c) => (c.delivery.requireApproval ? 'yes' : 'no')),
     row('stateful resources', (c) => `${c.stateful.removal}, termination protection ${c.stateful.terminationProtection ? 'on' : 'off'}`),

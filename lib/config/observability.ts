@@ -434,6 +434,14 @@ export const ALARM_CATALOG = {
     missingData: 'notBreaching',
     missingDataWhy: 'Step Functions reports nothing while no escalation ends.',
   },
+  'restore-test-failed': {
+    title:
+      'Scheduled restore tests that failed: the restore job failed, the restored database or bucket did not hold the known data, or the restore took longer than the RTO',
+    unit: 'failed tests in an hour',
+    per: 'environment',
+    missingData: 'notBreaching',
+    missingDataWhy: 'The validation function publishes only when a restore test ends (weekly); between tests there is nothing to report.',
+  },
 } as const satisfies Record<string, AlarmKind>;
 
 /** An alarm id: the runbook anchor of one kind of alarm. */
