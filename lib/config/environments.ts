@@ -52,6 +52,12 @@ const thresholds = (overrides: Partial<AlarmThresholds> = {}): AlarmThresholds =
   'alerting-delivery-failed': { warning: 1 },
   'escalation-failed': { warning: 1 },
   'restore-test-failed': { warning: 1 },
+  // The audit trail (any one event): misuse of the account's most powerful paths pages.
+  'root-account-use': { critical: 1 },
+  'console-signin-without-mfa': { critical: 1 },
+  'iam-policy-change': { warning: 1 },
+  'break-glass-use': { critical: 1 },
+  'secret-read-by-non-owner': { critical: 1 },
   ...overrides,
 });
 
