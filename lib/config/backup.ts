@@ -94,12 +94,12 @@ export interface BackupConfig {
   readonly restoreTesting: RestoreTestingConfig;
 }
 
-/** How the database reaches the DR region. */
-export type DrDatabasePath =
-  /** AWS Backup copies each snapshot rule's recovery points to the DR vault (needs `backup.copyToDr`); a restore starts from the latest copy. */
-  | 'snapshotCopy'
-  /** A cross-region read replica runs in the DR region's isolated subnets; failover promotes it (seconds of lag, paid while idle). */
-  | 'crossRegionReplica';
+/**
+ * How the database reaches the DR region. `snapshotCopy`: AWS Backup copies each snapshot rule's
+ * recovery points to the DR vault (needs `backup.copyToDr`); a restore starts from the latest copy.
+ * (A cross-region read replica is not offered yet: ADR 0008 says when it would be worth its cost.)
+ */
+export type DrDatabasePath = 'snapshotCopy';
 
 /** The DR region's pilot light (ADR 0008): what exists there before a disaster. */
 export interface DisasterRecoveryConfig {

@@ -220,8 +220,8 @@ function checkDisasterRecovery(
   }
   const drRegion = typeof env.drRegion === 'string' ? env.drRegion : undefined;
   if (!drRegion) report('dr', 'needs drRegion; set the DR region, or remove dr');
-  if (dr.database !== 'snapshotCopy' && dr.database !== 'crossRegionReplica') {
-    report('dr.database', `${show(dr.database)} is not allowed; use one of snapshotCopy, crossRegionReplica`);
+  if (dr.database !== 'snapshotCopy') {
+    report('dr.database', `${show(dr.database)} is not allowed; use snapshotCopy`);
   } else if (dr.database === 'snapshotCopy' && backup.copyToDr === false) {
     report(
       'dr.database',

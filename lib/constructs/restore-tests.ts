@@ -148,7 +148,7 @@ export class RestoreTests extends Construct {
       protectedResourceType: 'S3',
       protectedResourceArns: [props.bucket.bucket.bucketArn],
     });
-    for (const selection of [database, bucket]) selection.addDependency(this.plan);
+    for (const selection of [database, bucket]) selection.addResourceDependency(this.plan);
 
     const fn = new PlatformFunction(this, 'Validation', {
       entry: path.join(__dirname, '..', 'functions', 'restore-validation', 'handler.ts'),

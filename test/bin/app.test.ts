@@ -30,6 +30,8 @@ describe('the CDK app', () => {
     const perStage = [
       'Access',
       'Audit',
+      'Backup',
+      'BackupVault',
       'Cluster',
       'Data',
       'Dns',
@@ -47,6 +49,7 @@ describe('the CDK app', () => {
       [
         ...['Dev', 'Staging', 'Prod'].flatMap((stage) => perStage.map((s) => `${stage}/${s}`)),
         'Prod/DataReplica',
+        'Prod/DisasterRecovery',
         'Management/Access',
         'Tooling/Delivery',
         'Tooling/Registry',
