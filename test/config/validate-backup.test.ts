@@ -33,11 +33,23 @@ describe('validateBackup', () => {
 
   // One clear message per problem, naming the field, the value and what is allowed.
   test.each<[string, object, string, unknown, string | string[]]>([
-    ['backup missing', dev, 'backup', undefined, 'dev.backup: missing is not an object; give { objectives, daily, copyToDr, restoreTesting }'],
+    [
+      'backup missing',
+      dev,
+      'backup',
+      undefined,
+      'dev.backup: missing is not an object; give { objectives, daily, copyToDr, restoreTesting }',
+    ],
     ['objectives', dev, 'backup.objectives', 'fast', 'dev.backup.objectives: "fast" is not an object; give { rpoMinutes, rtoMinutes }'],
     ['RPO too low', staging, 'backup.objectives.rpoMinutes', 1, 'staging.backup.objectives.rpoMinutes: 1 is too low; use 5..10080'],
     ['RPO too high', dev, 'backup.objectives.rpoMinutes', 20000, 'dev.backup.objectives.rpoMinutes: 20000 is too high; use 5..10080'],
-    ['RTO not whole', dev, 'backup.objectives.rtoMinutes', 1.5, 'dev.backup.objectives.rtoMinutes: 1.5 is not a whole number; use 15..10080'],
+    [
+      'RTO not whole',
+      dev,
+      'backup.objectives.rtoMinutes',
+      1.5,
+      'dev.backup.objectives.rtoMinutes: 1.5 is not a whole number; use 15..10080',
+    ],
     [
       'RPO below a day without continuous backup',
       staging,
@@ -57,7 +69,7 @@ describe('validateBackup', () => {
       staging,
       'backup.continuousRetentionDays',
       10,
-      'staging.backup.continuousRetentionDays: 10 differs from database.backupRetentionDays 7; use the same value (AWS Backup takes over the database\'s point-in-time window, and CloudFormation would set it back on every deploy)',
+      "staging.backup.continuousRetentionDays: 10 differs from database.backupRetentionDays 7; use the same value (AWS Backup takes over the database's point-in-time window, and CloudFormation would set it back on every deploy)",
     ],
     [
       'Backup tag that does not select',
@@ -66,8 +78,20 @@ describe('validateBackup', () => {
       'daily',
       'prod.tags.Backup: "daily" does not select the stateful resources for an RPO of 15 minutes (the backup plan selects on this tag); use "hourly"',
     ],
-    ['daily missing', dev, 'backup.daily', undefined, 'dev.backup.daily: missing is not an object; give { retentionDays, coldStorageAfterDays? }'],
-    ['weekly malformed', staging, 'backup.weekly', 5, 'staging.backup.weekly: 5 is not an object; give { retentionDays, coldStorageAfterDays? }'],
+    [
+      'daily missing',
+      dev,
+      'backup.daily',
+      undefined,
+      'dev.backup.daily: missing is not an object; give { retentionDays, coldStorageAfterDays? }',
+    ],
+    [
+      'weekly malformed',
+      staging,
+      'backup.weekly',
+      5,
+      'staging.backup.weekly: 5 is not an object; give { retentionDays, coldStorageAfterDays? }',
+    ],
     ['retention too low', dev, 'backup.daily.retentionDays', 0, 'dev.backup.daily.retentionDays: 0 is too low; use 1..36500'],
     [
       'cold storage not whole',
@@ -97,7 +121,13 @@ describe('validateBackup', () => {
       true,
       'staging.backup.vaultLock: true is not an object; give { mode, minRetentionDays, maxRetentionDays, changeableForDays? }',
     ],
-    ['unknown lock mode', staging, 'backup.vaultLock.mode', 'strict', 'staging.backup.vaultLock.mode: "strict" is not allowed; use one of compliance, governance'],
+    [
+      'unknown lock mode',
+      staging,
+      'backup.vaultLock.mode',
+      'strict',
+      'staging.backup.vaultLock.mode: "strict" is not allowed; use one of compliance, governance',
+    ],
     [
       'governance in production',
       prod,
@@ -162,9 +192,27 @@ describe('validateBackup', () => {
       'rate(7 days)',
       'dev.backup.restoreTesting.scheduleExpression: "rate(7 days)" is not valid; use cron(minutes hours day month weekday year) in UTC, e.g. cron(0 6 ? * TUE *)',
     ],
-    ['start window', dev, 'backup.restoreTesting.startWindowHours', 0, 'dev.backup.restoreTesting.startWindowHours: 0 is too low; use 1..168'],
-    ['selection window', dev, 'backup.restoreTesting.selectionWindowDays', 400, 'dev.backup.restoreTesting.selectionWindowDays: 400 is too high; use 1..365'],
-    ['validation window', dev, 'backup.restoreTesting.validationWindowHours', 200, 'dev.backup.restoreTesting.validationWindowHours: 200 is too high; use 1..168'],
+    [
+      'start window',
+      dev,
+      'backup.restoreTesting.startWindowHours',
+      0,
+      'dev.backup.restoreTesting.startWindowHours: 0 is too low; use 1..168',
+    ],
+    [
+      'selection window',
+      dev,
+      'backup.restoreTesting.selectionWindowDays',
+      400,
+      'dev.backup.restoreTesting.selectionWindowDays: 400 is too high; use 1..365',
+    ],
+    [
+      'validation window',
+      dev,
+      'backup.restoreTesting.validationWindowHours',
+      200,
+      'dev.backup.restoreTesting.validationWindowHours: 200 is too high; use 1..168',
+    ],
   ])('%s', (_what, env, path, value, expected) => {
     expect(one(env, path, value)).toEqual(lines(expected));
   });
@@ -199,9 +247,21 @@ describe('validateBackup', () => {
       withValue(prod, 'storage.replicateUploadsToDr', false),
       'prod.storage.replicateUploadsToDr: false leaves the DR region without the uploads; turn it on with dr',
     ],
-    ['network malformed', withValue(prod, 'dr.network', 1), 'prod.dr.network: 1 is not an object; give { vpcCidr, availabilityZones, natGateways, flowLogRetentionDays }'],
-    ['CIDR missing', withValue(prod, 'dr.network.vpcCidr', undefined), 'prod.dr.network.vpcCidr: missing is not an IPv4 CIDR; use a.b.c.d/n'],
-    ['CIDR host bits', withValue(prod, 'dr.network.vpcCidr', '10.40.0.1/16'), 'prod.dr.network.vpcCidr: "10.40.0.1/16" has host bits set; did you mean 10.40.0.0/16?'],
+    [
+      'network malformed',
+      withValue(prod, 'dr.network', 1),
+      'prod.dr.network: 1 is not an object; give { vpcCidr, availabilityZones, natGateways, flowLogRetentionDays }',
+    ],
+    [
+      'CIDR missing',
+      withValue(prod, 'dr.network.vpcCidr', undefined),
+      'prod.dr.network.vpcCidr: missing is not an IPv4 CIDR; use a.b.c.d/n',
+    ],
+    [
+      'CIDR host bits',
+      withValue(prod, 'dr.network.vpcCidr', '10.40.0.1/16'),
+      'prod.dr.network.vpcCidr: "10.40.0.1/16" has host bits set; did you mean 10.40.0.0/16?',
+    ],
     [
       'CIDR prefix',
       withValue(prod, 'dr.network.vpcCidr', '10.40.0.0/24'),
@@ -212,7 +272,11 @@ describe('validateBackup', () => {
       withValue(prod, 'dr.network.vpcCidr', '10.30.0.0/16'),
       'prod.dr.network.vpcCidr: "10.30.0.0/16" overlaps prod\'s VPC "10.30.0.0/16"; the DR VPC needs its own range so the regions can be peered',
     ],
-    ['zones not a list', withValue(prod, 'dr.network.availabilityZones', 'eu-central-1a'), 'prod.dr.network.availabilityZones: "eu-central-1a" is not a list'],
+    [
+      'zones not a list',
+      withValue(prod, 'dr.network.availabilityZones', 'eu-central-1a'),
+      'prod.dr.network.availabilityZones: "eu-central-1a" is not a list',
+    ],
     [
       'one zone',
       withValue(prod, 'dr.network.availabilityZones', ['eu-central-1a']),
@@ -232,13 +296,15 @@ describe('validateBackup', () => {
     [
       'flow log retention',
       withValue(prod, 'dr.network.flowLogRetentionDays', 100),
-      expect.stringMatching(/^prod\.dr\.network\.flowLogRetentionDays: 100 is not a CloudWatch retention; use one of 1, 3, 5, .*365/) as unknown as string,
+      expect.stringMatching(
+        /^prod\.dr\.network\.flowLogRetentionDays: 100 is not a CloudWatch retention; use one of 1, 3, 5, .*365/,
+      ) as unknown as string,
     ],
   ])('DR: %s', (_what, env, expected) => {
     expect(problemsOf(env)).toEqual(lines(expected));
   });
 
-  test('a DR VPC overlapping another environment\'s DR VPC is named as such', () => {
+  test("a DR VPC overlapping another environment's DR VPC is named as such", () => {
     // GIVEN two production-like environments whose DR VPCs share a range
     const other = withValues(prod, { name: 'prod2', 'network.vpcCidr': '10.50.0.0/16' });
     const problems = validateBackup([prod, other], SERVICE_CATALOG).map((p) => `${p.path}: ${p.message}`);
