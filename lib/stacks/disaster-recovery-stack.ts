@@ -57,4 +57,9 @@ export class DisasterRecoveryStack extends PlatformStack {
       ...vaultProtection(config, props.breakGlass),
     }).vault;
   }
+
+  /** The DR region's zones from config (synth never looks anything up). */
+  public get availabilityZones(): string[] {
+    return [...(this.config.dr?.network.availabilityZones ?? [])];
+  }
 }
