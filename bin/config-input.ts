@@ -69,7 +69,7 @@ export function configProblems(
     ...validatePipeline(pipeline, PLATFORM.accounts.tooling),
     ...validateDelivery(DELIVERY),
     ...validateObservability(environments, catalog),
-    ...validateBackup(environments, catalog),
+    ...validateBackup(environments),
     ...validateTeam(team, usable, { otherEnvironmentNames }),
     ...validateIdentityCenter(platform),
   ];

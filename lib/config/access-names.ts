@@ -71,8 +71,15 @@ export function identityCenterRoleArnPattern(account: string, permissionSetName:
  * never by a generated name). Resource policies that let only break-glass do something (the backup
  * vaults' deletion guard) list exactly these.
  */
-export function breakGlassPrincipalArnPatterns(environment: AccessEnvironment, permissionSetName: string, identityCenterRegion: string): string[] {
-  return [accessRoleArn(environment, 'breakGlass'), identityCenterRoleArnPattern(environment.account, permissionSetName, identityCenterRegion)];
+export function breakGlassPrincipalArnPatterns(
+  environment: AccessEnvironment,
+  permissionSetName: string,
+  identityCenterRegion: string,
+): string[] {
+  return [
+    accessRoleArn(environment, 'breakGlass'),
+    identityCenterRoleArnPattern(environment.account, permissionSetName, identityCenterRegion),
+  ];
 }
 
 /**

@@ -216,6 +216,14 @@ export function backupVaultArn(region: string, account: string, vaultName: strin
   return `arn:aws:backup:${region}:${account}:backup-vault:${vaultName}`;
 }
 
+/**
+ * Name of the DB subnet group of the DR region's isolated subnets, e.g. `saas-platform-prod-dr-database`:
+ * a restore of a copied recovery point there names it (docs/backup-and-dr.md, "Fail over to the DR region").
+ */
+export function drDatabaseSubnetGroupName(environmentName: string): string {
+  return `${PLATFORM.application}-${environmentName}-dr-database`;
+}
+
 /** Name of an environment's backup plan, e.g. `saas-platform-prod`. */
 export function backupPlanName(environmentName: string): string {
   return `${PLATFORM.application}-${environmentName}`;

@@ -215,8 +215,6 @@ const restoreTesting = (validationWindowHours: number): RestoreTestingConfig => 
 /** The experiments' defaults; each environment sets how hard they hit. */
 const chaos = (zone: string, overrides: Partial<ChaosConfig> = {}): ChaosConfig => ({
   nodeTerminationPercent: 50,
-  // The public API: the service users notice first.
-  podDelete: { service: 'web-api', percent: 50 },
   networkDisruption: { availabilityZone: zone, durationMinutes: 5 },
   nodeStress: { instancePercent: 50, durationMinutes: 5, cpuLoadPercent: 80, memoryPercent: 80 },
   logRetentionDays: 30,
@@ -400,7 +398,6 @@ export const prod: EnvironmentConfig = {
   },
   chaos: chaos(azs(PLATFORM.region, 3)[0], {
     nodeTerminationPercent: 20,
-    podDelete: { service: 'web-api', percent: 25 },
     nodeStress: { instancePercent: 20, durationMinutes: 5, cpuLoadPercent: 80, memoryPercent: 70 },
     logRetentionDays: 365,
   }),

@@ -442,6 +442,15 @@ export const ALARM_CATALOG = {
     missingData: 'notBreaching',
     missingDataWhy: 'The validation function publishes only when a restore test ends (weekly); between tests there is nothing to report.',
   },
+  'chaos-stop': {
+    title:
+      'A critical alarm of the environment fired: the stop condition of every chaos experiment (AWS FIS stops a running experiment; nothing else is done)',
+    unit: '(composite)',
+    per: 'environment',
+    missingData: 'notBreaching',
+    missingDataWhy: 'A composite alarm follows its children, which say how they treat missing data.',
+    composite: true,
+  },
   'root-account-use': {
     title: 'The root user of the account was used (CIS AWS Foundations Benchmark 4.3)',
     unit: 'events in 5 minutes',

@@ -2,8 +2,8 @@
  * Validation of the backup, disaster-recovery and chaos settings of the environments: recovery
  * objectives and what meets them (continuous backup below a day, the `Backup` tag the selection
  * reads), retention against the vault lock and the cold-storage minimum, the DR region's pilot light
- * (its database path, its VPC's range and zones), and the chaos experiments against the catalog and
- * the network. Pure; every problem at once, in the `{ path, message }` shape of the other validators.
+ * (its database path, its VPC's range and zones), and the chaos experiments against the
+ * network. Pure; every problem at once, in the `{ path, message }` shape of the other validators.
  * Input that is not an environment object is left to `validateEnvironments`.
  */
 import { MINUTES_PER_DAY, requiredBackupTag } from './backup';
@@ -33,14 +33,8 @@ function integer(report: Report, obj: Obj, path: string, key: string, min: numbe
   return undefined;
 }
 
-/** The catalog's services, `{ name, namespace }` (malformed entries are `validateServices`'s to report). */
-const catalogServices = (catalog: unknown): string[] =>
-  isObj(catalog) && Array.isArray(catalog.services)
-    ? catalog.services.flatMap((s) => (isObj(s) && typeof s.name === 'string' ? [s.name] : []))
-    : [];
-
 /** Every problem of the backup, DR and chaos settings of the environments. */
-export function validateBackup(environments: unknown, catalog: unknown): ConfigProblem[] {
+export function validateBackup(environments: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const envs = Array.isArray(environments) ? environments.filter(isObj).filter((e) => typeof e.name === 'string') : [];
   const ranges: { owner: string; path: string; cidr: Cidr; text: string }[] = envs.flatMap((env) => {
@@ -48,12 +42,11 @@ export function validateBackup(environments: unknown, catalog: unknown): ConfigP
     const parsed = typeof text === 'string' ? parseCidr(text) : undefined;
     return parsed?.ok ? [{ owner: `${env.name}'s VPC`, path: `${env.name}.network.vpcCidr`, cidr: parsed.cidr, text: text as string }] : [];
   });
-  const services = catalogServices(catalog);
   for (const env of envs) {
     const report: Report = (path, message) => problems.push({ path: `${env.name}.${path}`, message });
     const backup = checkBackup(report, env);
     checkDisasterRecovery(report, env, backup, ranges);
-    checkChaos(report, env, services);
+    checkChaos(report, env);
   }
   return problems;
 }
@@ -283,24 +276,13 @@ function checkDisasterRecovery(
 }
 
 /** `chaos`: the experiments' targets exist, their shares and durations are bounded. */
-function checkChaos(report: Report, env: Obj, services: readonly string[]): void {
+function checkChaos(report: Report, env: Obj): void {
   const chaos = env.chaos;
   if (!isObj(chaos)) {
-    report(
-      'chaos',
-      `${show(chaos)} is not an object; give { nodeTerminationPercent, podDelete, networkDisruption, nodeStress, logRetentionDays }`,
-    );
+    report('chaos', `${show(chaos)} is not an object; give { nodeTerminationPercent, networkDisruption, nodeStress, logRetentionDays }`);
     return;
   }
   integer(report, chaos, 'chaos', 'nodeTerminationPercent', 1, 50);
-  const pods = chaos.podDelete;
-  if (!isObj(pods)) report('chaos.podDelete', `${show(pods)} is not an object; give { service, percent }`);
-  else {
-    if (typeof pods.service !== 'string' || !services.includes(pods.service)) {
-      report('chaos.podDelete.service', `${show(pods.service)} is not a service of the catalog; use one of ${services.join(', ')}`);
-    }
-    integer(report, pods, 'chaos.podDelete', 'percent', 1, 100);
-  }
   const network = chaos.networkDisruption;
   if (!isObj(network)) report('chaos.networkDisruption', `${show(network)} is not an object; give { availabilityZone, durationMinutes }`);
   else {

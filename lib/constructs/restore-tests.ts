@@ -130,7 +130,11 @@ export class RestoreTests extends Construct {
     restoredGroup.connections.allowFrom(validationGroup, ec2.Port.tcp(POSTGRES), 'restore test validation');
     this.restoredDatabaseSecurityGroup = restoredGroup;
 
-    const common = { restoreTestingPlanName: this.plan.restoreTestingPlanName, iamRoleArn: role.roleArn, validationWindowHours: props.validationWindowHours };
+    const common = {
+      restoreTestingPlanName: this.plan.restoreTestingPlanName,
+      iamRoleArn: role.roleArn,
+      validationWindowHours: props.validationWindowHours,
+    };
     const database = new backup.CfnRestoreTestingSelection(this, 'Database', {
       ...common,
       restoreTestingSelectionName: 'database',

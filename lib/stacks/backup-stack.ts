@@ -46,7 +46,10 @@ export interface BackupStackProps extends Omit<PlatformStackProps, 'stateful'> {
 }
 
 /** The AWS managed policies the backup role needs for RDS and S3 (AWS Backup developer guide, "Managed policies for AWS Backup"). */
-export const BACKUP_ROLE_MANAGED_POLICIES = ['service-role/AWSBackupServiceRolePolicyForBackup', 'AWSBackupServiceRolePolicyForS3Backup'] as const;
+export const BACKUP_ROLE_MANAGED_POLICIES = [
+  'service-role/AWSBackupServiceRolePolicyForBackup',
+  'AWSBackupServiceRolePolicyForS3Backup',
+] as const;
 
 /**
  * What fills the vault and proves it can be restored (stateless): the backup plan with the rules
@@ -89,7 +92,11 @@ export class BackupStack extends PlatformStack {
 
     const drVault =
       config.backup.copyToDr && config.drRegion
-        ? backup.BackupVault.fromBackupVaultArn(this, 'DrVault', backupVaultArn(config.drRegion, this.account, backupVaultName(config.name, 'dr')))
+        ? backup.BackupVault.fromBackupVaultArn(
+            this,
+            'DrVault',
+            backupVaultArn(config.drRegion, this.account, backupVaultName(config.name, 'dr')),
+          )
         : undefined;
     this.plan = new backup.BackupPlan(this, 'Plan', {
       backupPlanName: backupPlanName(config.name),

@@ -1,8 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { backupVaultName } from '../config/backup';
+import { backupVaultName, drDatabaseSubnetGroupName } from '../config/backup';
 import { subnetMasks } from '../config/network-layout';
 import { kmsAliasName, vpcName } from '../config/naming';
 import { PlatformBackupVault } from '../constructs/backup-vault';
@@ -21,7 +22,8 @@ export interface DisasterRecoveryStackProps extends Omit<PlatformStackProps, 'st
  * in (the same three subnet tiers as the primary's, from `dr.network`) and the backup vault that
  * receives the copies of every snapshot rule (`backupVaultName(env, 'dr')`, named because the copy
  * rule in the primary region must name it: CloudFormation passes no reference across regions),
- * with the same key, break-glass-only deletion and lock as the primary vault. The replicated
+ * with the same key, break-glass-only deletion and lock as the primary vault, and the DB subnet group
+ * a failover restores the database into. The replicated
  * uploads bucket is the DataReplica stack's. No compute, no API origin: nothing here answers
  * traffic until a failover (docs/backup-and-dr.md, "Fail over to the DR region").
  */
@@ -30,6 +32,8 @@ export class DisasterRecoveryStack extends PlatformStack {
   public readonly vpc: ec2.IVpc;
   /** The vault that receives the copies. */
   public readonly vault: backup.IBackupVault;
+  /** The isolated subnets a restored database goes into. */
+  public readonly databaseSubnetGroup: rds.ISubnetGroup;
 
   constructor(scope: Construct, id: string, props: DisasterRecoveryStackProps) {
     const { config } = props;
@@ -50,6 +54,13 @@ export class DisasterRecoveryStack extends PlatformStack {
       removalPolicy: config.stateful.removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       vpcName: `${vpcName(config.name)}-dr`,
     }).vpc;
+    this.databaseSubnetGroup = new rds.SubnetGroup(this, 'DatabaseSubnets', {
+      subnetGroupName: drDatabaseSubnetGroupName(config.name),
+      description: `${config.name}: isolated subnets of the DR region, where a failover restores the database`,
+      vpc: this.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.vault = new PlatformBackupVault(this, 'Vault', {
       vaultName: backupVaultName(config.name, 'dr'),
       keyDescription: `${config.name} AWS Backup vault in the DR region (copies)`,

@@ -12,6 +12,7 @@ import { AccessStack } from '../stacks/access-stack';
 import { AuditStack } from '../stacks/audit-stack';
 import { BackupStack } from '../stacks/backup-stack';
 import { BackupVaultStack } from '../stacks/backup-vault-stack';
+import { ChaosStack } from '../stacks/chaos-stack';
 import { DisasterRecoveryStack } from '../stacks/disaster-recovery-stack';
 import { serviceSecretsRoleName } from '../config/access-names';
 import { consumersOf } from '../config/secret-consumers';
@@ -101,6 +102,8 @@ export class SaasEnvironmentStage extends Stage {
   public readonly backup: BackupStack;
   /** The DR region's pilot light (network, the vault receiving copies), when config has `dr`. */
   public readonly disasterRecovery?: DisasterRecoveryStack;
+  /** AWS FIS experiment templates. */
+  public readonly chaos: ChaosStack;
 
   constructor(scope: Construct, id: string, props: SaasEnvironmentStageProps) {
     const { config, services, applicationSecrets, zoneDelegation, albDimensionsRefresh, access, ...stageProps } = props;
@@ -248,6 +251,15 @@ export class SaasEnvironmentStage extends Stage {
       alertTopics: this.observability.topics.topics,
     });
     if (this.disasterRecovery) this.backup.addStackDependency(this.disasterRecovery, 'the copy rules name the DR vault');
+    this.chaos = new ChaosStack(this, 'Chaos', {
+      config,
+      database: this.data.database,
+      vpc: this.network.vpc,
+      workloadsNodegroup: this.cluster.platformCluster.nodeGroups.workloads,
+      // The alarms that page: any of them stops a running experiment.
+      criticalAlarms: this.observability.facade.alarms.filter((a) => a.severity === 'critical' && a.notifies).map((a) => a.alarm),
+      alertTopics: this.observability.topics.topics,
+    });
 
     // An access entry's principal must exist when EKS creates the entry.
     this.cluster.addStackDependency(this.access, "the access entries name the Access stack's roles");

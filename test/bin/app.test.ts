@@ -32,6 +32,7 @@ describe('the CDK app', () => {
       'Audit',
       'Backup',
       'BackupVault',
+      'Chaos',
       'Cluster',
       'Data',
       'Dns',

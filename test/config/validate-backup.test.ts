@@ -1,22 +1,21 @@
 import { achievedRpoMinutes, backupRules, requiredBackupTag } from '../../lib/config/backup';
 import { dev, ENVIRONMENTS, prod, staging } from '../../lib/config/environments';
-import { SERVICE_CATALOG } from '../../lib/config/service-catalog';
 import { validateBackup } from '../../lib/config/validate-backup';
 import { withValue, withValues } from '../helpers';
 
 /** The problems of one environment, `path: message` each. */
-const problemsOf = (env: object) => validateBackup([env], SERVICE_CATALOG).map((p) => `${p.path}: ${p.message}`);
+const problemsOf = (env: object) => validateBackup([env]).map((p) => `${p.path}: ${p.message}`);
 const one = (env: object, path: string, value: unknown) => problemsOf(withValue(env, path, value));
 const lines = (expected: string | string[]) => (Array.isArray(expected) ? expected : [expected]);
 
 describe('validateBackup', () => {
   test('the shipped environments are valid', () => {
-    expect(validateBackup(ENVIRONMENTS, SERVICE_CATALOG)).toEqual([]);
+    expect(validateBackup(ENVIRONMENTS)).toEqual([]);
   });
 
   test('input that is not an environment is left to validateEnvironments', () => {
-    expect(validateBackup('nope', SERVICE_CATALOG)).toEqual([]);
-    expect(validateBackup([null, 1, { tier: 'production' }], SERVICE_CATALOG)).toEqual([]);
+    expect(validateBackup('nope')).toEqual([]);
+    expect(validateBackup([null, 1, { tier: 'production' }])).toEqual([]);
   });
 
   test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(
@@ -307,7 +306,7 @@ describe('validateBackup', () => {
   test("a DR VPC overlapping another environment's DR VPC is named as such", () => {
     // GIVEN two production-like environments whose DR VPCs share a range
     const other = withValues(prod, { name: 'prod2', 'network.vpcCidr': '10.50.0.0/16' });
-    const problems = validateBackup([prod, other], SERVICE_CATALOG).map((p) => `${p.path}: ${p.message}`);
+    const problems = validateBackup([prod, other]).map((p) => `${p.path}: ${p.message}`);
     expect(problems).toEqual([
       'prod2.dr.network.vpcCidr: "10.40.0.0/16" overlaps prod\'s DR VPC "10.40.0.0/16"; the DR VPC needs its own range so the regions can be peered',
     ]);

@@ -5,6 +5,7 @@ import {
   backupRules,
   backupVaultArn,
   backupVaultName,
+  drDatabaseSubnetGroupName,
   RESTORE_CHECK_OBJECT_KEY,
   RESTORE_TEST_FAILED_METRIC,
   restoreCheckTableName,
@@ -218,6 +219,10 @@ describe('Backup and DR stacks', () => {
     const t = template(dr);
     t.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: config.dr!.network.vpcCidr });
     t.resourceCountIs('AWS::EC2::NatGateway', config.dr!.network.natGateways);
+    t.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
+      DBSubnetGroupName: drDatabaseSubnetGroupName('prod'),
+      SubnetIds: Match.arrayWith([Match.anyValue()]),
+    });
     const vault = Object.values(t.findResources('AWS::Backup::BackupVault'))[0];
     expect(vault.Properties.BackupVaultName).toBe(backupVaultName('prod', 'dr'));
     expect(vault.Properties.LockConfiguration).toEqual(vaultOf(vaultStack('prod')).Properties.LockConfiguration);

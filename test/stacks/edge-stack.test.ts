@@ -261,37 +261,43 @@ describe('Edge stacks of every environment', () => {
     }
   });
 
-  test.each(EACH_ENV)('%s: weighted origin records of the live colors, with the weights from config, each health-checked', (name, config) => {
-    const zone = config.domain.zoneName;
-    const weighted = recordsNamed(edge(name), apiOriginPrimaryHost(zone));
-    // GIVEN the shipped weights (blue takes everything): green has no cluster, so no record and no check
-    expect(config.edge.blueGreenWeights.green).toBe(0);
-    expect(weighted.map((r) => [r.SetIdentifier, r.ResourceRecords[0], r.Weight])).toEqual([
-      ['blue', apiOriginColorHost(zone, 'blue'), config.edge.blueGreenWeights.blue],
-    ]);
-    edge(name).resourcePropertiesCountIs(
-      'AWS::Route53::HealthCheck',
-      { HealthCheckConfig: Match.objectLike({ FullyQualifiedDomainName: apiOriginColorHost(zone, 'green') }) },
-      0,
-    );
-    for (const r of weighted) expect(r.HealthCheckId).toBeDefined();
-    edge(name).hasResourceProperties('AWS::Route53::HealthCheck', {
-      HealthCheckConfig: Match.objectLike({
-        Type: 'HTTPS',
-        FullyQualifiedDomainName: apiOriginColorHost(zone, 'blue'),
-        ResourcePath: config.edge.healthCheckPath,
-      }),
-    });
-  });
+  test.each(EACH_ENV)(
+    '%s: weighted origin records of the live colors, with the weights from config, each health-checked',
+    (name, config) => {
+      const zone = config.domain.zoneName;
+      const weighted = recordsNamed(edge(name), apiOriginPrimaryHost(zone));
+      // GIVEN the shipped weights (blue takes everything): green has no cluster, so no record and no check
+      expect(config.edge.blueGreenWeights.green).toBe(0);
+      expect(weighted.map((r) => [r.SetIdentifier, r.ResourceRecords[0], r.Weight])).toEqual([
+        ['blue', apiOriginColorHost(zone, 'blue'), config.edge.blueGreenWeights.blue],
+      ]);
+      edge(name).resourcePropertiesCountIs(
+        'AWS::Route53::HealthCheck',
+        { HealthCheckConfig: Match.objectLike({ FullyQualifiedDomainName: apiOriginColorHost(zone, 'green') }) },
+        0,
+      );
+      for (const r of weighted) expect(r.HealthCheckId).toBeDefined();
+      edge(name).hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: Match.objectLike({
+          Type: 'HTTPS',
+          FullyQualifiedDomainName: apiOriginColorHost(zone, 'blue'),
+          ResourcePath: config.edge.healthCheckPath,
+        }),
+      });
+    },
+  );
 
-  test.each(EACH_ENV)('%s: the API origin is one CNAME to the weighted set: no failover record to a DR origin nothing creates', (name, config) => {
-    // GIVEN a DR region that is a pilot light without an API origin (ADR 0008)
-    const zone = config.domain.zoneName;
-    const origin = recordsNamed(edge(name), apiOriginHost(zone));
-    // THEN the origin name has one plain record, and no record of the zone fails over
-    expect(origin.map((r) => [r.Failover, r.ResourceRecords[0]])).toEqual([[undefined, apiOriginPrimaryHost(zone)]]);
-    expect(Object.values(edge(name).findResources('AWS::Route53::RecordSet')).filter((r) => r.Properties.Failover)).toEqual([]);
-  });
+  test.each(EACH_ENV)(
+    '%s: the API origin is one CNAME to the weighted set: no failover record to a DR origin nothing creates',
+    (name, config) => {
+      // GIVEN a DR region that is a pilot light without an API origin (ADR 0008)
+      const zone = config.domain.zoneName;
+      const origin = recordsNamed(edge(name), apiOriginHost(zone));
+      // THEN the origin name has one plain record, and no record of the zone fails over
+      expect(origin.map((r) => [r.Failover, r.ResourceRecords[0]])).toEqual([[undefined, apiOriginPrimaryHost(zone)]]);
+      expect(Object.values(edge(name).findResources('AWS::Route53::RecordSet')).filter((r) => r.Properties.Failover)).toEqual([]);
+    },
+  );
 
   test.each(EACH_ENV)('%s: the ALB certificate covers the origin host and every color, in the region', (name, config) => {
     const zone = config.domain.zoneName;
