@@ -311,4 +311,67 @@ describe('validateBackup', () => {
       'prod2.dr.network.vpcCidr: "10.40.0.0/16" overlaps prod\'s DR VPC "10.40.0.0/16"; the DR VPC needs its own range so the regions can be peered',
     ]);
   });
+  test.each<[string, object, string, unknown, string]>([
+    [
+      'chaos missing',
+      dev,
+      'chaos',
+      undefined,
+      'dev.chaos: missing is not an object; give { nodeTerminationPercent, networkDisruption, nodeStress, logRetentionDays }',
+    ],
+    [
+      'terminating more than half the nodes',
+      prod,
+      'chaos.nodeTerminationPercent',
+      60,
+      'prod.chaos.nodeTerminationPercent: 60 is too high; use 1..50',
+    ],
+    [
+      'network malformed',
+      dev,
+      'chaos.networkDisruption',
+      'az-a',
+      'dev.chaos.networkDisruption: "az-a" is not an object; give { availabilityZone, durationMinutes }',
+    ],
+    [
+      'a zone the environment does not use',
+      dev,
+      'chaos.networkDisruption.availabilityZone',
+      'eu-west-1c',
+      'dev.chaos.networkDisruption.availabilityZone: "eu-west-1c" is not one of the environment\'s zones; use one of eu-west-1a, eu-west-1b',
+    ],
+    [
+      'network too long',
+      staging,
+      'chaos.networkDisruption.durationMinutes',
+      90,
+      'staging.chaos.networkDisruption.durationMinutes: 90 is too high; use 1..60',
+    ],
+    [
+      'stress malformed',
+      dev,
+      'chaos.nodeStress',
+      [],
+      'dev.chaos.nodeStress: [] is not an object; give { instancePercent, durationMinutes, cpuLoadPercent, memoryPercent }',
+    ],
+    ['stress share', dev, 'chaos.nodeStress.instancePercent', 0, 'dev.chaos.nodeStress.instancePercent: 0 is too low; use 1..100'],
+    ['stress duration', dev, 'chaos.nodeStress.durationMinutes', 61, 'dev.chaos.nodeStress.durationMinutes: 61 is too high; use 1..60'],
+    ['stress CPU', dev, 'chaos.nodeStress.cpuLoadPercent', 101, 'dev.chaos.nodeStress.cpuLoadPercent: 101 is too high; use 1..100'],
+    [
+      'stress memory',
+      dev,
+      'chaos.nodeStress.memoryPercent',
+      'lots',
+      'dev.chaos.nodeStress.memoryPercent: "lots" is not a whole number; use 1..100',
+    ],
+    [
+      'log retention',
+      dev,
+      'chaos.logRetentionDays',
+      10,
+      expect.stringMatching(/^dev\.chaos\.logRetentionDays: 10 is not a CloudWatch retention; use one of 1, 3, 5, /) as unknown as string,
+    ],
+  ])('chaos: %s', (_what, env, path, value, expected) => {
+    expect(one(env, path, value)).toEqual([expected]);
+  });
 });
