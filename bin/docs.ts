@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { backupRules } from '../lib/config/backup';
 import { ENVIRONMENTS } from '../lib/config/environments';
 import { ALARM_CATALOG, ALARM_IDS, AlarmKind, runbookAnchor, SEVERITIES } from '../lib/config/observability';
 import { EnvironmentConfig } from '../lib/config/types';
@@ -71,6 +72,14 @@ export function environmentsPage(environments: readonly EnvironmentConfig[]): st
     ),
     row('approval before deploy', (c) => (c.delivery.requireApproval ? 'yes' : 'no')),
     row('stateful resources', (c) => `${c.stateful.removal}, termination protection ${c.stateful.terminationProtection ? 'on' : 'off'}`),
+    row('backup (docs/backup-and-dr.md)', (c) => {
+      const b = c.backup;
+      const kept = backupRules(b).map(
+        (r) => `${r.name} ${r.retentionDays} d${r.coldStorageAfterDays ? ` (cold after ${r.coldStorageAfterDays} d)` : ''}`,
+      );
+      const lock = b.vaultLock ? `, vault lock ${b.vaultLock.mode}` : '';
+      return `RPO ${b.objectives.rpoMinutes} min, RTO ${b.objectives.rtoMinutes} min; ${kept.join(', ')}${lock}${b.copyToDr ? ', copies to the DR region' : ''}`;
+    }),
     row('zone', (c) => c.domain.zoneName),
     row('tags', (c) => `DataClassification=${c.tags.DataClassification}, Backup=${c.tags.Backup}`),
     '',
