@@ -164,7 +164,7 @@ export class RestoreTests extends Construct {
         RTO_MINUTES: String(props.rto.toMinutes()),
         DATABASE_NAME: props.database.databaseName,
         RESTORE_CHECK_TABLE: props.database.table,
-        RESTORE_CHECK_OBJECT_KEY: props.bucket.objectKey,
+        RESTORE_CHECK_OBJECT: props.bucket.objectKey,
         RESTORED_NAME_PREFIX: props.restoredNamePrefix,
         METRIC_NAMESPACE: props.metric.namespace,
         METRIC_NAME: props.metric.metricName,

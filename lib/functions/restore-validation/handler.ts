@@ -229,7 +229,7 @@ export function settingsFrom(env: NodeJS.ProcessEnv): Settings {
     rtoMinutes: Number(required('RTO_MINUTES')),
     database: required('DATABASE_NAME'),
     table: required('RESTORE_CHECK_TABLE'),
-    objectKey: required('RESTORE_CHECK_OBJECT_KEY'),
+    objectKey: required('RESTORE_CHECK_OBJECT'),
     restoredNamePrefix: required('RESTORED_NAME_PREFIX'),
     metricNamespace: required('METRIC_NAMESPACE'),
     metricName: required('METRIC_NAME'),

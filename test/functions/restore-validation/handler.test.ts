@@ -333,7 +333,7 @@ describe('restore-validation handler', () => {
       RTO_MINUTES: '120',
       DATABASE_NAME: DATABASE,
       RESTORE_CHECK_TABLE: restoreCheckTableName(),
-      RESTORE_CHECK_OBJECT_KEY,
+      RESTORE_CHECK_OBJECT: RESTORE_CHECK_OBJECT_KEY,
       RESTORED_NAME_PREFIX: RESTORE_TEST_NAME_PREFIX,
       METRIC_NAMESPACE: 'SaasPlatform',
       METRIC_NAME: 'RestoreTestsFailed',
