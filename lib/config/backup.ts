@@ -237,17 +237,6 @@ export function restoreTestingPlanName(environmentName: string): string {
   return `${PLATFORM.application}_${environmentName}`.replace(/-/g, '_');
 }
 
-/** The resources the restore tests restore and check. */
-export const RESTORE_TEST_RESOURCES = ['database', 'uploads'] as const;
-
-/** One of `RESTORE_TEST_RESOURCES`. */
-export type RestoreTestResource = (typeof RESTORE_TEST_RESOURCES)[number];
-
-/** Name of a restore testing selection, e.g. `database` (letters, digits, underscores). */
-export function restoreTestingSelectionName(resource: RestoreTestResource): string {
-  return resource;
-}
-
 /**
  * Prefix of the names AWS Backup gives the resources a restore test creates (the restored database
  * instance, the restored bucket): the validation function may touch those and nothing else.

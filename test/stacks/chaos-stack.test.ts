@@ -2,13 +2,14 @@ import { CHAOS_EXPERIMENTS, chaosLogGroupName, chaosTargetTag, FIS_STRESS_DOCUME
 import { karpenterDiscoveryTag } from '../../lib/config/naming';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
 
-type Template = { Properties: Record<string, any> };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- template JSON, read field by field
+type Properties = Record<string, any>;
 
 describe('ChaosStack', () => {
   // GIVEN the whole app, synthesized once (every gate passed, or this throws)
   const { stage, template } = synthesizedApp();
   const chaos = (name: string) => template(stage(name).chaos);
-  const experiments = (name: string): Record<string, Template['Properties']> =>
+  const experiments = (name: string): Record<string, Properties> =>
     Object.fromEntries(
       Object.values(chaos(name).findResources('AWS::FIS::ExperimentTemplate')).map((t) => [
         String(t.Properties.Tags.Name).replace(`${name}-`, ''),
