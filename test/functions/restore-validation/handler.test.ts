@@ -63,22 +63,25 @@ describe('restore-validation handler', () => {
     await client.connect();
     return client;
   };
-  const handler = makeHandler(
-    {
-      backup: new BackupClient({}),
-      rds: new RDSClient({}),
-      s3: new S3Client({}),
-      cloudwatch: new CloudWatchClient({}),
-      connect,
-      sleep: async () => undefined,
-      password: () => {
-        const p = `pw${passwords.length}${run}`;
-        passwords.push(p);
-        return p;
+  /** The handler over the mocked clients and the real PostgreSQL, with a fixed password and other settings. */
+  const handlerWith = (password: () => string, overrides: Partial<Settings> = {}) =>
+    makeHandler(
+      {
+        backup: new BackupClient({}),
+        rds: new RDSClient({}),
+        s3: new S3Client({}),
+        cloudwatch: new CloudWatchClient({}),
+        connect,
+        sleep: async () => undefined,
+        password,
       },
-    },
-    settings,
-  );
+      { ...settings, ...overrides },
+    );
+  const handler = handlerWith(() => {
+    const p = `pw${passwords.length}${run}`;
+    passwords.push(p);
+    return p;
+  });
 
   beforeAll(async () => {
     // GIVEN a "restored copy": the master user (as on RDS: CREATEROLE, CREATEDB, not superuser) and the
@@ -150,18 +153,7 @@ describe('restore-validation handler', () => {
   test('a restored database without the known table fails: FAILED, metric 1', async () => {
     // GIVEN a copy whose database lacks the table (e.g. restored from before the step existed)
     await superuser.query(`CREATE DATABASE ${DATABASE}_empty OWNER ${MASTER}`);
-    const empty = makeHandler(
-      {
-        backup: new BackupClient({}),
-        rds: new RDSClient({}),
-        s3: new S3Client({}),
-        cloudwatch: new CloudWatchClient({}),
-        connect,
-        sleep: async () => undefined,
-        password: () => `empty${run}`,
-      },
-      { ...settings, database: `${DATABASE}_empty` },
-    );
+    const empty = handlerWith(() => `empty${run}`, { database: `${DATABASE}_empty` });
     try {
       const outcome = await empty(event);
       expect(outcome).toEqual(expect.objectContaining({ ok: false }));
@@ -187,18 +179,7 @@ describe('restore-validation handler', () => {
     try {
       await ensureRestoreCheck(app, RESTORE_CHECK_TABLE);
       await app.query(`DELETE FROM ${restoreCheckTableName()}`);
-      const rowsGone = makeHandler(
-        {
-          backup: new BackupClient({}),
-          rds: new RDSClient({}),
-          s3: new S3Client({}),
-          cloudwatch: new CloudWatchClient({}),
-          connect,
-          sleep: async () => undefined,
-          password: () => `rows${run}`,
-        },
-        { ...settings, database: `${DATABASE}_rows` },
-      );
+      const rowsGone = handlerWith(() => `rows${run}`, { database: `${DATABASE}_rows` });
       await rowsGone(event);
       expect(reported()[0]).toEqual(
         expect.objectContaining({
