@@ -266,6 +266,23 @@ describe('restore-validation handler', () => {
     );
   });
 
+  test('a restored resource type the function cannot check fails the test, and an AWS error is a failed check', async () => {
+    backup
+      .on(DescribeRestoreJobCommand)
+      .resolves(
+        job({
+          ResourceType: 'Aurora',
+          CreatedResourceArn: `arn:aws:rds:eu-west-1:111111111111:cluster:${RESTORE_TEST_NAME_PREFIX}cluster`,
+        }),
+      );
+    await handler(event);
+    expect(reported()[0].ValidationStatusMessage).toBe('no validation for resource type Aurora; restored in 40 min (RTO 120 min)');
+    backup.on(DescribeRestoreJobCommand).resolves(job({ ResourceType: 'S3', CreatedResourceArn: `arn:aws:s3:::${BUCKET}` }));
+    s3.on(ListObjectsV2Command).rejects(new Error('Access Denied'));
+    await handler(event);
+    expect(reported()[1].ValidationStatusMessage).toBe('validation failed: Access Denied; restored in 40 min (RTO 120 min)');
+  });
+
   test('a failed restore job is a failed test: metric 1, nothing to validate', async () => {
     backup.on(DescribeRestoreJobCommand).resolves(job({ Status: 'FAILED', StatusMessage: 'snapshot not found' }));
     const outcome = await handler(event);
