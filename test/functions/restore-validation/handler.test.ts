@@ -267,14 +267,12 @@ describe('restore-validation handler', () => {
   });
 
   test('a restored resource type the function cannot check fails the test, and an AWS error is a failed check', async () => {
-    backup
-      .on(DescribeRestoreJobCommand)
-      .resolves(
-        job({
-          ResourceType: 'Aurora',
-          CreatedResourceArn: `arn:aws:rds:eu-west-1:111111111111:cluster:${RESTORE_TEST_NAME_PREFIX}cluster`,
-        }),
-      );
+    backup.on(DescribeRestoreJobCommand).resolves(
+      job({
+        ResourceType: 'Aurora',
+        CreatedResourceArn: `arn:aws:rds:eu-west-1:111111111111:cluster:${RESTORE_TEST_NAME_PREFIX}cluster`,
+      }),
+    );
     await handler(event);
     expect(reported()[0].ValidationStatusMessage).toBe('no validation for resource type Aurora; restored in 40 min (RTO 120 min)');
     backup.on(DescribeRestoreJobCommand).resolves(job({ ResourceType: 'S3', CreatedResourceArn: `arn:aws:s3:::${BUCKET}` }));
