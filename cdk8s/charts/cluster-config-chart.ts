@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { imageSigningKey, signedImagesRequired } from '../../lib/config/image-signing';
 import { ecrRegistryHost } from '../../lib/config/naming';
 import { EnvironmentConfig } from '../../lib/config/types';
-import { OBSERVABILITY_NAMESPACE, PARAMETER_STORE_NAME, REQUIRED_POD_LABELS, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { PARAMETER_STORE_NAME, REQUIRED_POD_LABELS, SECRET_STORE_NAME, platformLabels } from '../conventions';
 import { AlbIngressClass } from '../constructs/alb-ingress-class';
 import { ClusterSecretStoreV1, EXTERNAL_SECRETS_API_VERSION } from '../constructs/external-secrets';
 import { KarpenterNodePools } from '../constructs/karpenter';
@@ -52,8 +52,9 @@ export class ClusterConfigChart extends Chart {
       metadata: { name: SECRET_STORE_NAME },
       spec: {
         provider: { aws: { service: 'SecretsManager', region: config.region } },
-        // Only the workload namespaces may read through it, and the observability namespace (Alertmanager's channel credentials).
-        conditions: [{ namespaces: [...workloads, OBSERVABILITY_NAMESPACE] }],
+        // Only the workload namespaces may read through it (nothing of the observability stack reads Secrets Manager:
+        // Alertmanager publishes to SNS with its Pod Identity role, Grafana's login is generated in the cluster).
+        conditions: [{ namespaces: [...workloads] }],
       },
     });
 

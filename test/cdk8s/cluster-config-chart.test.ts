@@ -146,13 +146,13 @@ describe('ClusterConfigChart', () => {
     expect(VERIFY_IMAGES_WEBHOOK).toEqual({ failurePolicy: 'Fail', timeoutSeconds: 30 });
   });
 
-  test("the secret store reads Secrets Manager in the region, for the workload namespaces and Alertmanager's only", () => {
+  test('the secret store reads Secrets Manager in the region, for the workload namespaces only (not the observability stack)', () => {
     const store = (config: EnvironmentConfig) => synth(config).find((d) => d.kind === 'ClusterSecretStore')!.spec;
     expect(store(dev)).toEqual({
       provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } },
-      conditions: [{ namespaces: ['apps', 'observability'] }],
+      conditions: [{ namespaces: ['apps'] }],
     });
-    expect(store(prod).conditions).toEqual([{ namespaces: ['apps', 'observability'] }]);
+    expect(store(prod).conditions).toEqual([{ namespaces: [...prod.kubernetes.workloadNamespaces] }]);
     // and the Parameter Store one stays with the workloads
     expect(synth(prod).filter((d) => d.kind === 'ClusterSecretStore')[1].spec.conditions).toEqual([{ namespaces: ['apps'] }]);
   });

@@ -8,7 +8,6 @@ import { ADDON_IDENTITIES } from '../../lib/config/naming';
 import { subnetCidrs } from '../../lib/config/network-layout';
 import { DATABASE_VARIABLES, POD_IDENTITY_AGENT, UPLOADS_VARIABLES, WEBHOOK_EVENTS_VARIABLES } from '../../lib/config/platform-resources';
 import { webhookKeyAliasName } from '../../lib/config/edge-names';
-import { alertingSecretName, usedAlertingChannels } from '../../lib/config/observability';
 import { resourcePolicy, roleByDescription, roleMay } from './iam';
 import { allowed, podsOf } from './network-policy';
 import { addressIn, resolve, resourcesOf, stack, stageResources, standIn, subnetsOf, world } from './world';
@@ -150,14 +149,10 @@ describe.each(ENVIRONMENTS)('%s: services and AWS', (name, config) => {
           key: entry.remoteRef.key,
         })),
       );
-    // PENDING MERGE: Alertmanager's channel secrets are created by the Observability stack (AWS side of
-    // issue 11, another branch) under `alertingSecretName`; until it is merged no stack of this branch
-    // creates them. Remove this list at the merge: then they must be created like every other secret.
-    const createdElsewhere = usedAlertingChannels(config.alerts).map((channel) => alertingSecretName(name, channel));
     expect(reads.some((r) => r.store === PARAMETER_STORE_NAME)).toBe(true);
     for (const { store, key } of reads) {
       if (store === SECRET_STORE_NAME) {
-        expect([key, secrets.includes(key) || createdElsewhere.includes(key)]).toEqual([key, true]);
+        expect([key, secrets.includes(key)]).toEqual([key, true]);
         const arn = `arn:aws:secretsmanager:${config.region}:${config.account}:secret:${key}-AbCdEf`;
         expect(await roleMay(w, cluster, esoRole, { action: 'secretsmanager:GetSecretValue', resource: arn })).toHaveDecision('Allowed');
       } else {

@@ -5,6 +5,7 @@ import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DataStack } from '../../lib/stacks/data-stack';
 import { DnsStack } from '../../lib/stacks/dns-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
+import { ObservabilityDataStack } from '../../lib/stacks/observability-data-stack';
 import { testApp, withValue } from '../helpers';
 import { EKS_ADDON_NAMES, EKS_ADDON_VERSIONS, EKS_ADDONS_REQUIRED_BY_NODES } from '../../lib/config/eks-addons';
 import { signedImagesRequired } from '../../lib/config/image-signing';
@@ -269,6 +270,7 @@ describe('ClusterStack with a service that calls no AWS API', () => {
       hostedZone: dns.hostedZone,
       services: [idle, uploader],
       controlPlaneLogGroup: data.controlPlaneLogGroup,
+      alertTopicKey: new ObservabilityDataStack(stage, 'ObservabilityData', { config: prod, logsBucket: data.logsBucket }).alertKey,
       data: {
         databaseProxySecurityGroup: data.databaseAccess.proxySecurityGroup,
         databaseProxy: data.databaseProxy,
@@ -303,6 +305,7 @@ describe('ClusterStack version guard', () => {
           hostedZone: dns.hostedZone,
           services: [],
           controlPlaneLogGroup: data.controlPlaneLogGroup,
+          alertTopicKey: new ObservabilityDataStack(stage, 'ObservabilityData', { config, logsBucket: data.logsBucket }).alertKey,
           data: {
             databaseProxySecurityGroup: data.databaseAccess.proxySecurityGroup,
             databaseProxy: data.databaseProxy,
