@@ -18,12 +18,15 @@ import { zoneDelegation } from '../lib/config/dns-delegation';
 import { deliveryPipelines, PipelineSettings } from '../lib/config/pipeline';
 import { PLATFORM } from '../lib/config/platform';
 import { SERVICE_CATALOG, ServiceCatalog, servicesFor } from '../lib/config/service-catalog';
+import { environmentAccess, TEAM, TeamRoster } from '../lib/config/team';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
 import { toolingConfig } from '../lib/config/tooling';
 import { SaasEnvironmentStage } from '../lib/stages/saas-environment-stage';
 import { configProblems, loadEnvironments } from './config-input';
 import { ToolingStage } from '../lib/stages/tooling-stage';
+import { ManagementStage } from '../lib/stages/management-stage';
+import { managementConfig } from '../lib/config/management';
 import { ReleaseTarget } from '../lib/stacks/delivery-stack';
 
 /**
@@ -39,7 +42,7 @@ export function releaseTargets(environments: readonly EnvironmentConfig[]): Rele
 }
 
 /**
- * Build the app for the given environments, service catalog and pipeline settings (validated first; throws
+ * Build the app for the given environments, service catalog, pipeline settings and team roster (validated first; throws
  * `ConfigValidationError` listing every problem when they are not valid).
  */
 export function buildApp(
@@ -47,11 +50,13 @@ export function buildApp(
   props: AppProps = {},
   catalog: unknown = SERVICE_CATALOG,
   pipeline: unknown = PLATFORM.pipeline,
+  team: unknown = TEAM,
 ): App {
-  const problems = configProblems(environments, catalog, pipeline);
+  const problems = configProblems(environments, catalog, pipeline, team);
   if (problems.length > 0) throw new ConfigValidationError(problems);
   const valid = environments as EnvironmentConfig[];
   const services = catalog as ServiceCatalog;
+  const roster = team as TeamRoster;
   const app = new App(props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // `-c observability:albRefresh=<anything new>` re-resolves the ALB's CloudWatch dimensions (docs/observability.md).
@@ -64,9 +69,11 @@ export function buildApp(
       applicationSecrets: services.secrets,
       zoneDelegation: zoneDelegation(config.name, valid),
       albDimensionsRefresh: albRefresh === undefined ? undefined : String(albRefresh),
+      access: environmentAccess(roster, config.name, PLATFORM.identityCenter.region),
     });
     stages.set(config.stageName, stage);
   }
+  new ManagementStage(app, managementConfig().stageName, { management: managementConfig(), team: roster, environments: valid });
   const repositoryNames = [...new Set(services.services.map((s) => s.image.repository))];
   new ToolingStage(app, 'Tooling', {
     tooling: toolingConfig(valid),

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import { ENVIRONMENTS } from '../lib/config/environments';
 import { PLATFORM } from '../lib/config/platform';
+import { TEAM } from '../lib/config/team';
 import { ConfigProblem, ConfigValidationError, validateEnvironments } from '../lib/config/validate';
 import { DELIVERY } from '../lib/config/delivery';
 import { validateDelivery } from '../lib/config/validate-delivery';
@@ -14,6 +15,7 @@ import { validateEdge } from '../lib/config/validate-edge';
 import { validatePipeline } from '../lib/config/validate-pipeline';
 import { validateObservability } from '../lib/config/validate-observability';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
+import { validateIdentityCenter, validateTeam } from '../lib/config/validate-team';
 
 /** The environments to synthesize: lib/config, or the JSON file named by PLATFORM_CONFIG_FILE. */
 export function loadEnvironments(env: NodeJS.ProcessEnv = process.env): unknown {
@@ -45,8 +47,17 @@ const isServiceEnvironment = (e: unknown): e is ServiceEnvironment => {
   );
 };
 
-/** Every problem of the environments, of the service catalog against them and of the pipeline settings, in one list. */
-export function configProblems(environments: unknown, catalog: unknown, pipeline: unknown = PLATFORM.pipeline): ConfigProblem[] {
+/**
+ * Every problem of the environments, of the service catalog and of the team roster against them,
+ * of the pipeline settings and of the Identity Center settings, in one list.
+ */
+export function configProblems(
+  environments: unknown,
+  catalog: unknown,
+  pipeline: unknown = PLATFORM.pipeline,
+  team: unknown = TEAM,
+  platform: unknown = PLATFORM,
+): ConfigProblem[] {
   const usable = Array.isArray(environments) ? environments.filter(isServiceEnvironment) : [];
   // A config file may hold fewer environments than lib/config: the others' overrides are not errors.
   const otherEnvironmentNames = ENVIRONMENTS.map((e) => e.name);
@@ -57,5 +68,7 @@ export function configProblems(environments: unknown, catalog: unknown, pipeline
     ...validatePipeline(pipeline, PLATFORM.accounts.tooling),
     ...validateDelivery(DELIVERY),
     ...validateObservability(environments, catalog),
+    ...validateTeam(team, usable, { otherEnvironmentNames }),
+    ...validateIdentityCenter(platform),
   ];
 }

@@ -31,11 +31,18 @@ export const PROMETHEUS_URL = `http://prometheus-operated.${OBSERVABILITY_NAMESP
  */
 export const PROMETHEUS_SELECTOR_LABELS: Readonly<Record<string, string>> = { 'platform.example.com/prometheus': 'platform' };
 
-/** The ClusterSecretStore (External Secrets) backed by AWS Secrets Manager. */
-export const SECRET_STORE_NAME = 'aws-secrets-manager';
-
-/** The ClusterSecretStore backed by SSM Parameter Store: deploy-time values the stacks publish (database endpoints...). */
+/**
+ * The ClusterSecretStore backed by SSM Parameter Store: deploy-time values the stacks publish
+ * (database endpoints...). Secrets Manager has no cluster-wide store: each consumer reads through its
+ * own SecretStore (`secretStoreName`), so no ExternalSecret can read another consumer's secret.
+ */
 export const PARAMETER_STORE_NAME = 'aws-parameter-store';
+
+/**
+ * Suffixes of the Secrets a service's ExternalSecrets write: `<service>-secrets` (its catalog
+ * secrets) and `<service>-runtime` (deploy-time values). A service's pods may use these two only.
+ */
+export const SERVICE_SECRET_SUFFIXES = { secrets: '-secrets', runtime: '-runtime' } as const;
 
 /** Well-known label keys. */
 export const LABELS = {

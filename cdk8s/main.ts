@@ -60,7 +60,7 @@ export function buildCharts(app: App, config: EnvironmentConfig, inputs: Manifes
   const platform = new PlatformChart(app, 'platform', { config, services, addons });
   const addonsChart = new AddonsChart(app, 'addons', { config, addons });
   addonsChart.addDependency(platform);
-  const clusterConfig = new ClusterConfigChart(app, 'cluster-config', { config });
+  const clusterConfig = new ClusterConfigChart(app, 'cluster-config', { config, services });
   clusterConfig.addDependency(addonsChart);
   const monitoring = new MonitoringChart(app, 'monitoring', { config, services });
   monitoring.addDependency(clusterConfig);

@@ -3,12 +3,16 @@ import { Construct } from 'constructs';
 import { imageSigningKey, signedImagesRequired } from '../../lib/config/image-signing';
 import { ecrRegistryHost } from '../../lib/config/naming';
 import { EnvironmentConfig } from '../../lib/config/types';
-import { PARAMETER_STORE_NAME, REQUIRED_POD_LABELS, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { secretStoreName, serviceSecretsRoleArn } from '../../lib/config/access-names';
+import { PLATFORM_SECRET_CONSUMERS, SecretConsumer, secretConsumers } from '../../lib/config/secret-consumers';
+import { PARAMETER_STORE_NAME, REQUIRED_POD_LABELS, platformLabels } from '../conventions';
 import { AlbIngressClass } from '../constructs/alb-ingress-class';
 import { ClusterSecretStoreV1, EXTERNAL_SECRETS_API_VERSION } from '../constructs/external-secrets';
 import { KarpenterNodePools } from '../constructs/karpenter';
 import { KyvernoClusterPolicy, KyvernoMatch, KyvernoWebhookConfiguration } from '../constructs/kyverno';
 import { model } from '../constructs/model-object';
+import { SecretIsolationPolicy } from '../constructs/secret-isolation-policy';
+import { consumerSecretStore } from '../constructs/secret-store';
 
 /**
  * How the API server calls Kyverno for the pattern policies: they need no network call, so 10 s
@@ -30,33 +34,37 @@ export const VERIFY_IMAGES_WEBHOOK: KyvernoWebhookConfiguration = { failurePolic
 export interface ClusterConfigChartProps extends ChartProps {
   /** The environment the manifests are for. */
   readonly config: EnvironmentConfig;
+  /** The services of the environment (who may read which secret). @default - none */
+  readonly services?: readonly { readonly name: string; readonly namespace?: string; readonly secrets?: readonly string[] }[];
+  /** Platform components that read secrets, each through its own store. @default `PLATFORM_SECRET_CONSUMERS` */
+  readonly platformSecretConsumers?: readonly SecretConsumer[];
 }
 
 /**
  * Cluster-wide configuration of the add-ons (`dist/<env>/cluster-config.k8s.yaml`), applied once
- * their CRDs exist: the Secrets Manager and Parameter Store `ClusterSecretStore`s, the ALB's
+ * their CRDs exist: the Parameter Store `ClusterSecretStore` (Secrets Manager has none: each
+ * consumer has its own SecretStore; the platform components' are here), the ALB's
  * IngressClass and IngressClassParams (`AlbIngressClass`), Karpenter's node pools, and the Kyverno
  * admission policies for the workload namespaces (images from our ECR only, signed with the tooling
- * account's KMS key outside development, no `:latest`, required labels).
+ * account's KMS key outside development, no `:latest`, required labels, each service's secrets
+ * its own).
  */
 export class ClusterConfigChart extends Chart {
   constructor(scope: Construct, id: string, props: ClusterConfigChartProps) {
-    const { config, ...chartProps } = props;
+    const { config, services = [], platformSecretConsumers = PLATFORM_SECRET_CONSUMERS, ...chartProps } = props;
     super(scope, id, { ...chartProps, labels: { ...platformLabels(config.tags.Application, config.name), ...chartProps.labels } });
     const signed = signedImagesRequired(config.tier);
     const workloads = config.kubernetes.workloadNamespaces;
 
-    model<ClusterSecretStoreV1>(this, 'SecretStore', {
-      apiVersion: EXTERNAL_SECRETS_API_VERSION,
-      kind: 'ClusterSecretStore',
-      metadata: { name: SECRET_STORE_NAME },
-      spec: {
-        provider: { aws: { service: 'SecretsManager', region: config.region } },
-        // Only the workload namespaces may read through it (nothing of the observability stack reads Secrets Manager:
-        // Alertmanager publishes to SNS with its Pod Identity role, Grafana's login is generated in the cluster).
-        conditions: [{ namespaces: [...workloads] }],
-      },
-    });
+    // The platform components' own SecretStores (the services' are in their charts).
+    for (const consumer of platformSecretConsumers) {
+      consumerSecretStore(this, `SecretStore-${consumer.name}`, {
+        name: secretStoreName(consumer.name),
+        namespace: consumer.namespace,
+        roleArn: serviceSecretsRoleArn(config.name, config.account, consumer.name),
+        region: config.region,
+      });
+    }
 
     model<ClusterSecretStoreV1>(this, 'ParameterStore', {
       apiVersion: EXTERNAL_SECRETS_API_VERSION,
@@ -128,6 +136,14 @@ export class ClusterConfigChart extends Chart {
           },
         ],
       },
+    });
+
+    new SecretIsolationPolicy(this, 'IsolateServiceSecrets', {
+      environment: config,
+      namespaces: workloads,
+      services,
+      consumers: secretConsumers(services, platformSecretConsumers),
+      webhookConfiguration: PATTERN_POLICY_WEBHOOK,
     });
 
     new KyvernoClusterPolicy(this, 'RequireLabels', {

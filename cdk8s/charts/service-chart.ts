@@ -1,6 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiOriginColor, albIngressClassName, apiOriginCertificateHosts, apiOriginColorHost } from '../../lib/config/edge-names';
+import { secretStoreName, serviceSecretsRoleArn } from '../../lib/config/access-names';
 import { ServiceRelease, digestReference, migrationsImageTag } from '../../lib/config/delivery';
 import { ecrRegistryHost, secretsManagerName, serviceAccountName, serviceNamespace } from '../../lib/config/naming';
 import { subnetCidrs } from '../../lib/config/network-layout';
@@ -9,7 +10,7 @@ import { SecretSpec, ServiceSpec } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { OTEL_COLLECTOR } from '../../lib/config/observability';
-import { PARAMETER_STORE_NAME, PROMETHEUS_SELECTOR_LABELS, PROMETHEUS_URL, SECRET_STORE_NAME, platformLabels } from '../conventions';
+import { PARAMETER_STORE_NAME, PROMETHEUS_SELECTOR_LABELS, PROMETHEUS_URL, platformLabels } from '../conventions';
 import { model } from '../constructs/model-object';
 import { serviceRules } from '../monitoring/slo-rules';
 import { albIngressAnnotations } from '../constructs/alb-ingress-class';
@@ -66,7 +67,11 @@ export class ServiceChart extends Chart {
       imageRegistry: ecrRegistryHost(config.region),
       secrets,
       secretsManagerName: (secret) => secretsManagerName(config.name, secret),
-      secretStore: SECRET_STORE_NAME,
+      secretStore: {
+        name: secretStoreName(service.name),
+        roleArn: serviceSecretsRoleArn(config.name, config.account, service.name),
+        region: config.region,
+      },
       parameterStore: PARAMETER_STORE_NAME,
       platformEnvironment: platformEnvironment(service, config),
       // An internet-facing ALB lives in the public subnets.

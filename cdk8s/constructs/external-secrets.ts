@@ -12,6 +12,7 @@
  */
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ClusterSecretStore';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
+import type { ISecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/SecretStore';
 
 /** The served API version. */
 export const EXTERNAL_SECRETS_API_VERSION = 'external-secrets.io/v1';
@@ -21,3 +22,6 @@ export type ExternalSecretV1 = Omit<IExternalSecret, 'apiVersion'> & { readonly 
 
 /** A ClusterSecretStore (external-secrets.io/v1). */
 export type ClusterSecretStoreV1 = Omit<IClusterSecretStore, 'apiVersion'> & { readonly apiVersion: typeof EXTERNAL_SECRETS_API_VERSION };
+
+/** A (namespaced) SecretStore (external-secrets.io/v1). */
+export type SecretStoreV1 = Omit<ISecretStore, 'apiVersion'> & { readonly apiVersion: typeof EXTERNAL_SECRETS_API_VERSION };

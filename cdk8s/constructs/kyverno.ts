@@ -29,13 +29,30 @@ export type KyvernoFailureAction = 'Enforce' | 'Audit';
 /** What the API server does when Kyverno errs or does not answer in time. */
 export type KyvernoFailurePolicy = 'Fail' | 'Ignore';
 
-/** A validate rule: the resource must match `pattern`. */
+/** The condition operators the platform's deny rules use (api/kyverno/v1/common_types.go, ConditionOperator). */
+export type KyvernoConditionOperator = 'AnyNotIn' | 'AnyIn' | 'Equals' | 'NotEquals';
+
+/**
+ * One condition of a deny rule: `key` and `value` may hold JMESPath variables (`{{ ... }}`) over
+ * the admission request, e.g. `{{ request.object.metadata.name }}`.
+ */
+export interface KyvernoCondition {
+  readonly key: string;
+  readonly operator: KyvernoConditionOperator;
+  readonly value: string | readonly string[];
+  /** Why the resource is refused when this condition holds. */
+  readonly message?: string;
+}
+
+/** A validate rule: the resource must match `pattern`, or is refused when the `deny` conditions hold. */
 export interface KyvernoValidate {
   readonly failureAction: KyvernoFailureAction;
   /** Shown to whoever applied the refused resource. */
   readonly message: string;
   /** Kyverno pattern (`?*` any non-empty value, `!` negation, `=()` optional field). */
-  readonly pattern: Record<string, unknown>;
+  readonly pattern?: Record<string, unknown>;
+  /** Refuse the resource when any (or all) of the conditions hold (api/kyverno/v1/common_types.go, Deny). */
+  readonly deny?: { readonly conditions: { readonly any?: readonly KyvernoCondition[]; readonly all?: readonly KyvernoCondition[] } };
 }
 
 /** A cosign public key held in a KMS (`awskms:///<alias ARN>`): the verifier reads it with its own credentials. */
@@ -131,6 +148,7 @@ export class KyvernoClusterPolicy extends ApiObject {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const ACTIONS = ['Enforce', 'Audit'];
+const OPERATORS = ['AnyNotIn', 'AnyIn', 'Equals', 'NotEquals'];
 const FAILURE_POLICIES = ['Fail', 'Ignore'];
 const PROVIDERS = ['default', 'amazon', 'azure', 'google', 'github'];
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -188,7 +206,9 @@ export function kyvernoPolicyProblems(doc: unknown): string[] {
       const v = rule.validate;
       if (!ACTIONS.includes(v.failureAction as string)) problems.push(`${where}.validate.failureAction is not Enforce or Audit`);
       if (typeof v.message !== 'string' || v.message === '') problems.push(`${where}.validate.message is empty`);
-      if (!isObj(v.pattern)) problems.push(`${where}.validate.pattern is not an object`);
+      if ((v.pattern === undefined) === (v.deny === undefined)) problems.push(`${where}.validate needs exactly one of pattern, deny`);
+      if (v.pattern !== undefined && !isObj(v.pattern)) problems.push(`${where}.validate.pattern is not an object`);
+      if (v.deny !== undefined) problems.push(...denyProblems(v.deny, `${where}.validate.deny`));
     }
     if (rule.verifyImages !== undefined) {
       const list = Array.isArray(rule.verifyImages) ? rule.verifyImages : [];
@@ -197,6 +217,29 @@ export function kyvernoPolicyProblems(doc: unknown): string[] {
     }
     return undefined;
   });
+  return problems;
+}
+
+/** Problems of a deny block: conditions under `any` or `all`, each a key, a known operator and a value. */
+function denyProblems(deny: unknown, w: string): string[] {
+  const conditions = isObj(deny) && isObj(deny.conditions) ? deny.conditions : undefined;
+  if (!conditions) return [`${w}.conditions is not an object with any or all`];
+  const lists = (['any', 'all'] as const).filter((k) => conditions[k] !== undefined);
+  if (lists.length === 0) return [`${w}.conditions has neither any nor all`];
+  const problems: string[] = [];
+  for (const k of lists) {
+    const list = conditions[k];
+    if (!Array.isArray(list) || list.length === 0) {
+      problems.push(`${w}.conditions.${k} is not a non-empty list`);
+      continue;
+    }
+    list.forEach((c: unknown, i: number) => {
+      const at = `${w}.conditions.${k}[${i}]`;
+      if (!isObj(c) || typeof c.key !== 'string' || c.key === '') problems.push(`${at}.key is not a non-empty string`);
+      else if (!OPERATORS.includes(c.operator as string)) problems.push(`${at}.operator is not one of ${OPERATORS.join(', ')}`);
+      else if (c.value === undefined) problems.push(`${at}.value is missing`);
+    });
+  }
   return problems;
 }
 

@@ -9,9 +9,10 @@ import { NODE_POOL_LABEL, NODE_POOLS, serviceAccountName, serviceNamespace } fro
 import { PlatformEnvironment } from '../../lib/config/platform-resources';
 import { CanaryRollout, SERVICE_DEFAULTS, SecretSpec, ServiceSpec, resourceLimits } from '../../lib/config/service-catalog';
 import { EgressTarget } from '../egress';
-import { LABELS, OBSERVABILITY_NAMESPACE, PRIORITY_CLASSES } from '../conventions';
+import { LABELS, OBSERVABILITY_NAMESPACE, PRIORITY_CLASSES, SERVICE_SECRET_SUFFIXES } from '../conventions';
 import { EXTERNAL_SECRETS_API_VERSION, ExternalSecretV1 } from './external-secrets';
 import { model } from './model-object';
+import { consumerSecretStore } from './secret-store';
 import { ANALYSIS_DEFAULTS, HASH_ARG, analysisTemplateSpec, previewMetrics, sloMetrics } from './slo-analysis';
 
 /** A service this one talks to, or that talks to it. */
@@ -48,8 +49,11 @@ export interface MicroserviceProps {
   readonly secrets: Readonly<Record<string, SecretSpec>>;
   /** Secrets Manager name of a secret, e.g. `saas-platform/prod/jwt-signing-key`. */
   readonly secretsManagerName: (secret: string) => string;
-  /** ClusterSecretStore the ExternalSecret of the catalog secrets reads through (Secrets Manager). */
-  readonly secretStore: string;
+  /**
+   * The service's own SecretStore (Secrets Manager through its secrets role), made here when the
+   * service reads a catalog secret; its ExternalSecret reads through it and nothing else.
+   */
+  readonly secretStore: { readonly name: string; readonly roleArn: string; readonly region: string };
   /** ClusterSecretStore the deploy-time values are read through (SSM Parameter Store). */
   readonly parameterStore: string;
   /**
@@ -238,12 +242,14 @@ export class Microservice extends Construct {
 
   /** Name of the Secret the ExternalSecret writes, or undefined when the service reads no secret. */
   public get secretName(): string | undefined {
-    return (this.spec.secrets ?? []).length > 0 ? `${this.spec.name}-secrets` : undefined;
+    return (this.spec.secrets ?? []).length > 0 ? `${this.spec.name}${SERVICE_SECRET_SUFFIXES.secrets}` : undefined;
   }
 
   /** Name of the Secret holding the deploy-time values (database hosts...), or undefined when there are none. */
   public get runtimeSecretName(): string | undefined {
-    return Object.keys(this.props.platformEnvironment?.parameters ?? {}).length > 0 ? `${this.spec.name}-runtime` : undefined;
+    return Object.keys(this.props.platformEnvironment?.parameters ?? {}).length > 0
+      ? `${this.spec.name}${SERVICE_SECRET_SUFFIXES.runtime}`
+      : undefined;
   }
 
   private meta(name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}) {
@@ -263,24 +269,37 @@ export class Microservice extends Construct {
       if (!properties) return [{ secretKey: envName(name), remoteRef: { key } }];
       return properties.map((property) => ({ secretKey: envName(`${name}_${property}`), remoteRef: { key, property } }));
     });
-    this.syncedSecret('ExternalSecret', this.secretName!, this.props.secretStore, data);
+    const store = this.props.secretStore;
+    consumerSecretStore(this.settingsScope, 'SecretStore', {
+      name: store.name,
+      namespace: this.namespace,
+      roleArn: store.roleArn,
+      region: store.region,
+      labels: { [LABELS.name]: this.spec.name, [LABELS.team]: this.spec.team },
+    });
+    this.syncedSecret('ExternalSecret', this.secretName!, { kind: 'SecretStore', name: store.name }, data);
   }
 
   /** Deploy-time values the stacks publish in Parameter Store (not secret, but unknown at synth), as a Secret. */
   private runtimeSecret(parameters: [string, string][]): void {
     const data = parameters.map(([variable, parameter]) => ({ secretKey: variable, remoteRef: { key: parameter } }));
-    this.syncedSecret('RuntimeValues', this.runtimeSecretName!, this.props.parameterStore, data);
+    this.syncedSecret('RuntimeValues', this.runtimeSecretName!, { kind: 'ClusterSecretStore', name: this.props.parameterStore }, data);
   }
 
-  /** A Secret that External Secrets keeps in sync from a ClusterSecretStore. */
-  private syncedSecret(id: string, name: string, store: string, data: NonNullable<ExternalSecretV1['spec']>['data']): void {
+  /** A Secret that External Secrets keeps in sync from a store. */
+  private syncedSecret(
+    id: string,
+    name: string,
+    store: { readonly kind: 'SecretStore' | 'ClusterSecretStore'; readonly name: string },
+    data: NonNullable<ExternalSecretV1['spec']>['data'],
+  ): void {
     model<ExternalSecretV1>(this.settingsScope, id, {
       apiVersion: EXTERNAL_SECRETS_API_VERSION,
       kind: 'ExternalSecret',
       metadata: this.meta(name),
       spec: {
         refreshInterval: '1h',
-        secretStoreRef: { kind: 'ClusterSecretStore', name: store },
+        secretStoreRef: { kind: store.kind, name: store.name },
         target: { name, creationPolicy: 'Owner' },
         data,
       },

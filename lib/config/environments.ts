@@ -1,8 +1,8 @@
 import { AlarmThresholds, ObservabilityConfig, PagerConfig } from './observability';
 import { PLATFORM } from './platform';
 import {
-  AccessConfig,
   AlertChannel,
+  AuditConfig,
   DatabaseConfig,
   EdgeConfig,
   EnvironmentConfig,
@@ -49,6 +49,12 @@ const thresholds = (overrides: Partial<AlarmThresholds> = {}): AlarmThresholds =
   'canary-latency': { warning: 1 },
   'alerting-delivery-failed': { warning: 1 },
   'escalation-failed': { warning: 1 },
+  // The audit trail (any one event): misuse of the account's most powerful paths pages.
+  'root-account-use': { critical: 1 },
+  'console-signin-without-mfa': { critical: 1 },
+  'iam-policy-change': { warning: 1 },
+  'break-glass-use': { critical: 1 },
+  'secret-read-by-non-owner': { critical: 1 },
   ...overrides,
 });
 
@@ -102,6 +108,8 @@ const database = (
   performanceInsightsRetentionDays: 7,
   readReplica: false,
   credentialRotation: { scheduleExpression: 'rate(30 days)', windowHours: 2 },
+  // Who changed the schema and who was granted what: low volume, high value.
+  auditLog: ['ddl', 'role'],
   proxy: { maxConnectionsPercent: 90, maxIdleConnectionsPercent: 10, idleClientTimeoutSeconds: 1800, borrowTimeoutSeconds: 30 },
   ...overrides,
 });
@@ -183,12 +191,16 @@ const edge = (overrides: Partial<EdgeConfig> = {}): EdgeConfig => ({
   ...overrides,
 });
 
-/** Identity Center permission-set roles, the same names in every account. */
-const access: AccessConfig = {
-  clusterAdminRoleNames: ['PlatformAdmin'],
-  developerRoleNames: ['Developer'],
-  readOnlyRoleNames: ['ReadOnly'],
-};
+/** The trail's retention: write-once for `trailRetentionDays`, searchable in CloudWatch Logs for `cloudWatchRetentionDays`. */
+const audit = (
+  trailRetentionDays: number,
+  objectLockMode: AuditConfig['objectLockMode'],
+  cloudWatchRetentionDays: number,
+): AuditConfig => ({
+  trailRetentionDays,
+  objectLockMode,
+  cloudWatchRetentionDays,
+});
 
 const baseTags = {
   Application: PLATFORM.application,
@@ -224,7 +236,6 @@ export const dev: EnvironmentConfig = {
     },
     { controlPlaneLogRetentionDays: 14 },
   ),
-  access,
   edge: edge({ wafLogRetentionDays: 14, albDeletionProtection: false }),
   delivery: { requireApproval: false },
   gitops: gitops('dev'),
@@ -234,6 +245,8 @@ export const dev: EnvironmentConfig = {
   // Nobody is paged for development: its critical alerts reach chat and e-mail.
   observability: observability({ pager: undefined, containerLogRetentionDays: 7 }),
   stateful: { removal: 'destroy', terminationProtection: false, breakGlassRoleName: PLATFORM.breakGlassRoleName },
+  audit: audit(90, 'GOVERNANCE', 14),
+  secrets: { signingKeyRotation: { scheduleExpression: 'rate(7 days)', windowHours: 2 } },
   tags: { ...baseTags, Environment: 'dev', DataClassification: 'internal', Backup: 'none' },
 };
 
@@ -267,7 +280,6 @@ export const staging: EnvironmentConfig = {
       workloads: pool(64, 256, { disruptionBudgetPercent: 20, consolidateAfterSeconds: 300, expireAfterHours: 336 }),
     },
   ),
-  access,
   edge: edge(),
   delivery: { requireApproval: false },
   gitops: gitops('staging'),
@@ -275,6 +287,8 @@ export const staging: EnvironmentConfig = {
   alerts,
   observability: observability(),
   stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },
+  audit: audit(365, 'GOVERNANCE', 90),
+  secrets: { signingKeyRotation: { scheduleExpression: 'rate(30 days)', windowHours: 2 } },
   tags: { ...baseTags, Environment: 'staging', DataClassification: 'confidential', Backup: 'daily' },
 };
 
@@ -312,7 +326,6 @@ export const prod: EnvironmentConfig = {
     },
     { controlPlaneLogRetentionDays: 365 },
   ),
-  access,
   edge: edge({
     priceClass: 'PriceClass_All',
     wafRateLimitPer5Minutes: 5000,
@@ -327,6 +340,9 @@ export const prod: EnvironmentConfig = {
   alerts,
   observability: observability({ containerLogRetentionDays: 90, synthetics: synthetics(30) }),
   stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },
+  // Seven years, and not even the root user can shorten it.
+  audit: audit(2557, 'COMPLIANCE', 365),
+  secrets: { signingKeyRotation: { scheduleExpression: 'cron(0 4 ? * TUE *)', windowHours: 2 } },
   tags: { ...baseTags, Environment: 'prod', DataClassification: 'confidential', Backup: 'hourly' },
 };
 

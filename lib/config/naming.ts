@@ -206,3 +206,15 @@ export function karpenterInterruptionQueueName(environmentName: string): string 
 export function controlPlaneLogGroupName(environmentName: string): string {
   return `/aws/eks/${clusterName(environmentName)}/cluster`;
 }
+
+/**
+ * Name of the environment's audit trail bucket, e.g. `saas-platform-prod-audit-333333333333-eu-west-1`
+ * (shorter than the assets bucket's name, whose length the edge validation checks). Named: the Data
+ * stack's logs bucket admits the trail bucket's access logs by this name.
+ */
+export function auditTrailBucketName(environmentName: string, account: string, region: string): string {
+  return `${PLATFORM.application}-${environmentName}-audit-${account}-${region}`;
+}
+
+/** Key prefix of the audit trail bucket's server access logs in the `logs` bucket. */
+export const AUDIT_TRAIL_ACCESS_LOGS_PREFIX = 's3/audit-trail/';

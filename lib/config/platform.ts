@@ -13,12 +13,27 @@ export const PLATFORM = {
   costCenter: 'CC-1042',
   /** Apex domain; each environment gets a zone below it (prod gets the apex). */
   apexDomain: 'example.com',
-  /** AWS accounts, one per environment plus the tooling account that runs the pipeline. */
+  /**
+   * AWS accounts, one per environment, the tooling account that runs the pipeline, and the account
+   * that administers IAM Identity Center (the organization's management account, or the account
+   * delegated to administer Identity Center).
+   */
   accounts: {
     tooling: '000000000000',
     dev: '111111111111',
     staging: '222222222222',
     prod: '333333333333',
+    management: '444444444444',
+  },
+  /**
+   * The organization's IAM Identity Center instance (Settings page of the Identity Center console,
+   * or `aws sso-admin list-instances`): placeholders, replace them with yours. `region` is where the
+   * instance lives; the roles it makes in each account carry it in their path.
+   */
+  identityCenter: {
+    instanceArn: 'arn:aws:sso:::instance/ssoins-0000000000000000',
+    identityStoreId: 'd-0000000000',
+    region: 'eu-west-1',
   },
   /** Home region of the workloads; prod's disaster-recovery region. */
   region: 'eu-west-1',
@@ -31,7 +46,10 @@ export const PLATFORM = {
    * A placeholder until the tooling account is deployed: replace it with yours.
    */
   deliveryEgressCidrs: ['198.51.100.10/32'],
-  /** The only role that may delete a bucket or suspend its versioning (exists in every account). */
+  /**
+   * The only role that may delete a bucket or suspend its versioning. Each environment's Access
+   * stack creates it; only sessions of the break-glass permission set may assume it.
+   */
   breakGlassRoleName: 'BreakGlassAdmin',
   /**
    * Git repository Argo CD syncs every environment from (the release step commits the rendered

@@ -31,7 +31,21 @@ export interface SecretSpec {
    * @default - the whole secret value becomes one variable `<SECRET>`
    */
   readonly properties?: readonly string[];
+  /**
+   * The platform makes and rotates the value: `signingKeyPair` is an asymmetric key pair for
+   * signing tokens (JSON `{ current, previous }`: the previous public key keeps verifying tokens
+   * during the overlap; the public keys are published as a JWKS), rotated on the environment's
+   * `secrets.signingKeyRotation` schedule. Such a secret has no `properties`.
+   * @default - the owners set the value with put-secret-value (a third party's API key)
+   */
+  readonly rotation?: SecretRotation;
 }
+
+/** How the platform rotates a secret. */
+export type SecretRotation = 'signingKeyPair';
+
+/** The rotations, for validation and docs. */
+export const SECRET_ROTATIONS: readonly SecretRotation[] = ['signingKeyPair'];
 
 /** Container image of a service, in the platform's ECR registry (tooling account). */
 export interface ImageSpec {
@@ -252,7 +266,7 @@ export function resourceLimits(resources: ResourcesSpec): { readonly cpuMillis: 
 
 /** Secrets services may read. CDK creates them in Secrets Manager under `secretsManagerName(env, key)`. */
 export const SECRETS: Readonly<Record<string, SecretSpec>> = {
-  'jwt-signing-key': { description: 'Private key auth-service signs access tokens with' },
+  'jwt-signing-key': { description: 'Key pair auth-service signs access tokens with (ES256)', rotation: 'signingKeyPair' },
   'payment-provider-api-key': { description: 'API key of the payment provider' },
 };
 

@@ -66,6 +66,12 @@ export interface RotationConfig {
   readonly windowHours: number;
 }
 
+/** pgAudit's statement classes (`pgaudit.log`), lower-case. */
+export const PGAUDIT_CLASSES = ['read', 'write', 'function', 'role', 'ddl', 'misc', 'misc_set', 'all'] as const;
+
+/** A pgAudit statement class. */
+export type PgAuditClass = (typeof PGAUDIT_CLASSES)[number];
+
 /** Database sizing and resilience; consumed by the Data stack. */
 export interface DatabaseConfig {
   /** Standby in a second AZ. Required in production. */
@@ -94,6 +100,12 @@ export interface DatabaseConfig {
   readonly readReplica: boolean;
   /** Rotation of the master credentials. */
   readonly credentialRotation: RotationConfig;
+  /**
+   * pgAudit session logging: the statement classes written to the PostgreSQL log (exported to
+   * CloudWatch Logs), e.g. `['ddl', 'role']`; empty turns auditing off. Loading pgAudit is a static
+   * parameter: the first change on a running instance takes effect after its next reboot (docs/access.md).
+   */
+  readonly auditLog: readonly PgAuditClass[];
   /** The connection pool in front of the database. */
   readonly proxy: DatabaseProxyConfig;
 }
@@ -196,16 +208,6 @@ export interface GitOpsConfig {
   readonly revision: string;
   /** Directory of this environment's manifests in the repository, relative, e.g. `environments/prod`. */
   readonly path: string;
-}
-
-/** Who may do what in the cluster: IAM role names (e.g. IAM Identity Center permission-set roles). */
-export interface AccessConfig {
-  /** Roles with cluster-admin. */
-  readonly clusterAdminRoleNames: readonly string[];
-  /** Roles that may edit workloads in the workload namespaces only. */
-  readonly developerRoleNames: readonly string[];
-  /** Roles that may read everything but secrets. */
-  readonly readOnlyRoleNames: readonly string[];
 }
 
 /** Users' entry points: CloudFront, WAF, Route 53, the webhook API. */
@@ -311,6 +313,29 @@ export interface StatefulConfig {
   readonly breakGlassRoleName: string;
 }
 
+/** The account's audit trail (CloudTrail) and what it keeps. */
+export interface AuditConfig {
+  /**
+   * Days each trail log file is kept, write-once (S3 Object Lock), then deleted (1..3650; at least
+   * 365 in production).
+   */
+  readonly trailRetentionDays: number;
+  /**
+   * Object Lock mode of the trail bucket: `COMPLIANCE` (no one, the root user included, can delete
+   * or shorten a retention; required in production) or `GOVERNANCE` (a principal with
+   * `s3:BypassGovernanceRetention` can).
+   */
+  readonly objectLockMode: 'GOVERNANCE' | 'COMPLIANCE';
+  /** Retention of the trail's copy in CloudWatch Logs (where the audit alarms read it); a CloudWatch value. */
+  readonly cloudWatchRetentionDays: number;
+}
+
+/** The services' secrets. */
+export interface SecretsConfig {
+  /** When signing key pairs (catalog secrets with `rotation: 'signingKeyPair'`, e.g. the JWT signing key) rotate. */
+  readonly signingKeyRotation: RotationConfig;
+}
+
 /** The required tags of the tagging policy; values are checked against `TAG_POLICY`. */
 export interface TagsConfig {
   readonly Environment: string;
@@ -341,7 +366,6 @@ export interface EnvironmentConfig {
   readonly database: DatabaseConfig;
   readonly storage: StorageConfig;
   readonly kubernetes: KubernetesConfig;
-  readonly access: AccessConfig;
   readonly edge: EdgeConfig;
   readonly delivery: DeliveryConfig;
   /** The GitOps source Argo CD syncs this environment from. */
@@ -351,5 +375,9 @@ export interface EnvironmentConfig {
   /** Chat workspaces, paging and escalation, alarm thresholds, container log retention, synthetic traffic. */
   readonly observability: ObservabilityConfig;
   readonly stateful: StatefulConfig;
+  /** The audit trail. */
+  readonly audit: AuditConfig;
+  /** The services' secrets. */
+  readonly secrets: SecretsConfig;
   readonly tags: TagsConfig;
 }

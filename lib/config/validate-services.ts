@@ -6,7 +6,15 @@
  */
 import { DEFAULT_WORKLOAD_NAMESPACE } from './naming';
 import { PLATFORM_RESOURCE_NAMES, PLATFORM_VARIABLES } from './platform-resources';
-import { ROLLOUT_STRATEGIES, SERVICE_DEFAULTS, SERVICE_PRIORITIES, ServiceCatalog, ServiceSpec, applyOverride } from './service-catalog';
+import {
+  ROLLOUT_STRATEGIES,
+  SECRET_ROTATIONS,
+  SERVICE_DEFAULTS,
+  SERVICE_PRIORITIES,
+  ServiceCatalog,
+  ServiceSpec,
+  applyOverride,
+} from './service-catalog';
 import { ConfigProblem, ConfigValidationError } from './validate';
 
 /** What the catalog validator needs to know of an environment. */
@@ -330,6 +338,15 @@ function checkSecrets(secrets: Obj, problems: ConfigProblem[]): void {
       if (typeof prop !== 'string' || !PROPERTY.test(prop))
         p.add(`properties[${i}]`, `${show(prop)} is not valid; use a lower-case JSON key such as password`);
     });
+    if (secret.rotation !== undefined) {
+      if (typeof secret.rotation !== 'string' || !(SECRET_ROTATIONS as readonly string[]).includes(secret.rotation))
+        p.add(
+          'rotation',
+          `${show(secret.rotation)} is not a rotation the platform runs; use one of ${SECRET_ROTATIONS.join(', ')}, or leave it out`,
+        );
+      else if (secret.properties !== undefined)
+        p.add('properties', `a ${secret.rotation} secret has a fixed shape ({ current, previous }); leave properties out`);
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import { commonArchitecture, instanceArchitecture } from './instance-types';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS, SUPPORTED_KUBERNETES_VERSIONS } from './regions';
 import { REQUIRED_TAGS, STATEFUL_TAGS } from './tag-policy';
 import { webhookConcurrency } from './edge-names';
-import { EnvironmentConfig, INTERFACE_ENDPOINTS } from './types';
+import { EnvironmentConfig, INTERFACE_ENDPOINTS, PGAUDIT_CLASSES } from './types';
 
 /** One thing wrong with the configuration: where, and what is allowed instead. */
 export interface ConfigProblem {
@@ -31,9 +31,9 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
 const TIERS = ['development', 'staging', 'production'] as const;
 const NAME = /^[a-z][a-z0-9-]{1,15}$/;
 const STAGE_NAME = /^[A-Z][A-Za-z0-9]{1,31}$/;
-const ACCOUNT = /^[0-9]{12}$/;
+export const ACCOUNT = /^[0-9]{12}$/;
 const DNS_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
+export const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const SLACK_CHANNEL = /^[CG][A-Z0-9]{8,12}$/;
 /** A Microsoft Teams channel ID as Teams shows it in a channel link (`19:...@thread.tacv2`). */
 const TEAMS_CHANNEL = /^19:[A-Za-z0-9_-]+@thread\.(tacv2|skype)$/;
@@ -181,6 +181,37 @@ function checkAutoscaling(c: Checker, autoscaling: unknown): void {
     c.integer(pool, at, 'consolidateAfterSeconds', 0, 86_400);
     c.integer(pool, at, 'expireAfterHours', 1, 8760);
   }
+}
+
+/** A Secrets Manager rotation: `{ scheduleExpression, windowHours }` at `path`. */
+function checkRotation(c: Checker, rotation: unknown, path: string): void {
+  if (!isObj(rotation)) {
+    c.report(path, `${show(rotation)} is not an object; give { scheduleExpression, windowHours }`);
+    return;
+  }
+  const rate = typeof rotation.scheduleExpression === 'string' ? RATE.exec(rotation.scheduleExpression) : null;
+  const okCron = typeof rotation.scheduleExpression === 'string' && CRON.test(rotation.scheduleExpression);
+  if (!(okCron || (rate && Number(rate[1]) >= 1 && Number(rate[1]) <= 365))) {
+    c.report(
+      `${path}.scheduleExpression`,
+      `${show(rotation.scheduleExpression)} is not a rotation schedule; use rate(N days) with N in 1..365, or cron(minutes hours day month weekday year)`,
+    );
+  }
+  c.integer(rotation, path, 'windowHours', 1, 24);
+}
+
+/** `audit`: the trail's retention and lock mode; production keeps a year at least, in COMPLIANCE mode. */
+function checkAudit(c: Checker, audit: Obj, tier: string | undefined): void {
+  const production = tier === 'production';
+  c.integer(audit, 'audit', 'trailRetentionDays', production ? 365 : 1, 3650);
+  const mode = c.oneOf(audit, 'audit', 'objectLockMode', ['GOVERNANCE', 'COMPLIANCE'] as const);
+  if (mode === 'GOVERNANCE' && production) {
+    c.report(
+      'audit.objectLockMode',
+      '"GOVERNANCE" is not allowed in production; use "COMPLIANCE" (no one, the root user included, can delete the trail or shorten its retention)',
+    );
+  }
+  c.member(audit, 'audit', 'cloudWatchRetentionDays', LOG_RETENTION_DAYS, 'a CloudWatch retention');
 }
 
 /** The ALB and origin-header settings of `edge`. */
@@ -348,23 +379,13 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
       if (replica === true && tier !== undefined && tier !== 'production') {
         c.report('database.readReplica', `true is not allowed in ${tier}; read replicas are for production`);
       }
-      const rotation = isObj(db.credentialRotation) ? db.credentialRotation : undefined;
-      if (!rotation)
-        c.report(
-          'database.credentialRotation',
-          `${show(db.credentialRotation)} is not an object; give { scheduleExpression, windowHours }`,
-        );
-      else {
-        const rate = typeof rotation.scheduleExpression === 'string' ? RATE.exec(rotation.scheduleExpression) : null;
-        const okCron = typeof rotation.scheduleExpression === 'string' && CRON.test(rotation.scheduleExpression);
-        if (!(okCron || (rate && Number(rate[1]) >= 1 && Number(rate[1]) <= 365))) {
-          c.report(
-            'database.credentialRotation.scheduleExpression',
-            `${show(rotation.scheduleExpression)} is not a rotation schedule; use rate(N days) with N in 1..365, or cron(minutes hours day month weekday year)`,
-          );
-        }
-        c.integer(rotation, 'database.credentialRotation', 'windowHours', 1, 24);
-      }
+      checkRotation(c, db.credentialRotation, 'database.credentialRotation');
+      const auditLog = c.array(db, 'database', 'auditLog');
+      auditLog?.forEach((klass, i) => {
+        if (typeof klass !== 'string' || !(PGAUDIT_CLASSES as readonly string[]).includes(klass))
+          c.report(`database.auditLog[${i}]`, `${show(klass)} is not a pgAudit class; use one of ${PGAUDIT_CLASSES.join(', ')}`);
+        else if (auditLog.indexOf(klass) !== i) c.report(`database.auditLog[${i}]`, `${show(klass)} is listed twice; each class once`);
+      });
       const proxy = isObj(db.proxy) ? db.proxy : undefined;
       if (!proxy) c.report('database.proxy', `${show(db.proxy)} is not an object; give the proxy settings`);
       else {
@@ -471,19 +492,6 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
       checkAutoscaling(c, k8s.autoscaling);
     }
 
-    const access = c.object(env, 'access');
-    if (access) {
-      for (const key of ['clusterAdminRoleNames', 'developerRoleNames', 'readOnlyRoleNames'] as const) {
-        c.array(access, 'access', key)?.forEach((name, i) => {
-          if (typeof name !== 'string' || !IAM_ROLE_NAME.test(name))
-            c.report(`access.${key}[${i}]`, `${show(name)} is not an IAM role name (letters, digits and +=,.@_-, up to 64)`);
-        });
-      }
-      if (Array.isArray(access.clusterAdminRoleNames) && access.clusterAdminRoleNames.length === 0) {
-        c.report('access.clusterAdminRoleNames', 'is empty; at least one role must administer the cluster');
-      }
-    }
-
     const edge = c.object(env, 'edge');
     if (edge) {
       c.string(edge, 'edge', 'appSubdomain', DNS_LABEL, 'a DNS label such as app');
@@ -582,6 +590,12 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
         );
       }
     }
+
+    const audit = c.object(env, 'audit');
+    if (audit) checkAudit(c, audit, tier);
+
+    const secrets = c.object(env, 'secrets');
+    if (secrets) checkRotation(c, secrets.signingKeyRotation, 'secrets.signingKeyRotation');
 
     const tags = c.object(env, 'tags');
     if (tags) {

@@ -1,4 +1,6 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
@@ -22,6 +24,12 @@ export interface ApplicationSecretsProps {
   readonly secrets: Readonly<Record<string, ApplicationSecretSpec>>;
   /** What happens to the secrets when they leave the template. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Customer-managed key the secrets are encrypted with (decryption can then be granted per secret,
+   * by the `kms:EncryptionContext:SecretARN` Secrets Manager sends).
+   * @default - the AWS managed key aws/secretsmanager
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -49,11 +57,35 @@ export class ApplicationSecrets extends Construct {
               passwordLength: 32,
             }
           : { excludePunctuation: true, passwordLength: 48 },
+        encryptionKey: props.encryptionKey,
         removalPolicy: props.removalPolicy,
       });
       secrets[key] = secret;
     }
     this.secrets = secrets;
+  }
+
+  /**
+   * Let only `readerArns` (roles, by exact ARN) read a secret's value: a resource policy that denies
+   * GetSecretValue to every other principal of any account, whatever its own policies allow.
+   * Writing a value (put-secret-value, by the owning team) is not affected.
+   */
+  public restrictReads(key: string, readerArns: readonly string[]): void {
+    const secret = this.secrets[key];
+    if (!secret) throw new Error(`${this.node.path}: no secret ${key}`);
+    if (readerArns.length === 0) throw new Error(`${this.node.path}: ${key} needs at least one reader`);
+    secret.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyItsReadersReadTheValue',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: ['*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...readerArns] } },
+      }),
+    );
+    // Secrets Manager refuses a policy that would make the secret public, whatever a later edit adds.
+    (secret.node.findChild('Policy').node.defaultChild as secretsmanager.CfnResourcePolicy).blockPublicPolicy = true;
   }
 
   /** Record why a secret has no rotation schedule (AwsSolutions-SMG4), on that secret only. */

@@ -30,6 +30,13 @@ export interface PlatformDatabaseProps {
   readonly maintenanceWindow: string;
   /** `log_min_duration_statement`: statements slower than this are logged (-1 turns it off). */
   readonly slowQueryThresholdMillis: number;
+  /**
+   * pgAudit session logging (`pgaudit.log`): the statement classes written to the PostgreSQL log,
+   * e.g. `['ddl', 'role']`. Loading pgAudit (`shared_preload_libraries`) is a static parameter: on
+   * a running instance it takes effect at the next reboot (the instance shows "pending-reboot").
+   * @default - no audit logging (pgAudit not loaded)
+   */
+  readonly auditLog?: readonly string[];
   /** Retention of the exported PostgreSQL logs. */
   readonly logRetention: logs.RetentionDays;
   /** Enhanced monitoring interval; `Duration.seconds(0)` turns it off. */
@@ -112,6 +119,7 @@ export class PlatformDatabase extends Construct {
     const engine = rds.DatabaseInstanceEngine.postgres({ version: props.engineVersion ?? POSTGRES_VERSION });
     const removalPolicy = props.protect ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY;
 
+    const audit = props.auditLog && props.auditLog.length > 0 ? props.auditLog : undefined;
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine,
       description: 'TLS only; slow-query, connection and lock-wait logging',
@@ -122,7 +130,16 @@ export class PlatformDatabase extends Construct {
         log_disconnections: '1',
         log_lock_waits: '1',
         log_temp_files: '0',
-        shared_preload_libraries: 'pg_stat_statements',
+        shared_preload_libraries: audit ? 'pg_stat_statements,pgaudit' : 'pg_stat_statements',
+        ...(audit
+          ? {
+              'pgaudit.log': audit.join(','),
+              // System-catalog queries (psql's \d, drivers' introspection) are noise, and bind
+              // parameters may carry personal data: neither is logged.
+              'pgaudit.log_catalog': '0',
+              'pgaudit.log_parameter': '0',
+            }
+          : {}),
       },
     });
 

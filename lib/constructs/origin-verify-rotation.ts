@@ -1,10 +1,11 @@
 import * as path from 'path';
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { LogSettingsProps, PlatformFunction } from './platform-function';
+import { rotationSchedule } from './rotation-schedule';
 
 /** The WebACL a rotation updates: what GetWebACL/UpdateWebACL need, and its ARN for the policy. */
 export interface WebAclReference {
@@ -60,7 +61,6 @@ export class OriginVerifyRotation extends Construct {
     if (!Token.isUnresolved(days) && (!Number.isInteger(days) || days < 1 || days > 365)) {
       throw new Error(`${this.node.path}: schedule of ${days} days is not allowed; use a whole number of days in 1..365`);
     }
-    const stack = Stack.of(this);
     this.handler = new PlatformFunction(this, 'Handler', {
       entry: path.join(__dirname, '..', 'functions', 'origin-verify', 'rotation.ts'),
       description: 'Rotates the origin header secret: WebACL accepts the new value, then CloudFront sends it',
@@ -110,19 +110,13 @@ export class OriginVerifyRotation extends Construct {
         resources: [props.distributionWebAclArn],
       }),
     );
-    this.handler.function.addPermission('InvokedBySecretsManager', {
-      principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
-      sourceAccount: stack.account,
-    });
-    this.schedule = new secretsmanager.CfnRotationSchedule(this, 'Resource', {
-      secretId: props.secret.secretArn,
-      rotationLambdaArn: this.handler.function.functionArn,
+    this.schedule = rotationSchedule(this, 'Resource', {
+      secret: props.secret,
+      handler: this.handler,
       rotationRules: { scheduleExpression: `rate(${days} days)` },
       // The generated value is in use from the first deploy; rotating during that deploy would race
       // the distribution's first propagation for nothing.
       rotateImmediatelyOnUpdate: false,
     });
-    // The function, its permissions and its invoke permission exist before Secrets Manager may call it.
-    this.schedule.node.addDependency(this.handler);
   }
 }

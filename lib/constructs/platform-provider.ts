@@ -1,13 +1,15 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { LogSettingsProps, PlatformFunction } from './platform-function';
+import { acknowledgeProviderFramework } from './provider-framework';
 
 /**
  * The CDK provider framework in front of a custom resource's handler, in `scope` as `Provider`
  * with its log group `ProviderLogs` (the handler's log settings), and the findings of the
- * framework's own function (which CDK builds and pins) acknowledged with their reasons.
+ * framework's own function (which CDK builds and pins) acknowledged with their reasons
+ * (`acknowledgeProviderFramework`).
  */
 export function platformProvider(scope: Construct, handler: PlatformFunction, logs_: LogSettingsProps): cr.Provider {
   const provider = new cr.Provider(scope, 'Provider', {
@@ -17,20 +19,6 @@ export function platformProvider(scope: Construct, handler: PlatformFunction, lo
       removalPolicy: logs_.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     }),
   });
-  const stack = Stack.of(scope);
-  const framework = provider.node.findChild('framework-onEvent');
-  const role = framework.node.findChild('ServiceRole');
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: "The CDK provider framework's function writes its own logs with the AWS basic execution policy.",
-  });
-  Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::<${stack.resolve(stack.getLogicalId(handler.function.node.defaultChild as never))}.Arn>:*]`,
-    reason: 'The provider framework invokes the handler function and its versions, nothing else.',
-  });
-  Validations.of(framework).acknowledge({
-    id: 'AwsSolutions-L1',
-    reason: 'The CDK provider framework pins its own runtime; it is upgraded with aws-cdk-lib.',
-  });
+  acknowledgeProviderFramework(provider, handler.function);
   return provider;
 }

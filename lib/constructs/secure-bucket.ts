@@ -60,6 +60,13 @@ export interface SecureBucketProps {
    * @default - no replication
    */
   readonly replicationRules?: s3.ReplicationRule[];
+  /**
+   * S3 Object Lock: every object version is write-once for this long (COMPLIANCE: nobody, the root
+   * user included, can delete it or shorten the retention; GOVERNANCE: only with
+   * s3:BypassGovernanceRetention). Only on a new bucket.
+   * @default - no Object Lock
+   */
+  readonly objectLock?: s3.ObjectLockRetention;
 }
 
 /**
@@ -97,6 +104,8 @@ export class SecureBucket extends Construct {
       ],
       cors: props.cors,
       replicationRules: props.replicationRules,
+      objectLockEnabled: props.objectLock ? true : undefined,
+      objectLockDefaultRetention: props.objectLock,
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: destroy,
     });

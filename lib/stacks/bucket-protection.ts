@@ -1,3 +1,4 @@
+import { accessRoleArn } from '../config/access-names';
 import { EnvironmentConfig } from '../config/types';
 import { BucketProtection } from '../constructs/secure-bucket';
 
@@ -7,7 +8,8 @@ import { BucketProtection } from '../constructs/secure-bucket';
  */
 export function bucketProtection(config: EnvironmentConfig): BucketProtection {
   return {
-    breakGlassRoleArn: `arn:aws:iam::${config.account}:role/${config.stateful.breakGlassRoleName}`,
+    // Created by the environment's Access stack; only the break-glass permission set's sessions may assume it.
+    breakGlassRoleArn: accessRoleArn(config, 'breakGlass'),
     deploymentRoleArnPatterns: [`arn:aws:iam::${config.account}:role/cdk-*-cfn-exec-role-*`],
   };
 }

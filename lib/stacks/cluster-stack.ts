@@ -8,6 +8,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { EKS_ADDON_VERSIONS, EKS_ADDONS_REQUIRED_BY_NODES, EksAddonName } from '../config/eks-addons';
+import { accessRoleArn, secretArnPattern, serviceSecretsRoleArn, serviceSecretsRoleName } from '../config/access-names';
+import { CLUSTER_ACCESS } from '../config/cluster-access';
 import { webhookKeyAliasName, webhookQueueArn } from '../config/edge-names';
 import { imageSigningKey, signedImagesRequired } from '../config/image-signing';
 import { manifestCompatibilityProblem } from '../config/kubernetes-compat';
@@ -30,14 +32,21 @@ import {
 } from '../config/naming';
 import { DATABASE_PORT, needsAwsIdentity } from '../config/platform-resources';
 import { alertTopicArn, PUBLISHED_ALERT_SEVERITIES } from '../config/observability-names';
+import { SecretConsumer, secretConsumers } from '../config/secret-consumers';
 import { ServiceSpec } from '../config/service-catalog';
+import { EnvironmentAccess } from '../config/team';
 import { RELEASE_KUBERNETES_GROUP, deployRoleName, releaseRoleArn } from '../config/delivery';
 import { AddonSpec, PlatformCluster } from '../constructs/eks-cluster';
 import { ReleaseAccess } from '../constructs/release-access';
 import { NodeAutoscaling } from '../constructs/node-autoscaling';
 import { awsLoadBalancerControllerStatements, LBC_POLICY_SOURCE } from '../constructs/policies/aws-load-balancer-controller';
 import { EXTERNAL_DNS_POLICY_SOURCE, externalDnsStatements } from '../constructs/policies/external-dns';
-import { EXTERNAL_SECRETS_POLICY_SOURCE, externalSecretsStatements } from '../constructs/policies/external-secrets';
+import {
+  ASSUME_STORE_ROLE_ACTIONS,
+  EXTERNAL_SECRETS_POLICY_SOURCE,
+  externalSecretsStatements,
+  SECRET_READ_ACTIONS,
+} from '../constructs/policies/external-secrets';
 import { OTEL_COLLECTOR_POLICY_SOURCE, otelCollectorStatements } from '../constructs/policies/otel-collector';
 import { ALERTMANAGER_POLICY_SOURCE, alertmanagerStatements } from '../constructs/policies/alertmanager';
 import { acknowledgeWildcards, ControllerStatement, toPolicyStatements } from '../constructs/policies/policy-json';
@@ -65,6 +74,8 @@ export interface ClusterDataAccess {
   readonly storageKey: kms.IKey;
   /** Key for envelope encryption of Kubernetes secrets. */
   readonly clusterSecretsKey: kms.IKey;
+  /** Key of the application secrets (each consumer's secrets role decrypts its own secrets through Secrets Manager). */
+  readonly applicationSecretsKey: kms.IKey;
 }
 
 /** Props of `ClusterStack`. */
@@ -77,6 +88,13 @@ export interface ClusterStackProps extends Omit<PlatformStackProps, 'stateful'> 
   readonly data: ClusterDataAccess;
   /** The services of the catalog deployed to this environment; each gets a Pod Identity role. */
   readonly services: readonly ServiceSpec[];
+  /** People's access to the environment: an access entry for each environment role (the Access stack creates them). */
+  readonly access: EnvironmentAccess;
+  /**
+   * Platform components that read secrets (besides the services), each with its own secrets role.
+   * @default - `PLATFORM_SECRET_CONSUMERS`
+   */
+  readonly platformSecretConsumers?: readonly SecretConsumer[];
   /**
    * The control-plane log group, `/aws/eks/<cluster>/cluster`, owned by a stateful stack (it
    * outlives a rebuilt cluster outside development).
@@ -103,6 +121,8 @@ export class ClusterStack extends PlatformStack {
   public readonly controllerRoles: Readonly<Record<AlwaysOnController, iam.IRole>> & { readonly kyverno?: iam.IRole };
   /** Karpenter's AWS side: node role, interruption queue, controller role. */
   public readonly nodeAutoscaling: NodeAutoscaling;
+  /** The role External Secrets assumes for each secret consumer (a service, or a platform component), by consumer name. */
+  public readonly secretsRoles: Readonly<Record<string, iam.IRole>>;
   /** The release step's deploy role and its access entry (read-only group). */
   public readonly releaseAccess: ReleaseAccess;
   /** Pod Identity role of the OpenTelemetry collector: uploads trace segments to X-Ray. */
@@ -202,8 +222,9 @@ export class ClusterStack extends PlatformStack {
       interruptionQueueName: karpenterInterruptionQueueName(config.name),
       controller: ADDON_IDENTITIES.karpenter,
     });
+    const consumers = secretConsumers(props.services, props.platformSecretConsumers);
     this.controllerRoles = {
-      ...this.addControllerRoles(props.vpc, props.hostedZone),
+      ...this.addControllerRoles(props.vpc, props.hostedZone, consumers),
       kyverno: signedImagesRequired(config.tier) ? this.addKyvernoRole(props.services) : undefined,
     };
     this.traceCollectorRole = this.addTraceCollectorRole();
@@ -211,7 +232,10 @@ export class ClusterStack extends PlatformStack {
     this.serviceRoles = Object.fromEntries(
       props.services.filter(needsAwsIdentity).map((service) => [service.name, this.addServiceRole(service, props.data)]),
     );
-    this.addAccessEntries();
+    this.secretsRoles = Object.fromEntries(
+      consumers.map((consumer) => [consumer.name, this.addSecretsRole(consumer, this.controllerRoles.externalSecrets, props.data)]),
+    );
+    this.addAccessEntries(props.access);
     // The release step (tooling account) watches rollouts through this role; Argo CD does the applying.
     this.releaseAccess = new ReleaseAccess(this, 'ReleaseAccess', {
       clusterName: this.cluster.clusterName,
@@ -227,7 +251,11 @@ export class ClusterStack extends PlatformStack {
    * upstream policy of its pinned version (lib/constructs/policies/), scoped to what it manages.
    * Karpenter's role is made by `NodeAutoscaling`.
    */
-  private addControllerRoles(vpc: ec2.IVpc, zone: route53.IHostedZone): Record<AlwaysOnController, iam.IRole> {
+  private addControllerRoles(
+    vpc: ec2.IVpc,
+    zone: route53.IHostedZone,
+    consumers: readonly SecretConsumer[],
+  ): Record<AlwaysOnController, iam.IRole> {
     const { config } = this;
     const controllers: Record<
       Exclude<AlwaysOnController, 'karpenter'>,
@@ -249,7 +277,7 @@ export class ClusterStack extends PlatformStack {
         id: 'ExternalSecrets',
         source: EXTERNAL_SECRETS_POLICY_SOURCE,
         statements: externalSecretsStatements(
-          `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${secretsManagerName(config.name, '*')}`,
+          consumers.map((c) => serviceSecretsRoleArn(config.name, this.account, c.name)),
           `arn:aws:ssm:${this.region}:${this.account}:parameter${parameterPrefix(config.name)}/*`,
         ),
       },
@@ -367,10 +395,17 @@ export class ClusterStack extends PlatformStack {
           conditions: { StringLike: { 's3:prefix': [`${service.name}/*`] } },
         }),
       );
-      data.storageKey.grantEncryptDecrypt(role);
+      // What SSE-KMS asks of the caller: a data key to write, decryption to read (and to complete a
+      // multipart upload); through S3 only. (grantEncryptDecrypt would add kms:Encrypt and kms:ReEncrypt*.)
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'UseTheUploadsKeyThroughS3',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [data.storageKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+        }),
+      );
       findings[`Resource::${prefix}`] = "The service's own prefix of the uploads bucket.";
-      findings['Action::kms:GenerateDataKey*'] = 'Granted by grantEncryptDecrypt on the uploads key only; S3 needs data keys for SSE-KMS.';
-      findings['Action::kms:ReEncrypt*'] = 'Granted by grantEncryptDecrypt on the uploads key only.';
     }
     if ((service.aws ?? []).includes('webhook-events')) {
       const { name } = this.config;
@@ -410,29 +445,61 @@ export class ClusterStack extends PlatformStack {
     return role;
   }
 
-  /** People: admins cluster-wide, developers edit the workload namespaces only, read-only roles view. */
-  private addAccessEntries(): void {
-    const { access, kubernetes } = this.config;
+  /**
+   * The role External Secrets assumes for one consumer's SecretStore (named from config: the store
+   * names it): it trusts External Secrets' own role only, and reads that consumer's secrets only
+   * (the upstream reading actions, `secretArnPattern` per secret), decrypting them with the
+   * application secrets key through Secrets Manager and for those secrets only.
+   */
+  private addSecretsRole(consumer: SecretConsumer, externalSecrets: iam.IRole, data: ClusterDataAccess): iam.IRole {
+    const { config } = this;
+    const role = new iam.Role(this, `SecretsRole-${consumer.name}`, {
+      roleName: serviceSecretsRoleName(config.name, consumer.name),
+      description: `External Secrets reads ${consumer.name}'s secrets (${consumer.secrets.join(', ')}) in ${config.name}, and nothing else`,
+      assumedBy: new iam.ArnPrincipal(externalSecrets.roleArn),
+    });
+    // STS needs sts:TagSession on the role too when the caller passes session tags (External Secrets always does).
+    (role.assumeRolePolicy as iam.PolicyDocument).addStatements(
+      new iam.PolicyStatement({ actions: [ASSUME_STORE_ROLE_ACTIONS[1]], principals: [new iam.ArnPrincipal(externalSecrets.roleArn)] }),
+    );
+    const secrets = consumer.secrets.map((key) => secretArnPattern(this.region, this.account, secretsManagerName(config.name, key)));
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadOwnSecrets', actions: [...SECRET_READ_ACTIONS], resources: secrets }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DecryptOwnSecrets',
+        actions: ['kms:Decrypt'],
+        resources: [data.applicationSecretsKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:SecretARN': secrets },
+        },
+      }),
+    );
+    return role;
+  }
+
+  /**
+   * People: an access entry for each environment role the roster gives here (created by the
+   * Access stack, assumable only by the sessions of one permission set, ADR 0007), with the EKS
+   * access policies of `CLUSTER_ACCESS`. Production has no developer role: its people view.
+   */
+  private addAccessEntries(access: EnvironmentAccess): void {
+    const { config } = this;
     const cluster = this.platformCluster.cluster;
-    const roleArn = (name: string) => `arn:aws:iam::${this.account}:role/${name}`;
-    const clusterScope = { accessScopeType: eks.AccessScopeType.CLUSTER };
-    access.clusterAdminRoleNames.forEach((name) => {
-      cluster.grantAccess(`Admin-${name}`, roleArn(name), [
-        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', clusterScope),
-      ]);
-    });
-    access.developerRoleNames.forEach((name) => {
-      cluster.grantAccess(`Developer-${name}`, roleArn(name), [
-        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSEditPolicy', {
-          accessScopeType: eks.AccessScopeType.NAMESPACE,
-          namespaces: [...kubernetes.workloadNamespaces],
-        }),
-        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', clusterScope),
-      ]);
-    });
-    access.readOnlyRoleNames.forEach((name) => {
-      cluster.grantAccess(`ReadOnly-${name}`, roleArn(name), [eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', clusterScope)]);
-    });
+    for (const role of access.roles) {
+      cluster.grantAccess(
+        `People-${role}`,
+        accessRoleArn(config, role),
+        CLUSTER_ACCESS[role].map(({ policy, scope }) =>
+          eks.AccessPolicy.fromAccessPolicyName(
+            policy,
+            scope === 'cluster'
+              ? { accessScopeType: eks.AccessScopeType.CLUSTER }
+              : { accessScopeType: eks.AccessScopeType.NAMESPACE, namespaces: [...config.kubernetes.workloadNamespaces] },
+          ),
+        ),
+      );
+    }
   }
 
   /** `arn:aws:rds:region:account:db-proxy:prx-123` -> `prx-123` (the resource ID IAM auth uses). */

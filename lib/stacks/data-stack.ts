@@ -18,16 +18,22 @@ import {
 } from '../config/edge-names';
 import {
   APPLICATION_DATABASE,
+  AUDIT_TRAIL_ACCESS_LOGS_PREFIX,
+  auditTrailBucketName,
   controlPlaneLogGroupName,
   databaseEndpointParameterName,
   kmsAliasName,
   secretsManagerName,
   uploadsBucketName,
 } from '../config/naming';
+import { accessRoleArn, jwksParameterName, serviceSecretsRoleArn } from '../config/access-names';
+import { consumersOf, SecretConsumer } from '../config/secret-consumers';
+import { SecretRotation } from '../config/service-catalog';
 import { ApplicationSecrets } from '../constructs/application-secrets';
 import { PlatformDatabase } from '../constructs/database';
 import { albLogDeliveryStatement, serverAccessLogDeliveryStatement } from '../constructs/edge-bucket-statements';
 import { SecureBucket } from '../constructs/secure-bucket';
+import { SigningKeyRotation } from '../constructs/signing-key-rotation';
 import { bucketProtection } from './bucket-protection';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
 
@@ -52,6 +58,11 @@ export interface CatalogSecret {
    * @default - a plain string
    */
   readonly properties?: readonly string[];
+  /**
+   * The platform makes and rotates the value (`signingKeyPair`).
+   * @default - the owners set the value
+   */
+  readonly rotation?: SecretRotation;
 }
 
 /** Props of `DataStack`. */
@@ -73,6 +84,12 @@ export interface DataStackProps extends Omit<PlatformStackProps, 'stateful'> {
    * @default - none
    */
   readonly databaseUsers?: readonly string[];
+  /**
+   * Who reads which application secret (`secretConsumers`): each secret's value is readable by its
+   * consumers' secrets roles only (and its rotation function, and the break-glass role).
+   * @default - none: only rotation and break-glass read them
+   */
+  readonly secretConsumers?: readonly SecretConsumer[];
 }
 
 /**
@@ -103,6 +120,10 @@ export class DataStack extends PlatformStack {
   public readonly uploadsBucket: s3.IBucket;
   /** The services' secrets by catalog key. */
   public readonly applicationSecrets: Readonly<Record<string, secretsmanager.ISecret>>;
+  /** Key of the services' secrets: each consumer's secrets role may decrypt its own secrets with it, through Secrets Manager. */
+  public readonly applicationSecretsKey: kms.IKey;
+  /** The rotation of each platform-rotated secret (signing key pairs), by catalog key. */
+  public readonly secretRotations: Readonly<Record<string, SigningKeyRotation>>;
   /** Access logs of S3 and CloudFront. */
   public readonly logsBucket: s3.IBucket;
   /**
@@ -168,6 +189,14 @@ export class DataStack extends PlatformStack {
     // The assets bucket (EdgeContent stack, created later) logs here; named, so no reference back to it.
     logs.bucket.addToResourcePolicy(
       serverAccessLogDeliveryStatement(logs.bucket, assetsBucketName(config.name, this.account, this.region), ASSETS_ACCESS_LOGS_PREFIX),
+    );
+    // ...and so does the audit trail's bucket (Audit stack).
+    logs.bucket.addToResourcePolicy(
+      serverAccessLogDeliveryStatement(
+        logs.bucket,
+        auditTrailBucketName(config.name, this.account, this.region),
+        AUDIT_TRAIL_ACCESS_LOGS_PREFIX,
+      ),
     );
 
     // Only the ALB writes here, under its prefix; named from config because the IngressClassParams
@@ -252,6 +281,7 @@ export class DataStack extends PlatformStack {
       backupWindow: db.backupWindow,
       maintenanceWindow: db.maintenanceWindow,
       slowQueryThresholdMillis: db.slowQueryThresholdMillis,
+      auditLog: db.auditLog,
       logRetention: db.logRetentionDays,
       monitoringInterval: Duration.seconds(db.monitoringIntervalSeconds),
       performanceInsightRetention: db.performanceInsightsRetentionDays,
@@ -268,10 +298,19 @@ export class DataStack extends PlatformStack {
     });
     this.databaseAccess = database;
 
+    this.applicationSecretsKey = new kms.Key(this, 'ApplicationSecretsKey', {
+      description: `${config.name} services' secrets (API keys, signing keys): decrypted per secret, by its readers only`,
+      alias: kmsAliasName(config.name, 'application-secrets'),
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(30),
+    });
+    const catalogSecrets = props.applicationSecrets ?? {};
     const appSecrets = new ApplicationSecrets(this, 'ApplicationSecrets', {
       removalPolicy,
+      encryptionKey: this.applicationSecretsKey,
       secrets: Object.fromEntries(
-        Object.entries(props.applicationSecrets ?? {}).map(([key, spec]) => [
+        Object.entries(catalogSecrets).map(([key, spec]) => [
           key,
           {
             secretName: secretsManagerName(config.name, key),
@@ -282,12 +321,32 @@ export class DataStack extends PlatformStack {
       ),
     });
     this.applicationSecrets = appSecrets.secrets;
-    for (const key of Object.keys(appSecrets.secrets)) {
-      appSecrets.acknowledgeNoRotation(
-        key,
-        'Issued by a third party or by the owning team, who rotate it with put-secret-value; Secrets Manager cannot rotate it.',
-      );
+    const rotations: Record<string, SigningKeyRotation> = {};
+    for (const [key, spec] of Object.entries(catalogSecrets)) {
+      if (spec.rotation === 'signingKeyPair') {
+        rotations[key] = new SigningKeyRotation(this, `Rotation-${key}`, {
+          secret: appSecrets.secrets[key],
+          encryptionKey: this.applicationSecretsKey,
+          jwksParameterName: jwksParameterName(config.name, key),
+          scheduleExpression: config.secrets.signingKeyRotation.scheduleExpression,
+          windowHours: config.secrets.signingKeyRotation.windowHours,
+          logRetention: db.logRetentionDays,
+          logRemovalPolicy: removalPolicy,
+        });
+      } else {
+        appSecrets.acknowledgeNoRotation(
+          key,
+          'Issued by a third party or by the owning team, who rotate it with put-secret-value; Secrets Manager cannot rotate it.',
+        );
+      }
+      // Its consumers' secrets roles read it; its rotation function; the break-glass role (every use pages).
+      appSecrets.restrictReads(key, [
+        ...consumersOf(key, props.secretConsumers ?? []).map((c) => serviceSecretsRoleArn(config.name, this.account, c.name)),
+        ...(rotations[key] ? [rotations[key].handler.role.roleArn] : []),
+        accessRoleArn(config, 'breakGlass'),
+      ]);
     }
+    this.secretRotations = rotations;
     // Deploy-time values the pods need, delivered by External Secrets from Parameter Store (never pasted).
     new ssm.StringParameter(this, 'DatabaseProxyEndpoint', {
       parameterName: databaseEndpointParameterName(config.name, 'proxy'),

@@ -5,7 +5,14 @@ import { ZoneDelegation } from '../config/dns-delegation';
 import { EnvironmentConfig } from '../config/types';
 import { addPlatformGates } from '../policies/platform-gates';
 import { databaseUserName } from '../config/naming';
+import { secretConsumers } from '../config/secret-consumers';
 import { ServiceSpec } from '../config/service-catalog';
+import { EnvironmentAccess } from '../config/team';
+import { AccessStack } from '../stacks/access-stack';
+import { AuditStack } from '../stacks/audit-stack';
+import { serviceSecretsRoleName } from '../config/access-names';
+import { consumersOf } from '../config/secret-consumers';
+import { secretsManagerName } from '../config/naming';
 import { ClusterStack } from '../stacks/cluster-stack';
 import { DataReplicaStack } from '../stacks/data-replica-stack';
 import { CatalogSecret, DataStack } from '../stacks/data-stack';
@@ -43,6 +50,8 @@ export interface SaasEnvironmentStageProps extends StageProps {
    * @default - resolved when the services or the ingress group change
    */
   readonly albDimensionsRefresh?: string;
+  /** People's access to the environment, from the team roster (`environmentAccess()` in lib/config). */
+  readonly access: EnvironmentAccess;
 }
 
 /**
@@ -79,8 +88,13 @@ export class SaasEnvironmentStage extends Stage {
   /** Alarms on CloudFront and its WebACL, in us-east-1, relayed to the regional topics (stateful: its key). */
   public readonly observabilityGlobal: ObservabilityGlobalStack;
 
+  /** People's environment roles, the permissions boundaries, IAM Access Analyzer. */
+  public readonly access: AccessStack;
+  /** The audit trail and its alarms. */
+  public readonly audit: AuditStack;
+
   constructor(scope: Construct, id: string, props: SaasEnvironmentStageProps) {
-    const { config, services, applicationSecrets, zoneDelegation, albDimensionsRefresh, ...stageProps } = props;
+    const { config, services, applicationSecrets, zoneDelegation, albDimensionsRefresh, access, ...stageProps } = props;
     super(scope, id, { env: { account: config.account, region: config.region }, ...stageProps });
 
     addPlatformGates(this, config.tags, {
@@ -89,6 +103,8 @@ export class SaasEnvironmentStage extends Stage {
     });
 
     this.network = new NetworkStack(this, 'Network', { config });
+    this.access = new AccessStack(this, 'Access', { config, access });
+    const consumers = secretConsumers(services);
     if (config.storage.replicateUploadsToDr) {
       this.dataReplica = new DataReplicaStack(this, 'DataReplica', { config });
     }
@@ -98,6 +114,7 @@ export class SaasEnvironmentStage extends Stage {
       applicationSecrets,
       vpc: this.network.vpc,
       databaseUsers: services.filter((s) => s.database).map((s) => databaseUserName(s.name)),
+      secretConsumers: consumers,
       uploadsReplica: replica && {
         bucketName: replica.bucketName,
         region: replica.region,
@@ -106,6 +123,21 @@ export class SaasEnvironmentStage extends Stage {
       },
     });
     if (replica) this.data.addStackDependency(replica, 'the replication destination must exist first');
+    this.audit = new AuditStack(this, 'Audit', {
+      config,
+      logsBucket: this.data.logsBucket,
+      breakGlassPermissionSetName: access.permissionSetNames.breakGlass,
+      // A secret's owners: its consumers' secrets roles, and its rotation function.
+      secretOwners: Object.fromEntries(
+        Object.keys(applicationSecrets ?? {}).map((key) => [
+          secretsManagerName(config.name, key),
+          [
+            ...consumersOf(key, consumers).map((c) => serviceSecretsRoleName(config.name, c.name)),
+            ...(this.data.secretRotations[key] ? [this.data.secretRotations[key].handler.role.roleName] : []),
+          ],
+        ]),
+      ),
+    });
     this.dns = new DnsStack(this, 'Dns', { config, zoneDelegation });
     const hostedZone = this.dns.hostedZone;
     this.edgeGlobalLogs = new EdgeGlobalLogsStack(this, 'EdgeGlobalLogs', { config });
@@ -147,6 +179,7 @@ export class SaasEnvironmentStage extends Stage {
       vpc: this.network.vpc,
       hostedZone: this.dns.hostedZone,
       services,
+      access,
       controlPlaneLogGroup: this.data.controlPlaneLogGroup,
       alertTopicKey: this.observabilityData.alertKey,
       data: {
@@ -158,6 +191,7 @@ export class SaasEnvironmentStage extends Stage {
             : undefined,
         storageKey: this.data.storageKey,
         clusterSecretsKey: this.data.clusterSecretsKey,
+        applicationSecretsKey: this.data.applicationSecretsKey,
       },
     });
 
@@ -184,6 +218,7 @@ export class SaasEnvironmentStage extends Stage {
       distributionId: this.edge.distribution.distributionId,
       functions,
       albDimensionsRefresh,
+      auditMetrics: this.audit.metrics.metrics,
     });
     this.observabilityGlobal = new ObservabilityGlobalStack(this, 'ObservabilityGlobal', {
       config,
@@ -191,5 +226,7 @@ export class SaasEnvironmentStage extends Stage {
     });
     // The us-east-1 topics subscribe the regional router function by name: it must exist first.
     this.observabilityGlobal.addStackDependency(this.observability, 'the relayed topics subscribe the alert router function');
+    // An access entry's principal must exist when EKS creates the entry.
+    this.cluster.addStackDependency(this.access, "the access entries name the Access stack's roles");
   }
 }

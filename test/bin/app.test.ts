@@ -28,6 +28,8 @@ describe('the CDK app', () => {
     expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
     const stacks = assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.stacks.map((s) => s.hierarchicalId));
     const perStage = [
+      'Access',
+      'Audit',
       'Cluster',
       'Data',
       'Dns',
@@ -45,6 +47,7 @@ describe('the CDK app', () => {
       [
         ...['Dev', 'Staging', 'Prod'].flatMap((stage) => perStage.map((s) => `${stage}/${s}`)),
         'Prod/DataReplica',
+        'Management/Access',
         'Tooling/Delivery',
         'Tooling/Registry',
         'Tooling/Signing',

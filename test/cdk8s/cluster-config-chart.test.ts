@@ -146,15 +146,40 @@ describe('ClusterConfigChart', () => {
     expect(VERIFY_IMAGES_WEBHOOK).toEqual({ failurePolicy: 'Fail', timeoutSeconds: 30 });
   });
 
-  test('the secret store reads Secrets Manager in the region, for the workload namespaces only (not the observability stack)', () => {
-    const store = (config: EnvironmentConfig) => synth(config).find((d) => d.kind === 'ClusterSecretStore')!.spec;
-    expect(store(dev)).toEqual({
-      provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } },
-      conditions: [{ namespaces: ['apps'] }],
-    });
-    expect(store(prod).conditions).toEqual([{ namespaces: [...prod.kubernetes.workloadNamespaces] }]);
-    // and the Parameter Store one stays with the workloads
-    expect(synth(prod).filter((d) => d.kind === 'ClusterSecretStore')[1].spec.conditions).toEqual([{ namespaces: ['apps'] }]);
+  test('Secrets Manager has no cluster-wide store: the only ClusterSecretStore reads Parameter Store, for the workload namespaces', () => {
+    const stores = synth(dev).filter((d) => d.kind === 'ClusterSecretStore' || d.kind === 'SecretStore');
+    expect(stores.map((d) => [d.kind, d.metadata.name, d.spec])).toEqual([
+      [
+        'ClusterSecretStore',
+        'aws-parameter-store',
+        { provider: { aws: { service: 'ParameterStore', region: 'eu-west-1' } }, conditions: [{ namespaces: ['apps'] }] },
+      ],
+    ]);
+  });
+
+  test('a platform component that reads secrets gets its own SecretStore in its namespace, with its own secrets role', () => {
+    // GIVEN a fixture platform consumer (the alert router)
+    const docs = Testing.synth(
+      new ClusterConfigChart(Testing.app(), 'cluster-config', {
+        config: prod,
+        platformSecretConsumers: [{ name: 'alertmanager', namespace: 'observability', secrets: ['alerting-webhook'], service: false }],
+      }),
+    );
+    // THEN its store names its role, in its namespace
+    expect(docs.filter((d) => d.kind === 'SecretStore').map((d) => [d.metadata, d.spec])).toEqual([
+      [
+        { name: 'alertmanager-aws-secrets', namespace: 'observability', labels: expect.any(Object) },
+        {
+          provider: {
+            aws: {
+              service: 'SecretsManager',
+              region: 'eu-west-1',
+              role: 'arn:aws:iam::333333333333:role/saas-platform-prod-secrets-alertmanager',
+            },
+          },
+        },
+      ],
+    ]);
   });
 });
 
@@ -247,6 +272,75 @@ describe('kyvernoPolicyProblems', () => {
         'ClusterPolicy verify-image-signatures: spec.failurePolicy is deprecated; use spec.webhookConfiguration.failurePolicy',
         'ClusterPolicy verify-image-signatures: spec.validationFailureAction is deprecated; use failureAction in each rule',
       ],
+    ],
+    [
+      'a validate with both pattern and deny, and a deny without conditions',
+      (p) =>
+        (p.spec.rules = [
+          {
+            name: 'r',
+            match: { any: [{ resources: { kinds: ['Pod'], namespaces: ['apps'] } }] },
+            validate: { failureAction: 'Enforce', message: 'm', pattern: {}, deny: {} },
+          },
+        ]),
+      [
+        'ClusterPolicy verify-image-signatures: spec.rules[0].validate needs exactly one of pattern, deny',
+        'ClusterPolicy verify-image-signatures: spec.rules[0].validate.deny.conditions is not an object with any or all',
+      ],
+    ],
+    [
+      'deny conditions Kyverno refuses',
+      (p) =>
+        (p.spec.rules = [
+          {
+            name: 'r',
+            match: { any: [{ resources: { kinds: ['Pod'], namespaces: ['apps'] } }] },
+            validate: {
+              failureAction: 'Enforce',
+              message: 'm',
+              deny: {
+                conditions: {
+                  any: [
+                    { key: '', operator: 'AnyNotIn', value: [] },
+                    { key: 'k', operator: 'Like', value: 'x' },
+                    { key: 'k', operator: 'In' },
+                  ],
+                  all: [],
+                },
+              },
+            },
+          },
+        ]),
+      [
+        'ClusterPolicy verify-image-signatures: spec.rules[0].validate.deny.conditions.any[0].key is not a non-empty string',
+        'ClusterPolicy verify-image-signatures: spec.rules[0].validate.deny.conditions.any[1].operator is not one of AnyNotIn, AnyIn, Equals, NotEquals',
+        'ClusterPolicy verify-image-signatures: spec.rules[0].validate.deny.conditions.any[2].operator is not one of AnyNotIn, AnyIn, Equals, NotEquals',
+        'ClusterPolicy verify-image-signatures: spec.rules[0].validate.deny.conditions.all is not a non-empty list',
+      ],
+    ],
+    [
+      'a deny with neither any nor all',
+      (p) =>
+        (p.spec.rules = [
+          {
+            name: 'r',
+            match: { any: [{ resources: { kinds: ['Pod'], namespaces: ['apps'] } }] },
+            validate: { failureAction: 'Enforce', message: 'm', deny: { conditions: {} } },
+          },
+        ]),
+      ['ClusterPolicy verify-image-signatures: spec.rules[0].validate.deny.conditions has neither any nor all'],
+    ],
+    [
+      'a condition without a value',
+      (p) =>
+        (p.spec.rules = [
+          {
+            name: 'r',
+            match: { any: [{ resources: { kinds: ['Pod'], namespaces: ['apps'] } }] },
+            validate: { failureAction: 'Enforce', message: 'm', deny: { conditions: { all: [{ key: 'k', operator: 'Equals' }] } } },
+          },
+        ]),
+      ['ClusterPolicy verify-image-signatures: spec.rules[0].validate.deny.conditions.all[0].value is missing'],
     ],
     [
       'empty verifyImages',

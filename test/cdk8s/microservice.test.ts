@@ -16,7 +16,11 @@ const props = (service: ServiceSpec, extra: Partial<MicroserviceProps> = {}): Mi
   imageRegistry: '000000000000.dkr.ecr.eu-west-1.amazonaws.com',
   secrets: SECRETS,
   secretsManagerName: (secret) => `saas-platform/staging/${secret}`,
-  secretStore: 'aws-secrets-manager',
+  secretStore: {
+    name: `${service.name}-aws-secrets`,
+    roleArn: `arn:aws:iam::222222222222:role/saas-platform-staging-secrets-${service.name}`,
+    region: 'eu-west-1',
+  },
   parameterStore: 'aws-parameter-store',
   albSourceCidrs: ['10.20.0.0/22', '10.20.4.0/22'],
   // what the service chart derives from config, as it derives it
@@ -309,9 +313,19 @@ describe('Microservice: secrets', () => {
     const secrets = { ...SECRETS, 'smtp-credentials': { description: 'SMTP login', properties: ['username', 'password'] } };
     const service = withValue(PAYMENTS, 'secrets', ['payment-provider-api-key', 'smtp-credentials']);
     const { get } = synth(service, { secrets });
+    // THEN the service has its own store, reading with its own secrets role
+    expect(get('SecretStore', 'payment-service-aws-secrets').spec).toEqual({
+      provider: {
+        aws: {
+          service: 'SecretsManager',
+          region: 'eu-west-1',
+          role: 'arn:aws:iam::222222222222:role/saas-platform-staging-secrets-payment-service',
+        },
+      },
+    });
     expect(get('ExternalSecret', 'payment-service-secrets').spec).toEqual({
       refreshInterval: '1h',
-      secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
+      secretStoreRef: { kind: 'SecretStore', name: 'payment-service-aws-secrets' },
       target: { name: 'payment-service-secrets', creationPolicy: 'Owner' },
       data: [
         { secretKey: 'PAYMENT_PROVIDER_API_KEY', remoteRef: { key: 'saas-platform/staging/payment-provider-api-key' } },

@@ -12,6 +12,7 @@ import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/R
 import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { ClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ClusterSecretStore';
+import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/SecretStore';
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1beta1/ExternalSecret';
 import { Password } from '@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1/Password';
 import { Alertmanager } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Alertmanager';
@@ -204,6 +205,7 @@ export const SCHEMA_VALIDATORS: Readonly<Record<string, Validator>> = {
   'argoproj.io/v1alpha1/AppProject': model(AppProject),
   [`${EXTERNAL_SECRETS_API_VERSION}/ExternalSecret`]: asV1beta1(ExternalSecret),
   [`${EXTERNAL_SECRETS_API_VERSION}/ClusterSecretStore`]: asV1beta1(ClusterSecretStore),
+  [`${EXTERNAL_SECRETS_API_VERSION}/SecretStore`]: asV1beta1(SecretStore),
   'karpenter.sh/v1/NodePool': structural(karpenterProblems),
   'karpenter.k8s.aws/v1/EC2NodeClass': structural(karpenterProblems),
   'v1/ConfigMap': model(ConfigMap),

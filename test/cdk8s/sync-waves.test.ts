@@ -93,6 +93,7 @@ describe('sync waves of the root Application (finding 8)', () => {
     'argoproj.io/AnalysisTemplate': 'argo-rollouts',
     'external-secrets.io/ExternalSecret': 'external-secrets',
     'external-secrets.io/ClusterSecretStore': 'external-secrets',
+    'external-secrets.io/SecretStore': 'external-secrets',
     'kyverno.io/ClusterPolicy': 'kyverno',
     'karpenter.sh/NodePool': 'karpenter',
     'karpenter.k8s.aws/EC2NodeClass': 'karpenter',

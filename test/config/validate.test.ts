@@ -1,4 +1,5 @@
 import { dev, ENVIRONMENTS, prod, staging } from '../../lib/config/environments';
+import { LOG_RETENTION_DAYS } from '../../lib/config/regions';
 import { INTERFACE_ENDPOINTS } from '../../lib/config/types';
 import { assertValidEnvironments, ConfigValidationError, formatProblems, validateEnvironments } from '../../lib/config/validate';
 import { withValue, withValues } from '../helpers';
@@ -341,15 +342,40 @@ describe('validateEnvironments', () => {
     ['dev', 'gitops', 'main', 'dev.gitops: "main" is not an object; expected the gitops settings'],
     [
       'dev',
-      'access.clusterAdminRoleNames',
-      [],
-      'dev.access.clusterAdminRoleNames: is empty; at least one role must administer the cluster',
+      'database.auditLog',
+      ['ddl', 'writes'],
+      'dev.database.auditLog[1]: "writes" is not a pgAudit class; use one of read, write, function, role, ddl, misc, misc_set, all',
     ],
+    ['dev', 'database.auditLog', ['ddl', 'ddl'], 'dev.database.auditLog[1]: "ddl" is listed twice; each class once'],
+    ['dev', 'database.auditLog', 'ddl', 'dev.database.auditLog: "ddl" is not a list'],
+    ['prod', 'audit.trailRetentionDays', 90, 'prod.audit.trailRetentionDays: 90 is too low; use 365..3650'],
+    ['dev', 'audit.trailRetentionDays', 0, 'dev.audit.trailRetentionDays: 0 is too low; use 1..3650'],
+    [
+      'prod',
+      'audit.objectLockMode',
+      'GOVERNANCE',
+      'prod.audit.objectLockMode: "GOVERNANCE" is not allowed in production; use "COMPLIANCE" (no one, the root user included, can delete the trail or shorten its retention)',
+    ],
+    ['dev', 'audit.objectLockMode', 'LEGAL', 'dev.audit.objectLockMode: "LEGAL" is not allowed; use one of GOVERNANCE, COMPLIANCE'],
     [
       'dev',
-      'access.developerRoleNames',
-      ['dev team'],
-      'dev.access.developerRoleNames[0]: "dev team" is not an IAM role name (letters, digits and +=,.@_-, up to 64)',
+      'audit.cloudWatchRetentionDays',
+      10,
+      'dev.audit.cloudWatchRetentionDays: 10 is not a CloudWatch retention; use one of ' + LOG_RETENTION_DAYS.join(', '),
+    ],
+    ['dev', 'audit', 'yes', 'dev.audit: "yes" is not an object; expected the audit settings'],
+    [
+      'dev',
+      'secrets.signingKeyRotation.scheduleExpression',
+      'rate(0 days)',
+      'dev.secrets.signingKeyRotation.scheduleExpression: "rate(0 days)" is not a rotation schedule; use rate(N days) with N in 1..365, or cron(minutes hours day month weekday year)',
+    ],
+    ['dev', 'secrets.signingKeyRotation.windowHours', 0, 'dev.secrets.signingKeyRotation.windowHours: 0 is too low; use 1..24'],
+    [
+      'dev',
+      'secrets.signingKeyRotation',
+      undefined,
+      'dev.secrets.signingKeyRotation: missing is not an object; give { scheduleExpression, windowHours }',
     ],
     ['dev', 'edge.appSubdomain', 'App', 'dev.edge.appSubdomain: "App" is not valid; use a DNS label such as app'],
     ['dev', 'edge.apiSubdomain', 'app', 'dev.edge.apiSubdomain: "app" equals appSubdomain; the app and the API need their own hosts'],
@@ -548,13 +574,14 @@ describe('validateEnvironments', () => {
       'bare.database',
       'bare.storage',
       'bare.kubernetes',
-      'bare.access',
       'bare.edge',
       'bare.delivery',
       'bare.gitops',
       'bare.domain',
       'bare.alerts',
       'bare.stateful',
+      'bare.audit',
+      'bare.secrets',
       'bare.tags',
     ]);
   });

@@ -16,7 +16,9 @@ import {
   serviceAccountName,
   serviceNamespace,
 } from '../../lib/config/naming';
-import { servicesFor } from '../../lib/config/service-catalog';
+import { serviceSecretsRoleArn } from '../../lib/config/access-names';
+import { secretConsumers } from '../../lib/config/secret-consumers';
+import { SECRETS, servicesFor } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { LBC_UPSTREAM_STATEMENTS, awsLoadBalancerControllerStatements } from '../../lib/constructs/policies/aws-load-balancer-controller';
 import { EACH_ENV } from '../app-fixture';
@@ -226,28 +228,34 @@ describe.each(EACH_ENV)('%s: ExternalDNS and External Secrets', (name, config) =
     ]);
   });
 
-  test("External Secrets may read this environment's secrets and not another environment's", async () => {
+  test("External Secrets reads no secret itself: it may only assume this environment's consumers' secrets roles", async () => {
     const eso = roleFor(config, ADDON_IDENTITIES.externalSecrets);
     const secret = (env: string, key: string) =>
       `arn:aws:secretsmanager:${config.region}:${config.account}:secret:${secretsManagerName(env, key)}-AbCdEf`;
+    const consumers = secretConsumers(servicesFor(name));
+    expect(consumers.length).toBeGreaterThan(0);
     const others = ENVIRONMENTS.filter((e) => e.name !== name);
     await expectRole(config, eso, [
-      ['read its own secret', { action: 'secretsmanager:GetSecretValue', resource: secret(name, 'jwt-signing-key') }, 'Allowed'],
-      ['describe its own secret', { action: 'secretsmanager:DescribeSecret', resource: secret(name, 'jwt-signing-key') }, 'Allowed'],
+      ...Object.keys(SECRETS).map((key): [string, Request, Decision] => [
+        `read ${key} directly`,
+        { action: 'secretsmanager:GetSecretValue', resource: secret(name, key) },
+        'ImplicitlyDenied',
+      ]),
+      ...consumers.map((c): [string, Request, Decision] => [
+        `assume ${c.name}'s secrets role`,
+        { action: 'sts:AssumeRole', resource: serviceSecretsRoleArn(name, config.account, c.name) },
+        'Allowed',
+      ]),
       ...others.map((o): [string, Request, Decision] => [
-        `read ${o.name}'s secret`,
-        { action: 'secretsmanager:GetSecretValue', resource: secret(o.name, 'jwt-signing-key') },
+        `assume a secrets role of ${o.name}`,
+        { action: 'sts:AssumeRole', resource: serviceSecretsRoleArn(o.name, config.account, consumers[0].name) },
         'ImplicitlyDenied',
       ]),
       [
-        'read a secret of another application',
-        {
-          action: 'secretsmanager:GetSecretValue',
-          resource: `arn:aws:secretsmanager:${config.region}:${config.account}:secret:other-app/${name}/x-AbCdEf`,
-        },
+        'assume any other role',
+        { action: 'sts:AssumeRole', resource: `arn:aws:iam::${config.account}:role/${config.stateful.breakGlassRoleName}` },
         'ImplicitlyDenied',
       ],
-      ['write its own secret', { action: 'secretsmanager:PutSecretValue', resource: secret(name, 'jwt-signing-key') }, 'ImplicitlyDenied'],
     ]);
   });
 });

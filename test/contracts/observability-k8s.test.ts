@@ -94,7 +94,11 @@ describe.each(ENVIRONMENTS)('%s: monitoring and tracing paths', (name, config) =
   });
 
   test('Alertmanager may reach what publishing to SNS needs, and nothing else outside its namespace: DNS, its peers, the agent, the SNS API', () => {
+    // GIVEN the pods the operator makes for the Alertmanager resource: its namespace, its podMetadata labels
+    const resource = docs.find((d) => d.kind === 'Alertmanager')!;
+    expect([resource.metadata.namespace, resource.spec.podMetadata.labels]).toEqual([alertmanager.namespace, alertmanager.labels]);
     const agent = POD_IDENTITY_AGENT.cidr.split('/')[0];
+    expect([agent, POD_IDENTITY_AGENT.port]).toEqual(['169.254.170.23', 80]);
     const coreDns: PodRef = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
     // the Pod Identity agent (credentials of its role) and DNS
     expect(allowed(docs, 'egress', alertmanager, { ip: agent }, { port: POD_IDENTITY_AGENT.port })).toBe(true);

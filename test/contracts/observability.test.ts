@@ -115,7 +115,8 @@ describe.each(ENVIRONMENTS)('%s: monitoring contracts', (name, config) => {
     }
   });
 
-  test('the PagerDuty secrets exist under their config names, and nothing in the cluster reads them (Alertmanager publishes to SNS)', () => {
+  test('the PagerDuty secrets exist under their config names, and the AWS side alone reads them: no manifest, no role of the cluster', async () => {
+    // GIVEN the secrets the ObservabilityData stack creates (only where the environment has a pager)
     const pager = config.observability.pager;
     const names = resourcesOf(observabilityData, 'AWS::SecretsManager::Secret').map(([, s]) => s.Properties!.Name);
     const expected = pager
@@ -125,8 +126,29 @@ describe.each(ENVIRONMENTS)('%s: monitoring contracts', (name, config) => {
         ]
       : [];
     expect(names.sort()).toEqual(expected.sort());
+    // THEN no ExternalSecret reads one (Alertmanager publishes to SNS; the router pages), and the observability
+    // namespace has no SecretStore and no ExternalSecret that reads a store (Grafana's login comes from a generator)
     const read = kind('ExternalSecret').flatMap((d) => (d.spec.data ?? []).map((e: { remoteRef: { key: string } }) => e.remoteRef.key));
-    expect(read.filter((key: string) => key.includes('/alerting/'))).toEqual([]);
+    expect(read.filter((key: string) => expected.includes(key) || key.includes('/alerting/'))).toEqual([]);
+    const inObservability = (d: KubeDocument) => d.metadata.namespace === ADDON_IDENTITIES.alertmanager.namespace;
+    expect(kind('SecretStore').filter(inObservability)).toEqual([]);
+    for (const es of kind('ExternalSecret').filter(inObservability)) {
+      expect([es.metadata.name, es.spec.secretStoreRef, es.spec.data]).toEqual([es.metadata.name, undefined, undefined]);
+      expect(es.spec.dataFrom.every((f: { sourceRef?: { generatorRef?: unknown } }) => f.sourceRef?.generatorRef)).toBe(true);
+    }
+    // and neither External Secrets' role nor Alertmanager's may read them
+    const cluster = stack(w, `${stage}/Cluster`);
+    for (const identity of [ADDON_IDENTITIES.externalSecrets, ADDON_IDENTITIES.alertmanager]) {
+      const role = roleByDescription(cluster, `${identity.namespace}/${identity.serviceAccount} in`);
+      for (const secretName of expected) {
+        const arn = `arn:aws:secretsmanager:${config.region}:${config.account}:secret:${secretName}-AbCdEf`;
+        expect([
+          identity.serviceAccount,
+          secretName,
+          (await roleMay(w, cluster, role, { action: 'secretsmanager:GetSecretValue', resource: arn })).decision,
+        ]).toEqual([identity.serviceAccount, secretName, 'ImplicitlyDenied']);
+      }
+    }
   });
 
   test('the us-east-1 topics reach the regional router: its name, and its permission for exactly those topics', () => {

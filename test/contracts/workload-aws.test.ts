@@ -3,7 +3,8 @@
  * manifests (service accounts, NetworkPolicies, variables, ExternalSecrets) and the templates
  * (Pod Identity associations, roles, subnets, the proxy, the replica, parameters, secrets).
  */
-import { PARAMETER_STORE_NAME, SECRET_STORE_NAME } from '../../cdk8s/conventions';
+import { PARAMETER_STORE_NAME } from '../../cdk8s/conventions';
+import { secretStoreName } from '../../lib/config/access-names';
 import { ADDON_IDENTITIES } from '../../lib/config/naming';
 import { subnetCidrs } from '../../lib/config/network-layout';
 import { DATABASE_VARIABLES, POD_IDENTITY_AGENT, UPLOADS_VARIABLES, WEBHOOK_EVENTS_VARIABLES } from '../../lib/config/platform-resources';
@@ -136,6 +137,7 @@ describe.each(ENVIRONMENTS)('%s: services and AWS', (name, config) => {
   });
 
   test('every value an ExternalSecret reads is created by a stack of the stage, and External Secrets may read it (and nothing of another environment)', async () => {
+    // Secrets Manager reads go through each service's own store and role: test/contracts/secret-isolation.test.ts
     const eso = ADDON_IDENTITIES.externalSecrets;
     const esoRole = roleOf(eso.namespace, eso.serviceAccount);
     const secrets = stageResources(w, stage, 'AWS::SecretsManager::Secret').map((r) => r.resource.Properties!.Name as string);
@@ -145,18 +147,24 @@ describe.each(ENVIRONMENTS)('%s: services and AWS', (name, config) => {
       .filter((d) => d.kind === 'ExternalSecret')
       .flatMap((d) =>
         (d.spec.data ?? []).map((entry: { remoteRef: { key: string } }) => ({
+          kind: d.spec.secretStoreRef.kind,
           store: d.spec.secretStoreRef.name,
+          service: d.metadata.labels['app.kubernetes.io/name'],
           key: entry.remoteRef.key,
         })),
       );
     expect(reads.some((r) => r.store === PARAMETER_STORE_NAME)).toBe(true);
-    for (const { store, key } of reads) {
-      if (store === SECRET_STORE_NAME) {
-        expect([key, secrets.includes(key)]).toEqual([key, true]);
+    expect(reads.some((r) => r.kind === 'SecretStore')).toBe(true);
+    for (const { kind, store, service, key } of reads) {
+      if (kind === 'SecretStore') {
+        expect([key, store, secrets.includes(key)]).toEqual([key, secretStoreName(service), true]);
+        // External Secrets' own role reads no secret: only through the store's role
         const arn = `arn:aws:secretsmanager:${config.region}:${config.account}:secret:${key}-AbCdEf`;
-        expect(await roleMay(w, cluster, esoRole, { action: 'secretsmanager:GetSecretValue', resource: arn })).toHaveDecision('Allowed');
+        expect(await roleMay(w, cluster, esoRole, { action: 'secretsmanager:GetSecretValue', resource: arn })).toHaveDecision(
+          'ImplicitlyDenied',
+        );
       } else {
-        expect(store).toBe(PARAMETER_STORE_NAME);
+        expect([kind, store]).toEqual(['ClusterSecretStore', PARAMETER_STORE_NAME]);
         expect([key, parameters.includes(key)]).toEqual([key, true]);
         const arn = `arn:aws:ssm:${config.region}:${config.account}:parameter${key}`;
         expect(await roleMay(w, cluster, esoRole, { action: 'ssm:GetParameter', resource: arn })).toHaveDecision('Allowed');

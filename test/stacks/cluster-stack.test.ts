@@ -1,6 +1,10 @@
 import { Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { accessRoleArn } from '../../lib/config/access-names';
+import { CLUSTER_ACCESS } from '../../lib/config/cluster-access';
 import { prod } from '../../lib/config/environments';
+import { PLATFORM } from '../../lib/config/platform';
+import { AccessRole, accessRolesIn, environmentAccess, TEAM } from '../../lib/config/team';
 import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DataStack } from '../../lib/stacks/data-stack';
 import { DnsStack } from '../../lib/stacks/dns-stack';
@@ -151,36 +155,46 @@ describe('ClusterStack', () => {
       }).map((d) => d.statement.Sid),
     );
     expect(sids('external-dns/external-dns')).toEqual(['ChangeRecordsInOwnZone', 'ReadZoneTags', 'ListZones']);
-    expect(sids('external-secrets/external-secrets')).toEqual(['ReadEnvironmentSecrets', 'ReadEnvironmentParameters']);
+    expect(sids('external-secrets/external-secrets')).toEqual(['AssumeTheConsumersSecretsRoles', 'ReadEnvironmentParameters']);
     expect(sids('karpenter/karpenter')).toHaveLength(18);
   });
 
   test.each(EACH_ENV)(
-    '%s: access entries: admins cluster-wide, developers edit only workload namespaces, read-only views',
+    "%s: access entries: one per environment role of the roster's access there, with its EKS access policies",
     (name, config) => {
       const entries = Object.values(cluster(name).findResources('AWS::EKS::AccessEntry'));
-      const policiesOf = (role: string) => {
-        const entry = entries.find((e) => e.Properties.PrincipalArn === `arn:aws:iam::${config.account}:role/${role}`);
+      const people = entries.filter((e) => e.Properties.Type !== 'EC2_LINUX' && !e.Properties.KubernetesGroups);
+      const policiesOf = (role: AccessRole) => {
+        const entry = people.find((e) => e.Properties.PrincipalArn === accessRoleArn(config, role));
         expect(entry).toBeDefined();
         return entry!.Properties.AccessPolicies.map((p: { AccessScope: unknown; PolicyArn: unknown }) => [
           JSON.stringify(p.PolicyArn).match(/AmazonEKS\w+Policy/)![0],
           p.AccessScope,
         ]);
       };
-      // people, the nodes Karpenter launches (EC2_LINUX, no access policies), the release step's deploy role (a group, no access policy)
-      expect(entries).toHaveLength(5);
+      // the nodes Karpenter launches (EC2_LINUX, no access policies), the release step's deploy role (a group,
+      // no access policy), and one entry per role of the environment
       expect(entries.filter((e) => e.Properties.KubernetesGroups)).toEqual([
         expect.objectContaining({ Properties: expect.objectContaining({ Type: 'STANDARD', KubernetesGroups: ['saas-platform:release'] }) }),
       ]);
       expect(entries.filter((e) => e.Properties.Type === 'EC2_LINUX')).toEqual([
         expect.objectContaining({ Properties: expect.objectContaining({ AccessPolicies: [] }) }),
       ]);
-      expect(policiesOf('PlatformAdmin')).toEqual([['AmazonEKSClusterAdminPolicy', { Type: 'cluster' }]]);
-      expect(policiesOf('Developer')).toEqual([
-        ['AmazonEKSEditPolicy', { Type: 'namespace', Namespaces: [...config.kubernetes.workloadNamespaces] }],
-        ['AmazonEKSViewPolicy', { Type: 'cluster' }],
-      ]);
-      expect(policiesOf('ReadOnly')).toEqual([['AmazonEKSViewPolicy', { Type: 'cluster' }]]);
+      const roles = accessRolesIn(TEAM, name);
+      expect(people).toHaveLength(roles.length);
+      for (const role of roles) {
+        expect([role, policiesOf(role)]).toEqual([
+          role,
+          CLUSTER_ACCESS[role].map(({ policy, scope }) => [
+            policy,
+            scope === 'cluster' ? { Type: 'cluster' } : { Type: 'namespace', Namespaces: [...config.kubernetes.workloadNamespaces] },
+          ]),
+        ]);
+      }
+      expect(roles).toContain('breakGlass');
+      // production: nobody edits; everyone views (no Secrets, no exec), admins only through break-glass
+      if (config.tier === 'production') expect(roles).toEqual(['readOnly', 'breakGlass']);
+      else expect(policiesOf('developer')[0]).toEqual(['AmazonEKSEditPolicy', { Type: 'namespace', Namespaces: ['apps'] }]);
     },
   );
 
@@ -314,7 +328,9 @@ describe('ClusterStack with a service that calls no AWS API', () => {
         databaseProxy: data.databaseProxy,
         storageKey: data.storageKey,
         clusterSecretsKey: data.clusterSecretsKey,
+        applicationSecretsKey: data.applicationSecretsKey,
       },
+      access: environmentAccess(TEAM, 'prod', PLATFORM.identityCenter.region),
     });
     // WHEN synthesized THEN only the uploader has a role
     expect(Object.keys(stack.serviceRoles)).toEqual(['uploader']);
@@ -349,7 +365,9 @@ describe('ClusterStack version guard', () => {
             databaseProxy: data.databaseProxy,
             storageKey: data.storageKey,
             clusterSecretsKey: data.clusterSecretsKey,
+            applicationSecretsKey: data.applicationSecretsKey,
           },
+          access: environmentAccess(TEAM, 'prod', PLATFORM.identityCenter.region),
         }),
     ).toThrow(
       'Prod/Cluster: prod.kubernetes.version: cluster Kubernetes 1.36 is newer than the manifests are verified for (1.33 schemas, APIs reviewed through 1.35)',

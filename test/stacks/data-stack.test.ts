@@ -1,11 +1,15 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import {
   APPLICATION_DATABASE,
+  auditTrailBucketName,
   clusterName,
   controlPlaneLogGroupName,
   databaseEndpointParameterName,
   databaseUserName,
+  secretsManagerName,
 } from '../../lib/config/naming';
+import { accessRoleArn, jwksParameterName, serviceSecretsRoleArn } from '../../lib/config/access-names';
+import { consumersOf, secretConsumers } from '../../lib/config/secret-consumers';
 import { SECRETS, servicesFor } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
@@ -16,10 +20,11 @@ describe('DataStack', () => {
   const data = (name: string) => template(stage(name).data);
 
   test.each(EACH_ENV)(
-    '%s: three customer-managed keys (database, storage, EKS secrets) with rotation, retained outside development',
+    '%s: four customer-managed keys (application secrets, database, storage, EKS secrets) with rotation, retained outside development',
     (name, config) => {
       const keys = data(name).findResources('AWS::KMS::Key');
       expect(Object.keys(keys).sort()).toEqual([
+        expect.stringMatching(/^ApplicationSecretsKey/),
         expect.stringMatching(/^ClusterSecretsKey/),
         expect.stringMatching(/^DatabaseKey/),
         expect.stringMatching(/^StorageKey/),
@@ -237,10 +242,11 @@ describe('DataStack application secrets', () => {
         .find((st) => st.Sid === 'LogInToTheDatabaseAsApplicationUsers');
       const resources = [statement.Resource].flat().map((r: unknown) => JSON.stringify(r));
       expect(resources.map((r) => r.slice(r.lastIndexOf('/') + 1, r.lastIndexOf('"'))).sort()).toEqual([...users].sort());
-      // only the master credentials have a password, and only they rotate
+      // only the master credentials have a password; they rotate with the hosted rotation
       const rotations = Object.values(t.findResources('AWS::SecretsManager::RotationSchedule'));
-      expect(rotations).toHaveLength(1);
-      expect(rotations[0].Properties.RotationRules.ScheduleExpression).toBe(
+      const hosted = rotations.filter((r) => r.Properties.HostedRotationLambda);
+      expect(hosted).toHaveLength(1);
+      expect(hosted[0].Properties.RotationRules.ScheduleExpression).toBe(
         stage(name).data.config.database.credentialRotation.scheduleExpression,
       );
     },
@@ -271,5 +277,92 @@ describe('DataStack application secrets', () => {
   ])('%s: application secrets have DeletionPolicy %s', (name, policy) => {
     const secrets = Object.values(data(name).findResources('AWS::SecretsManager::Secret')).filter((s) => s.Properties.Name);
     for (const s of secrets) expect(s.DeletionPolicy).toBe(policy);
+  });
+});
+
+describe('DataStack: application secrets are encrypted, readable by their owners only, and the signing key rotates on schedule', () => {
+  const { stage, template } = synthesizedApp();
+  const data = (name: string) => template(stage(name).data);
+
+  test.each(EACH_ENV)(
+    '%s: every catalog secret is under the application secrets key, with a resource policy naming its readers',
+    (name, config) => {
+      const t = data(name);
+      const consumers = secretConsumers(servicesFor(name));
+      const secrets = t.findResources('AWS::SecretsManager::Secret');
+      const policies = Object.values(t.findResources('AWS::SecretsManager::ResourcePolicy'));
+      for (const key of Object.keys(SECRETS)) {
+        const [id, secret] = Object.entries(secrets).find(([, s]) => s.Properties.Name === secretsManagerName(name, key))!;
+        expect(secret.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApplicationSecretsKey/), 'Arn'] });
+        const policy = policies.find((p) => p.Properties.SecretId.Ref === id)!;
+        expect(policy.Properties.BlockPublicPolicy).toBe(true);
+        const [statement] = policy.Properties.ResourcePolicy.Statement;
+        expect(statement).toMatchObject({ Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Principal: { AWS: '*' } });
+        const readers = statement.Condition.ArnNotEquals['aws:PrincipalArn'].map((r: unknown) => JSON.stringify(r));
+        const expected = [
+          ...consumersOf(key, consumers).map((c) => JSON.stringify(serviceSecretsRoleArn(name, config.account, c.name))),
+          JSON.stringify(accessRoleArn(config, 'breakGlass')),
+        ];
+        for (const reader of expected) expect(readers).toContain(reader);
+        // plus the rotation function's role for a rotated secret, and nobody else
+        expect(readers).toHaveLength(expected.length + (SECRETS[key].rotation ? 1 : 0));
+      }
+    },
+  );
+
+  test.each(EACH_ENV)('%s: the signing key pair rotates on the schedule of config, right after the first deploy', (name, config) => {
+    const t = data(name);
+    const rotated = Object.entries(SECRETS).filter(([, s]) => s.rotation === 'signingKeyPair');
+    expect(rotated.length).toBeGreaterThan(0);
+    for (const [key] of rotated) {
+      const [id] = Object.entries(t.findResources('AWS::SecretsManager::Secret')).find(
+        ([, s]) => s.Properties.Name === secretsManagerName(name, key),
+      )!;
+      t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        SecretId: { Ref: id },
+        RotationLambdaARN: Match.anyValue(),
+        RotateImmediatelyOnUpdate: true,
+        RotationRules: {
+          ScheduleExpression: config.secrets.signingKeyRotation.scheduleExpression,
+          Duration: `${config.secrets.signingKeyRotation.windowHours}h`,
+        },
+      });
+      // the function publishes the JWKS where verifiers read it, and may write that parameter only
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ JWKS_PARAMETER_NAME: jwksParameterName(name, key) }) },
+      });
+      const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+      expect(statements.find((s) => s.Sid === 'PublishThePublicKeys').Resource).toBe(
+        `arn:aws:ssm:${config.region}:${config.account}:parameter${jwksParameterName(name, key)}`,
+      );
+      expect(statements.find((s) => s.Sid === 'EncryptAndDecryptTheSecret').Condition.StringEquals['kms:ViaService']).toBe(
+        `secretsmanager.${config.region}.amazonaws.com`,
+      );
+    }
+  });
+
+  test.each(EACH_ENV)(
+    '%s: pgAudit logs the classes of config (loaded next to pg_stat_statements), without catalog noise or bind parameters',
+    (name, config) => {
+      const t = data(name);
+      const [group] = Object.values(t.findResources('AWS::RDS::DBParameterGroup'));
+      const parameters = group.Properties.Parameters;
+      expect(parameters.shared_preload_libraries).toBe(
+        config.database.auditLog.length > 0 ? 'pg_stat_statements,pgaudit' : 'pg_stat_statements',
+      );
+      expect(parameters['pgaudit.log']).toBe(config.database.auditLog.join(','));
+      expect(parameters['pgaudit.log_catalog']).toBe('0');
+      expect(parameters['pgaudit.log_parameter']).toBe('0');
+      // the logs reach CloudWatch Logs through the existing postgresql export
+      t.hasResourceProperties('AWS::RDS::DBInstance', { EnableCloudwatchLogsExports: Match.arrayWith(['postgresql']) });
+    },
+  );
+
+  test('the audit trail bucket may deliver its access logs to the logs bucket, under its prefix', () => {
+    const statements = Object.values(data('prod').findResources('AWS::S3::BucketPolicy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
+    );
+    const grant = statements.find((s) => s.Sid === 'AllowServerAccessLogsUnders3audittrail');
+    expect(grant.Condition.ArnLike['aws:SourceArn']).toBe(`arn:aws:s3:::${auditTrailBucketName('prod', '333333333333', 'eu-west-1')}`);
   });
 });

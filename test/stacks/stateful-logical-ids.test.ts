@@ -68,8 +68,8 @@ describe('stateful logical IDs', () => {
       .filter(([stack]) => !stack.startsWith('Tooling/'))
       .flatMap(([, ids]) => Object.values(ids));
     expect(types.filter((t) => t === 'AWS::RDS::DBInstance')).toHaveLength(4); // prod has a replica
-    // 5 per env (logs, ALB logs, uploads, assets, canary artifacts) + 2 in prod's DR region
-    expect(types.filter((t) => t === 'AWS::S3::Bucket')).toHaveLength(17);
+    // 6 per env (logs, ALB logs, uploads, assets, canary artifacts, audit trail) + 2 in prod's DR region
+    expect(types.filter((t) => t === 'AWS::S3::Bucket')).toHaveLength(20);
     expect(types.filter((t) => t === 'AWS::EC2::VPC')).toHaveLength(3); // one per environment
     // and the delivery VPC of the tooling account (its NAT address is admitted by the clusters)
     expect(Object.values(current['Tooling/Delivery'] ?? {})).toContain('AWS::EC2::VPC');

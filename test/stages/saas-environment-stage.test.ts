@@ -91,14 +91,15 @@ describe('SaasEnvironmentStage', () => {
       'Edge',
       'EdgeContent',
       'Webhooks',
-      'Cluster',
+      // the alert topics' key first: Alertmanager's role in the Cluster stack uses it
       'ObservabilityData',
+      'Cluster',
       'Observability',
       'ObservabilityGlobal',
     ];
-    expect(stackIds('dev')).toEqual(['Network', 'Data', ...common]);
-    expect(stackIds('staging')).toEqual(['Network', 'Data', ...common]);
-    expect(stackIds('prod')).toEqual(['Network', 'DataReplica', 'Data', ...common]);
+    expect(stackIds('dev')).toEqual(['Network', 'Access', 'Data', 'Audit', ...common]);
+    expect(stackIds('staging')).toEqual(['Network', 'Access', 'Data', 'Audit', ...common]);
+    expect(stackIds('prod')).toEqual(['Network', 'Access', 'DataReplica', 'Data', 'Audit', ...common]);
   });
 
   test('the Data stack receives the VPC from the Network stack and deploys after the DR replica', () => {

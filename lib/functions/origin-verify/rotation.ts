@@ -26,22 +26,12 @@
  */
 import { randomBytes } from 'crypto';
 import { CloudFrontClient, DistributionConfig, GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
-import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetWebACLCommand, Rule, Statement, UpdateWebACLCommand, UpdateWebACLRequest, WAFV2Client, WebACL } from '@aws-sdk/client-wafv2';
+import { env, log, putPendingVersion, rotationHandler, withRetry } from '../rotation/steps';
 
-/** What Secrets Manager sends each step. */
-export interface RotationEvent {
-  readonly SecretId: string;
-  readonly ClientRequestToken: string;
-  readonly Step: 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
-}
+export { MAX_ATTEMPTS, RETRYABLE_ERRORS, setSleep, withRetry } from '../rotation/steps';
+export type { RotationEvent } from '../rotation/steps';
 
 /** The secret's value. */
 export interface OriginVerifyValue {
@@ -51,62 +41,11 @@ export interface OriginVerifyValue {
   readonly previous?: string;
 }
 
-/** Errors worth another attempt: throttling, transient faults, a lost optimistic-lock race. */
-export const RETRYABLE_ERRORS: ReadonlySet<string> = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'InternalServiceError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'WAFInternalErrorException',
-  'WAFUnavailableEntityException',
-  'WAFOptimisticLockException',
-  'PreconditionFailed',
-  'InvalidIfMatchVersion',
-]);
-
-/** Attempts of one call (the first included) before the step fails. */
-export const MAX_ATTEMPTS = 5;
-const BASE_DELAY_MILLIS = 200;
 const VALUE_BYTES = 32;
 
 const secrets = new SecretsManagerClient({});
 const waf = new WAFV2Client({});
 const cloudfront = new CloudFrontClient({});
-
-let sleep = (millis: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, millis));
-
-/** Replace the backoff's sleep (tests). */
-export function setSleep(fn: (millis: number) => Promise<void>): void {
-  sleep = fn;
-}
-
-function log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
-  console[level](JSON.stringify({ level, message, ...fields }));
-}
-
-/** `fn`, again after a backoff while it fails with a retryable error, at most `MAX_ATTEMPTS` times. */
-export async function withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const name = (e as Error).name;
-      if (!RETRYABLE_ERRORS.has(name) || attempt >= MAX_ATTEMPTS) throw e;
-      const delay = BASE_DELAY_MILLIS * 2 ** (attempt - 1) * (1 + Math.random());
-      log('warn', 'retrying', { what, error: name, attempt });
-      await sleep(delay);
-    }
-  }
-}
-
-function env(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
 
 /** Parse a version's value; throws (without the value) when it is not `{ current, previous? }`. */
 export function parseValue(text: string | undefined): OriginVerifyValue {
@@ -291,17 +230,7 @@ async function createSecret(secretId: string, token: string): Promise<void> {
   }
   const current = await secretValue(secretId, 'AWSCURRENT');
   const next: OriginVerifyValue = { current: randomBytes(VALUE_BYTES).toString('base64url'), previous: current.current };
-  await withRetry('PutSecretValue', () =>
-    secrets.send(
-      new PutSecretValueCommand({
-        SecretId: secretId,
-        ClientRequestToken: token,
-        SecretString: JSON.stringify(next),
-        VersionStages: ['AWSPENDING'],
-      }),
-    ),
-  );
-  log('info', 'created the pending version');
+  await putPendingVersion(secrets, secretId, token, JSON.stringify(next));
 }
 
 async function setSecret(secretId: string, token: string): Promise<void> {
@@ -325,45 +254,5 @@ async function testSecret(secretId: string, token: string): Promise<void> {
   log('info', 'the WebACL accepts and the distribution sends the pending value');
 }
 
-async function finishSecret(secretId: string, token: string, versions: Record<string, string[]>): Promise<void> {
-  const current = Object.entries(versions).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
-  await withRetry('UpdateSecretVersionStage', () =>
-    secrets.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: secretId,
-        VersionStage: 'AWSCURRENT',
-        MoveToVersionId: token,
-        RemoveFromVersionId: current,
-      }),
-    ),
-  );
-  log('info', 'the pending version is AWSCURRENT');
-}
-
 /** The Lambda handler Secrets Manager invokes, once per step. */
-export async function handler(event: RotationEvent): Promise<void> {
-  const { SecretId: secretId, ClientRequestToken: token, Step: step } = event;
-  const meta = await withRetry('DescribeSecret', () => secrets.send(new DescribeSecretCommand({ SecretId: secretId })));
-  if (!meta.RotationEnabled) throw new Error('rotation is not enabled for the secret');
-  const versions = meta.VersionIdsToStages ?? {};
-  const stages = versions[token];
-  if (!stages) throw new Error(`version ${token} has no stage for rotation of the secret`);
-  if (stages.includes('AWSCURRENT')) {
-    log('info', 'the version is AWSCURRENT already', { step });
-    return;
-  }
-  if (!stages.includes('AWSPENDING')) throw new Error(`version ${token} is not AWSPENDING for rotation of the secret`);
-  log('info', 'step', { step });
-  switch (step) {
-    case 'createSecret':
-      return createSecret(secretId, token);
-    case 'setSecret':
-      return setSecret(secretId, token);
-    case 'testSecret':
-      return testSecret(secretId, token);
-    case 'finishSecret':
-      return finishSecret(secretId, token, versions);
-    default:
-      throw new Error(`unknown step ${String(step)}`);
-  }
-}
+export const handler = rotationHandler(secrets, { createSecret, setSecret, testSecret });

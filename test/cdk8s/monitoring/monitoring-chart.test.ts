@@ -110,19 +110,25 @@ describe.each(ENVS)('%s: the Prometheus that exists selects every monitor and ru
     }
   });
 
-  test('every ExternalSecret reads through a store that admits its namespace; none of the observability stack reads a store', () => {
-    const stores = docs.filter((d) => d.kind === 'ClusterSecretStore');
+  test('every ExternalSecret reads through a store that exists for its namespace; none in the observability namespace reads a store', () => {
+    // GIVEN every ExternalSecret of the environment that reads a store (Grafana's login comes from a generator)
     const externalSecrets = docs.filter((d) => d.kind === 'ExternalSecret' && d.spec.secretStoreRef);
     expect(externalSecrets.length).toBeGreaterThan(0);
+    // THEN nothing of the observability namespace reads Secrets Manager (Alertmanager publishes to SNS with its Pod Identity)
     expect(externalSecrets.filter((e) => e.metadata.namespace === OBSERVABILITY_NAMESPACE).map((e) => e.metadata.name)).toEqual([]);
+    expect(docs.filter((d) => d.kind === 'SecretStore' && d.metadata.namespace === OBSERVABILITY_NAMESPACE)).toEqual([]);
+    // and each store named exists: a SecretStore in the ExternalSecret's namespace, or a ClusterSecretStore admitting it
     for (const es of externalSecrets) {
-      const store = stores.find((s) => s.metadata.name === es.spec.secretStoreRef.name)!;
-      const admitted = store.spec.conditions.flatMap((c: { namespaces: string[] }) => c.namespaces);
-      expect([es.metadata.namespace, es.metadata.name, admitted.includes(es.metadata.namespace)]).toEqual([
-        es.metadata.namespace,
-        es.metadata.name,
-        true,
-      ]);
+      const { kind, name: storeName } = es.spec.secretStoreRef;
+      const namespace = es.metadata.namespace;
+      const store = docs.find(
+        (d) => d.kind === kind && d.metadata.name === storeName && (kind === 'ClusterSecretStore' || d.metadata.namespace === namespace),
+      );
+      const admitted =
+        kind === 'ClusterSecretStore'
+          ? (store?.spec.conditions ?? []).flatMap((c: { namespaces: string[] }) => c.namespaces).includes(namespace)
+          : store !== undefined;
+      expect([namespace, es.metadata.name, kind, storeName, admitted]).toEqual([namespace, es.metadata.name, kind, storeName, true]);
     }
   });
 

@@ -1,14 +1,8 @@
 import { CloudFrontClient, DistributionConfig, GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
-import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { GetWebACLCommand, Rule, UpdateWebACLCommand, WAFV2Client, WebACL } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { FakeSecret } from '../rotation/fake-secret';
 import {
   acceptedStatement,
   acceptedValues,
@@ -29,16 +23,14 @@ const cloudfront = mockClient(CloudFrontClient);
 const fault = (name: string) => Object.assign(new Error(`${name} (test)`), { name });
 
 /** An in-memory account: the secret's versions, the REGIONAL WebACL, the distribution. */
-class World {
-  versions: Record<string, { stages: string[]; value: string }> = {};
-  rotationEnabled = true;
+class World extends FakeSecret {
   webAcl: WebACL;
   lockToken = 'lock-1';
   distribution: DistributionConfig;
   etag = 'E1';
 
   constructor(current: { current: string; previous?: string }, sending = current.current) {
-    this.versions.v0 = { stages: ['AWSCURRENT'], value: JSON.stringify(current) };
+    super(JSON.stringify(current));
     const originVerify: Rule = {
       Name: 'OriginVerify',
       Priority: 0,
@@ -94,13 +86,6 @@ class World {
     };
   }
 
-  value(stage: string, versionId?: string): string {
-    // A version Secrets Manager labelled for a rotation has no value until createSecret puts one.
-    const entry = Object.entries(this.versions).find(([id, v]) => (!versionId || id === versionId) && v.stages.includes(stage));
-    if (!entry || entry[1].value === '') throw new ResourceNotFoundException({ message: 'no such version', $metadata: {} });
-    return entry[1].value;
-  }
-
   accepted(): string[] {
     const rule = this.webAcl.Rules!.find((r) => r.Name === 'OriginVerify')!;
     return acceptedValues(rule.Statement!.AndStatement!.Statements![0].NotStatement!.Statement);
@@ -111,23 +96,7 @@ class World {
   }
 
   install(): void {
-    secrets.on(DescribeSecretCommand).callsFake(() => ({
-      RotationEnabled: this.rotationEnabled,
-      VersionIdsToStages: Object.fromEntries(Object.entries(this.versions).map(([id, v]) => [id, [...v.stages]])),
-    }));
-    secrets.on(GetSecretValueCommand).callsFake((input) => ({ SecretString: this.value(input.VersionStage, input.VersionId) }));
-    secrets.on(PutSecretValueCommand).callsFake((input) => {
-      // A staging label lives on one version: putting AWSPENDING moves it from another version.
-      for (const v of Object.values(this.versions)) v.stages = v.stages.filter((s) => !input.VersionStages.includes(s));
-      this.versions[input.ClientRequestToken] = { stages: [...input.VersionStages], value: input.SecretString };
-      return {};
-    });
-    secrets.on(UpdateSecretVersionStageCommand).callsFake((input) => {
-      this.versions[input.RemoveFromVersionId].stages = this.versions[input.RemoveFromVersionId].stages.filter((s) => s !== 'AWSCURRENT');
-      this.versions[input.RemoveFromVersionId].stages.push('AWSPREVIOUS');
-      this.versions[input.MoveToVersionId].stages = ['AWSCURRENT'];
-      return {};
-    });
+    super.install(secrets);
     waf.on(GetWebACLCommand).callsFake(() => ({ WebACL: structuredClone(this.webAcl), LockToken: this.lockToken }));
     waf.on(UpdateWebACLCommand).callsFake((input) => {
       if (input.LockToken !== this.lockToken) throw fault('WAFOptimisticLockException');
@@ -150,11 +119,7 @@ class World {
 const step = (Step: RotationEvent['Step'], token = 'v1'): RotationEvent => ({ SecretId: SECRET_ID, ClientRequestToken: token, Step });
 const STEPS: RotationEvent['Step'][] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
 
-/** Secrets Manager starting a rotation: the new version exists as AWSPENDING before createSecret. */
-function startRotation(world: World, token = 'v1'): void {
-  for (const v of Object.values(world.versions)) v.stages = v.stages.filter((s) => s !== 'AWSPENDING');
-  world.versions[token] = { stages: ['AWSPENDING'], value: '' };
-}
+const startRotation = (world: World, token = 'v1') => world.startRotation(token);
 
 describe('origin-verify rotation', () => {
   let world: World;
