@@ -65,7 +65,7 @@ export function buildApp(
   for (const config of valid) {
     const stage = new SaasEnvironmentStage(app, config.stageName, {
       config,
-      services: servicesFor(config.name, services),
+      services: servicesFor(config, services),
       applicationSecrets: services.secrets,
       zoneDelegation: zoneDelegation(config.name, valid),
       albDimensionsRefresh: albRefresh === undefined ? undefined : String(albRefresh),
