@@ -17,7 +17,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { zoneDelegation } from '../lib/config/dns-delegation';
 import { deliveryPipelines, PipelineSettings } from '../lib/config/pipeline';
 import { PLATFORM } from '../lib/config/platform';
-import { SERVICE_CATALOG, ServiceCatalog, servicesFor } from '../lib/config/service-catalog';
+import { SERVICE_CATALOG, ServiceCatalogSource, normalizeCatalog, servicesFor } from '../lib/config/service-catalog';
 import { environmentAccess, TEAM, TeamRoster } from '../lib/config/team';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
@@ -55,7 +55,8 @@ export function buildApp(
   const problems = configProblems(environments, catalog, pipeline, team);
   if (problems.length > 0) throw new ConfigValidationError(problems);
   const valid = environments as EnvironmentConfig[];
-  const services = catalog as ServiceCatalog;
+  // A catalog as written (secrets declared in service entries) or already normalized.
+  const services = normalizeCatalog(catalog as ServiceCatalogSource);
   const roster = team as TeamRoster;
   const app = new App(props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -14,6 +14,7 @@ import { validateDelivery } from '../lib/config/validate-delivery';
 import { validateEdge } from '../lib/config/validate-edge';
 import { validatePipeline } from '../lib/config/validate-pipeline';
 import { validateObservability } from '../lib/config/validate-observability';
+import { catalogKeyProblems, environmentKeyProblems, preferSuggestions } from '../lib/config/validate-keys';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
 import { validateIdentityCenter, validateTeam } from '../lib/config/validate-team';
 
@@ -49,7 +50,8 @@ const isServiceEnvironment = (e: unknown): e is ServiceEnvironment => {
 
 /**
  * Every problem of the environments, of the service catalog and of the team roster against them,
- * of the pipeline settings and of the Identity Center settings, in one list.
+ * of the pipeline settings and of the Identity Center settings, in one list; unknown keys (at any
+ * level) first, with the nearest valid key.
  */
 export function configProblems(
   environments: unknown,
@@ -61,8 +63,10 @@ export function configProblems(
   const usable = Array.isArray(environments) ? environments.filter(isServiceEnvironment) : [];
   // A config file may hold fewer environments than lib/config: the others' overrides are not errors.
   const otherEnvironmentNames = ENVIRONMENTS.map((e) => e.name);
-  return [
+  return preferSuggestions([
+    ...environmentKeyProblems(environments),
     ...validateEnvironments(environments),
+    ...catalogKeyProblems(catalog),
     ...validateServices(catalog, usable, { otherEnvironmentNames }),
     ...validateEdge(environments, catalog),
     ...validatePipeline(pipeline, PLATFORM.accounts.tooling),
@@ -70,5 +74,5 @@ export function configProblems(
     ...validateObservability(environments, catalog),
     ...validateTeam(team, usable, { otherEnvironmentNames }),
     ...validateIdentityCenter(platform),
-  ];
+  ]);
 }

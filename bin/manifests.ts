@@ -5,7 +5,7 @@
  * manifest that breaks a platform rule, prints every problem, one per line, and writes nothing.
  */
 import { ManifestPolicyError, synthManifests } from '../cdk8s/main';
-import { SERVICE_CATALOG, ServiceCatalog } from '../lib/config/service-catalog';
+import { SERVICE_CATALOG, ServiceCatalogSource, normalizeCatalog } from '../lib/config/service-catalog';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
 import { configProblems, loadEnvironments } from './config-input';
@@ -22,7 +22,7 @@ export function main(
     const environments = loadEnvironments(env);
     const problems = configProblems(environments, catalog);
     if (problems.length > 0) throw new ConfigValidationError(problems);
-    synthManifests(environments as EnvironmentConfig[], env.CDK8S_OUTDIR ?? 'dist', { catalog: catalog as ServiceCatalog });
+    synthManifests(environments as EnvironmentConfig[], env.CDK8S_OUTDIR ?? 'dist', { catalog: normalizeCatalog(catalog as ServiceCatalogSource) });
     return 0;
   } catch (e) {
     if (e instanceof ConfigValidationError) {

@@ -326,7 +326,7 @@ describe('validateServices', () => {
     );
   });
 
-  test('an environment inherits its tier\'s overrides, and its own key applies over them', () => {
+  test("an environment inherits its tier's overrides, and its own key applies over them", () => {
     // GIVEN a second production environment, with an own override only for web-api's minimum
     const eu = { ...ENVIRONMENTS.find((e) => e.tier === 'production')!, name: 'prod-eu' };
     const catalog = withValue(SERVICE_CATALOG, 'overrides.prod-eu', { 'web-api': { scaling: { minReplicas: 1 } } });
