@@ -24,6 +24,7 @@ import { ConfigValidationError, formatProblems } from '../lib/config/validate';
 import { toolingConfig } from '../lib/config/tooling';
 import { SaasEnvironmentStage } from '../lib/stages/saas-environment-stage';
 import { configProblems, loadEnvironments } from './config-input';
+import { unsupportedNode } from './node-version';
 import { ToolingStage } from '../lib/stages/tooling-stage';
 import { ManagementStage } from '../lib/stages/management-stage';
 import { managementConfig } from '../lib/config/management';
@@ -87,7 +88,16 @@ export function buildApp(
 }
 
 /** Run the app; returns the process exit code. Errors become one-line messages, never stack traces. */
-export function main(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = console.error): number {
+export function main(
+  env: NodeJS.ProcessEnv = process.env,
+  log: (line: string) => void = console.error,
+  nodeVersion: string = process.version,
+): number {
+  const node = unsupportedNode(nodeVersion);
+  if (node) {
+    log(node);
+    return 1;
+  }
   try {
     // The CDK CLI passes cdk.json's feature flags in CDK_CONTEXT_JSON; run directly (`node bin/app.ts`,
     // the benchmark), the app reads them itself, so both synthesize the same templates.

@@ -5,6 +5,7 @@
  * manifest that breaks a platform rule, prints every problem, one per line, and writes nothing.
  */
 import { ManifestPolicyError, synthManifests } from '../cdk8s/main';
+import { unsupportedNode } from './node-version';
 import { SERVICE_CATALOG, ServiceCatalogSource, normalizeCatalog } from '../lib/config/service-catalog';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
@@ -18,11 +19,18 @@ export function main(
   log: (line: string) => void = console.error,
   catalog: unknown = SERVICE_CATALOG,
 ): number {
+  const node = unsupportedNode();
+  if (node) {
+    log(node);
+    return 1;
+  }
   try {
     const environments = loadEnvironments(env);
     const problems = configProblems(environments, catalog);
     if (problems.length > 0) throw new ConfigValidationError(problems);
-    synthManifests(environments as EnvironmentConfig[], env.CDK8S_OUTDIR ?? 'dist', { catalog: normalizeCatalog(catalog as ServiceCatalogSource) });
+    synthManifests(environments as EnvironmentConfig[], env.CDK8S_OUTDIR ?? 'dist', {
+      catalog: normalizeCatalog(catalog as ServiceCatalogSource),
+    });
     return 0;
   } catch (e) {
     if (e instanceof ConfigValidationError) {
