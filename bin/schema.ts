@@ -5,7 +5,8 @@
  *   validators read both files to report unknown keys with the nearest valid one;
  * - `rds-instance-classes.json`, the RDS instance classes for PostgreSQL that the CloudFormation
  *   validator aws-cdk-lib bundles accepts (its rule E3025), so that `database.instanceClass` is
- *   checked before any construct is made.
+ *   checked before any construct is made; `node-instance-types.json`, the same for the node
+ *   groups' EC2 instance types.
  *
  *   npm run schema            rewrite the files
  *   npm run schema -- --check exit 1 when a file is out of date (types changed, schema not regenerated)
@@ -13,7 +14,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { InstanceSize } from 'aws-cdk-lib/aws-ec2';
 import { createGenerator } from 'ts-json-schema-generator';
+import { NODE_FAMILIES } from '../lib/config/instance-types';
 
 const ROOT = path.join(__dirname, '..');
 export const SCHEMA_DIR = path.join(ROOT, 'lib', 'config', 'schema');
@@ -68,6 +71,39 @@ export function rdsInstanceClasses(): Json {
   };
 }
 
+/**
+ * The EC2 instance types of the node families (`NODE_FAMILIES`), by family: every family with
+ * every size aws-cdk-lib's `InstanceSize` names, kept when the bundled validator accepts it as an
+ * `AWS::EC2::Instance` type in some region (its rule E3628 reports the others).
+ */
+export function nodeInstanceTypes(): Json {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const validator = require(path.join(VALIDATOR, 'index.js'));
+  const version: string = JSON.parse(fs.readFileSync(path.join(VALIDATOR, 'package.json'), 'utf8')).version;
+  const candidates = NODE_FAMILIES.flatMap((family) => Object.values(InstanceSize).map((size) => `${family}.${size}`));
+  const resources = Object.fromEntries(
+    candidates.map((type, i) => [`I${i}`, { Type: 'AWS::EC2::Instance', Properties: { InstanceType: type, ImageId: 'ami-12345678' } }]),
+  );
+  const report = new validator.CompositeEngine({}).validateTemplate(
+    new validator.TemplateContent(JSON.stringify({ Resources: resources })),
+    {
+      detailLevel: 'STANDARD',
+    },
+  );
+  const invalid = new Set(
+    (report.diagnostics as { ruleId: string; entity?: { logicalId?: string } }[])
+      .filter((d) => d.ruleId === 'E3628' && d.entity?.logicalId)
+      .map((d) => candidates[Number(d.entity!.logicalId!.slice(1))]),
+  );
+  const types: Record<string, string[]> = {};
+  for (const type of candidates.filter((t) => !invalid.has(t))) (types[type.split('.')[0]] ??= []).push(type);
+  return {
+    source: `aws-cdk-lib InstanceSize x NODE_FAMILIES, kept when @aws/cloudformation-validate@${version} (bundled with aws-cdk-lib) accepts the type (rule E3628, any region)`,
+    validatorVersion: version,
+    types,
+  };
+}
+
 /** The generated files, by file name: the environments list `PLATFORM_CONFIG_FILE` holds, and the service catalog as written. */
 export function schemas(pins = true): Record<string, Json> {
   const environment = generate('lib/config/types.ts', 'EnvironmentConfig');
@@ -81,7 +117,7 @@ export function schemas(pins = true): Record<string, Json> {
       definitions: environment.definitions,
     },
     'service-catalog.schema.json': generate('lib/config/service-catalog.ts', 'ServiceCatalogSource'),
-    ...(pins ? { 'rds-instance-classes.json': rdsInstanceClasses() } : {}),
+    ...(pins ? { 'rds-instance-classes.json': rdsInstanceClasses(), 'node-instance-types.json': nodeInstanceTypes() } : {}),
   };
 }
 

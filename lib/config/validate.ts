@@ -1,17 +1,20 @@
 import { addonCompatibilityProblems } from './addon-pins';
 import { cidrsOverlap, parseCidr, Cidr } from './cidr';
 import { delegationProblems } from './validate-delegation';
-import { commonArchitecture, instanceArchitecture } from './instance-types';
+import { commonArchitecture, instanceArchitecture, NODE_FAMILIES } from './instance-types';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS, SUPPORTED_KUBERNETES_VERSIONS } from './regions';
 import { REQUIRED_TAGS, STATEFUL_TAGS } from './tag-policy';
 import { webhookConcurrency } from './edge-names';
 import { EnvironmentConfig, INTERFACE_ENDPOINTS, PGAUDIT_CLASSES } from './types';
 import { withSuggestion } from './suggest';
 import RDS_INSTANCE_CLASSES from './schema/rds-instance-classes.json';
+import NODE_INSTANCE_TYPES from './schema/node-instance-types.json';
 
 /** RDS classes (without `db.`) for PostgreSQL, pinned from the CloudFormation validator aws-cdk-lib bundles (`npm run schema`). */
 const RDS_CLASSES: readonly string[] = RDS_INSTANCE_CLASSES.classes;
 const RDS_FAMILIES = [...new Set(RDS_CLASSES.map((c) => c.split('.')[0]))];
+/** EC2 instance types of the node families, by family, pinned the same way (`npm run schema`). */
+const NODE_TYPES: Readonly<Record<string, readonly string[]>> = NODE_INSTANCE_TYPES.types;
 
 /** One thing wrong with the configuration: where, and what is allowed instead. */
 export interface ConfigProblem {
@@ -59,29 +62,6 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{8,31}$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~/-]*$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-/** Instance families the node groups are tested with (current generation, Nitro). */
-const NODE_FAMILIES = [
-  't3',
-  't3a',
-  't4g',
-  'm6i',
-  'm6a',
-  'm6g',
-  'm7i',
-  'm7a',
-  'm7g',
-  'm8g',
-  'c6i',
-  'c6g',
-  'c7i',
-  'c7g',
-  'c8g',
-  'r6i',
-  'r6g',
-  'r7i',
-  'r7g',
-  'r8g',
-];
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
 const AMI_ALIAS = /^al2023@(latest|v\d{8})$/;
 const GIT_URL = /^(https:\/\/[^\s/]+\/\S+|ssh:\/\/\S+|git@[^\s:]+:\S+)$/;
@@ -522,6 +502,15 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
             c.report(
               `${path}.instanceTypes[${i}]`,
               `${show(t)} is not a supported instance type; use <family>.<size> with a family from ${NODE_FAMILIES.join(', ')}`,
+            );
+          } else if (!(NODE_TYPES[family] ?? []).includes(t as string)) {
+            c.report(
+              `${path}.instanceTypes[${i}]`,
+              withSuggestion(
+                t as string,
+                NODE_TYPES[family] ?? [],
+                `${show(t)} is not an EC2 instance type; use one of ${(NODE_TYPES[family] ?? []).join(', ')}`,
+              ),
             );
           }
         });

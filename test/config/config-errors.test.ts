@@ -14,6 +14,8 @@ import { editDistance, nearest, unknownKeyMessage, withSuggestion } from '../../
 import { formatProblems, validateEnvironments } from '../../lib/config/validate';
 import { validateServices } from '../../lib/config/validate-services';
 import RDS from '../../lib/config/schema/rds-instance-classes.json';
+import NODE from '../../lib/config/schema/node-instance-types.json';
+import { NODE_FAMILIES } from '../../lib/config/instance-types';
 import { withValue } from '../helpers';
 
 const [dev, , prod] = ENVIRONMENTS;
@@ -164,6 +166,25 @@ describe('RDS instance classes are checked against the pinned list', () => {
       'node_modules/@aws/cloudformation-validate/package.json',
     );
     expect(RDS.validatorVersion).toBe(JSON.parse(fs.readFileSync(bundled, 'utf8')).version);
+  });
+});
+
+describe('node instance types are checked against the pinned list', () => {
+  test('a size the family does not have: our message, the sizes, the nearest type', () => {
+    const types = NODE.types.m7g;
+    const envs = withValue(ENVIRONMENTS, '2.kubernetes.nodeGroups.workloads.instanceTypes', ['m7g.xlarg']);
+    expect(formatProblems(validateEnvironments(envs))).toBe(
+      `prod.kubernetes.nodeGroups.workloads.instanceTypes[0]: "m7g.xlarg" is not an EC2 instance type; use one of ${types.join(', ')}; did you mean "m7g.xlarge"?`,
+    );
+  });
+
+  test('every node family has pinned types, every environment uses them, and the pin is from the bundled validator', () => {
+    const pinned = NODE.types as Record<string, string[]>;
+    for (const family of NODE_FAMILIES) expect(pinned[family]?.length).toBeGreaterThan(0);
+    for (const env of ENVIRONMENTS)
+      for (const group of Object.values(env.kubernetes.nodeGroups))
+        for (const type of group.instanceTypes) expect(pinned[type.split('.')[0]]).toContain(type);
+    expect(NODE.validatorVersion).toBe(RDS.validatorVersion);
   });
 });
 
