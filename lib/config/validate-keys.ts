@@ -78,8 +78,9 @@ export function environmentKeyProblems(environments: unknown): ConfigProblem[] {
 }
 
 /**
- * Unknown keys of the service catalog: `catalog.<key>`, `services.<name>.<field>...` (a service's
- * own top-level fields are `validateServices`'s to report) and `overrides...`.
+ * Unknown keys of the service catalog: `catalog.<key>`, `services.<name>.<field>...` and
+ * `overrides.<tier or environment>.<service>.<field>.<key>` (a service's and an override's own
+ * fields are `validateServices`'s to report).
  */
 export function catalogKeyProblems(catalog: unknown): ConfigProblem[] {
   if (!isObj(catalog)) return [];
@@ -95,6 +96,13 @@ export function catalogKeyProblems(catalog: unknown): ConfigProblem[] {
     const label = isObj(service) && typeof service.name === 'string' ? `services.${service.name}` : `services[${i}]`;
     walk(schema, { $ref: '#/definitions/ServiceEntry' }, service, label, out, true);
   });
+  // Inside an override (its own keys are `validateServices`'s to report, with the nearest one).
+  const overrides = isObj(catalog.overrides) ? catalog.overrides : {};
+  for (const [scope, byService] of Object.entries(overrides)) {
+    if (!isObj(byService)) continue;
+    for (const [service, override] of Object.entries(byService))
+      walk(schema, { $ref: '#/definitions/ServiceOverride' }, override, `overrides.${scope}.${service}`, out, true);
+  }
   return out;
 }
 

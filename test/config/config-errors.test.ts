@@ -5,7 +5,9 @@
  * the owning service's entry, and overrides by tier. Every message is asserted whole.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { main as appMain } from '../../bin/app';
 import { configProblems } from '../../bin/config-input';
 import { main as schemaMain } from '../../bin/schema';
 import { ENVIRONMENTS } from '../../lib/config/environments';
@@ -86,10 +88,28 @@ describe('unknown keys, at every level of the environments', () => {
     ]);
   });
 
-  test('through the CLI: the message, exit code 1, nothing synthesized, no stack trace', () => {
-    // covered for every config message by test/bin/app.test.ts; here the typo reaches the same path
-    const lines = problems(renamed(0, 'region', 'regoin'));
-    expect(lines).toEqual(['dev.regoin: unknown key; did you mean "region"?']);
+  test('through the app: the message, exit code 1, nothing synthesized, no stack trace', () => {
+    // GIVEN a config file holding dev alone, its region under a mistyped key
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-errors-'));
+    const alone = withValue(renamed(0, 'region', 'regoin')[0], 'domain.delegatedFrom', undefined);
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify([alone]));
+    const outdir = path.join(dir, 'cdk.out');
+    fs.mkdirSync(outdir);
+    const lines: string[] = [];
+    const previous = process.env.CDK_OUTDIR;
+    process.env.CDK_OUTDIR = outdir;
+    try {
+      // WHEN the app runs
+      const code = appMain({ PLATFORM_CONFIG_FILE: path.join(dir, 'config.json') }, (l) => lines.push(l));
+      // THEN one problem, the typo, and nothing else
+      expect(code).toBe(1);
+      expect(lines).toEqual(['Configuration has 1 problem(s); nothing was synthesized:\ndev.regoin: unknown key; did you mean "region"?']);
+      expect(lines.join('\n')).not.toMatch(/\n\s+at /);
+      expect(fs.readdirSync(outdir)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.CDK_OUTDIR;
+      else process.env.CDK_OUTDIR = previous;
+    }
   });
 });
 
@@ -121,6 +141,13 @@ describe('unknown keys, at every level of the service catalog', () => {
     expect(problems(ENVIRONMENTS, catalog)[0]).toMatch(
       /^services\.web-api\.ingres: is not a field of a service; use one of name, .*; did you mean "ingress"\?$/,
     );
+  });
+
+  test('inside an override', () => {
+    const catalog = withValue(SERVICE_CATALOG, 'overrides.production.web-api', { scaling: { maxReplica: 9 } });
+    expect(problems(ENVIRONMENTS, catalog)).toEqual([
+      'overrides.production.web-api.scaling.maxReplica: unknown key; did you mean "maxReplicas"?',
+    ]);
   });
 
   test('the catalog itself', () => {
