@@ -14,7 +14,7 @@ import { validateDelivery } from '../lib/config/validate-delivery';
 import { validateEdge } from '../lib/config/validate-edge';
 import { validatePipeline } from '../lib/config/validate-pipeline';
 import { validateObservability } from '../lib/config/validate-observability';
-import { catalogKeyProblems, environmentKeyProblems, preferSuggestions } from '../lib/config/validate-keys';
+import { catalogKeyProblems, environmentKeyProblems, preferSuggestions, teamKeyProblems } from '../lib/config/validate-keys';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
 import { validateIdentityCenter, validateTeam } from '../lib/config/validate-team';
 
@@ -63,10 +63,9 @@ export function configProblems(
   const usable = Array.isArray(environments) ? environments.filter(isServiceEnvironment) : [];
   // A config file may hold fewer environments than lib/config: the others' overrides are not errors.
   const otherEnvironmentNames = ENVIRONMENTS.map((e) => e.name);
-  return preferSuggestions([
-    ...environmentKeyProblems(environments),
+  const keys = [...environmentKeyProblems(environments), ...catalogKeyProblems(catalog), ...teamKeyProblems(team)];
+  const checks = [
     ...validateEnvironments(environments),
-    ...catalogKeyProblems(catalog),
     ...validateServices(catalog, usable, { otherEnvironmentNames }),
     ...validateEdge(environments, catalog),
     ...validatePipeline(pipeline, PLATFORM.accounts.tooling),
@@ -74,5 +73,8 @@ export function configProblems(
     ...validateObservability(environments, catalog),
     ...validateTeam(team, usable, { otherEnvironmentNames }),
     ...validateIdentityCenter(platform),
-  ]);
+  ];
+  // A key a validator reports itself (with its own message) is not reported twice.
+  const reported = new Set(checks.map((p) => p.path));
+  return preferSuggestions([...keys.filter((k) => !reported.has(k.path)), ...checks]);
 }

@@ -117,6 +117,7 @@ export function schemas(pins = true): Record<string, Json> {
       definitions: environment.definitions,
     },
     'service-catalog.schema.json': generate('lib/config/service-catalog.ts', 'ServiceCatalogSource'),
+    'team.schema.json': generate('lib/config/team.ts', 'TeamRoster'),
     ...(pins ? { 'rds-instance-classes.json': rdsInstanceClasses(), 'node-instance-types.json': nodeInstanceTypes() } : {}),
   };
 }

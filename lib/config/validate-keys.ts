@@ -8,6 +8,7 @@ import { ConfigProblem } from './validate';
 import { unknownKeyMessage } from './suggest';
 import ENVIRONMENTS_SCHEMA from './schema/environments.schema.json';
 import CATALOG_SCHEMA from './schema/service-catalog.schema.json';
+import TEAM_SCHEMA from './schema/team.schema.json';
 
 type Obj = Record<string, unknown>;
 /** The part of a JSON Schema the walk reads. */
@@ -103,6 +104,13 @@ export function catalogKeyProblems(catalog: unknown): ConfigProblem[] {
     for (const [service, override] of Object.entries(byService))
       walk(schema, { $ref: '#/definitions/ServiceOverride' }, override, `overrides.${scope}.${service}`, out, true);
   }
+  return out;
+}
+
+/** Unknown keys of the team roster (`team.people[0].emial`...), as `validateTeam` reports paths. */
+export function teamKeyProblems(team: unknown): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  walk(TEAM_SCHEMA as Schema, { $ref: '#/definitions/TeamRoster' }, team, 'team', out, false);
   return out;
 }
 

@@ -11,6 +11,7 @@ import { main as appMain } from '../../bin/app';
 import { configProblems } from '../../bin/config-input';
 import { main as schemaMain } from '../../bin/schema';
 import { ENVIRONMENTS } from '../../lib/config/environments';
+import { TEAM } from '../../lib/config/team';
 import { SERVICE_CATALOG, SERVICE_CATALOG_SOURCE, normalizeCatalog, servicesFor } from '../../lib/config/service-catalog';
 import { editDistance, nearest, unknownKeyMessage, withSuggestion } from '../../lib/config/suggest';
 import { formatProblems, validateEnvironments } from '../../lib/config/validate';
@@ -20,7 +21,7 @@ import NODE from '../../lib/config/schema/node-instance-types.json';
 import { NODE_FAMILIES } from '../../lib/config/instance-types';
 import { withValue } from '../helpers';
 
-const [dev, , prod] = ENVIRONMENTS;
+const [dev, staging, prod] = ENVIRONMENTS;
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 /** Every problem of the environments and catalog, as the CLI prints them. */
 const problems = (environments: unknown = ENVIRONMENTS, catalog: unknown = SERVICE_CATALOG) =>
@@ -153,6 +154,32 @@ describe('unknown keys, at every level of the service catalog', () => {
   test('the catalog itself', () => {
     expect(problems(ENVIRONMENTS, { ...SERVICE_CATALOG, overides: {} })).toEqual([
       'catalog.overides: unknown key; did you mean "overrides"?',
+    ]);
+  });
+});
+
+describe('unknown keys and names in the team roster', () => {
+  const teamProblems = (team: unknown) => formatProblems(configProblems(ENVIRONMENTS, SERVICE_CATALOG, undefined, team)).split('\n');
+
+  test('a mistyped field of a person: the nearest field, not "missing"', () => {
+    const team = copy(TEAM) as unknown as { people: Record<string, unknown>[] };
+    team.people[0].emial = team.people[0].email;
+    delete team.people[0].email;
+    expect(teamProblems(team)).toEqual([
+      'team.people[0].emial: is not a field of a person; use one of userName, email, groups, breakGlass, departed; did you mean "email"?',
+    ]);
+  });
+
+  test('a mistyped field of a permission set: the nearest field', () => {
+    const name = Object.keys(TEAM.permissionSets)[0];
+    const team = withValue(TEAM, `permissionSets.${name}.sessionHour`, 1);
+    expect(teamProblems(team)).toEqual([`team.permissionSets.${name}.sessionHour: unknown key; did you mean "sessionHours"?`]);
+  });
+
+  test('a mistyped environment of access: the nearest environment', () => {
+    const team = withValue(TEAM, `access.${staging.name}x`, TEAM.access[staging.name]);
+    expect(teamProblems(team)).toEqual([
+      `team.access.${staging.name}x: "${staging.name}x" is not an environment; use one of ${ENVIRONMENTS.map((e) => e.name).join(', ')}; did you mean "${staging.name}"?`,
     ]);
   });
 });
