@@ -3,10 +3,12 @@
  * validator on) and then the Kubernetes manifests, with the CLIs' progress noise left out and a
  * short account of what was written at the end.
  *
- * Left out: "Bundling asset ..." (one line per Lambda function) and "Supply a stack id (...) to
- * display its template." (the CLI's hint after a multi-stack synth: with `'**'` every stack is
- * meant, and the templates are in cdk.out). Everything else the CLIs print, problems above all,
- * passes through unchanged; the exit code is theirs.
+ * Left out: "Bundling asset ..." (one line per Lambda function), "Successfully synthesized to
+ * ..." and "Supply a stack id (...) to display its template." (the CDK CLI's hint after a
+ * multi-stack synth: with `'**'` every stack is meant, and the templates are in cdk.out), and
+ * cdk8s's "Synthesizing application" with its list of every file written. The summary says what
+ * was written instead. Everything else the CLIs print, problems above all, passes through
+ * unchanged; the exit code is theirs.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -16,7 +18,13 @@ const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
 
 /** Lines of CLI output that say nothing the user needs after a synth of everything. */
-export const NOISE: readonly RegExp[] = [/^Bundling asset \S+\.\.\.$/, /^Supply a stack id \(.*\) to display its template\.$/];
+export const NOISE: readonly RegExp[] = [
+  /^Bundling asset \S+\.\.\.$/,
+  /^Successfully synthesized to \S+$/,
+  /^Supply a stack id \(.*\) to display its template\.$/,
+  /^Synthesizing application$/,
+  /^- \S+\.k8s\.yaml$/,
+];
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;

@@ -11,6 +11,9 @@ describe('npm run synth output (bin/synth.ts)', () => {
     const output = [
       'Bundling asset Dev/Data/Database/Users/Handler/Resource/Code/Stage...',
       '\u001b[32mSupply a stack id (\u001b[32mDev/Network\u001b[39m, \u001b[32mDev/Data\u001b[39m) to display its template.\u001b[39m',
+      'Successfully synthesized to /work/repo/cdk.out',
+      'Synthesizing application',
+      '  - dist/dev/0000-platform.k8s.yaml',
       '[Warning at /Dev/Data] something the user must see',
     ].join('\n');
     // THEN only the warning is left
