@@ -369,7 +369,7 @@ export async function main(
       throw new Error(
         `--env ${JSON.stringify(options.env)} is not an environment; use one of ${environments.map((c) => c.name).join(', ')}`,
       );
-    const service = options.service ? servicesFor(config.name).find((s) => s.name === options.service) : undefined;
+    const service = options.service ? servicesFor(config).find((s) => s.name === options.service) : undefined;
     if (options.service && !service)
       throw new Error(`--service ${JSON.stringify(options.service)} is not in the catalog of ${config.name}`);
     const checkout = openCheckout(options, config, io, env);

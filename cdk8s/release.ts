@@ -114,7 +114,7 @@ export function renderRelease(
   state: EnvironmentRelease,
   catalog: ServiceCatalog = SERVICE_CATALOG,
 ): ManifestFile[] {
-  const services = servicesFor(config.name, catalog);
+  const services = servicesFor(config, catalog);
   const stateProblems = releaseProblems(state, services);
   if (stateProblems.length > 0) throw new ReleaseError(stateProblems);
   const charts = buildCharts(new App(), config, { catalog, addons: ADDONS, release: state });
