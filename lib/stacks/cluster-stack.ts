@@ -34,9 +34,10 @@ import { DATABASE_PORT, needsAwsIdentity } from '../config/platform-resources';
 import { SecretConsumer, secretConsumers } from '../config/secret-consumers';
 import { ServiceSpec } from '../config/service-catalog';
 import { EnvironmentAccess } from '../config/team';
-import { RELEASE_KUBERNETES_GROUP, deployRoleName, releaseRoleArn } from '../config/delivery';
+import { DELIVERY, RELEASE_KUBERNETES_GROUP, deployRoleName, releaseRoleArn, toolInstallCommands } from '../config/delivery';
+import { GATE_REVISION_VARIABLE, gateBuildCommands, gateProjectName, gateRoleName } from '../config/release-gate';
 import { AddonSpec, PlatformCluster } from '../constructs/eks-cluster';
-import { ReleaseAccess } from '../constructs/release-access';
+import { ReleaseGate } from '../constructs/release-gate';
 import { NodeAutoscaling } from '../constructs/node-autoscaling';
 import { awsLoadBalancerControllerStatements, LBC_POLICY_SOURCE } from '../constructs/policies/aws-load-balancer-controller';
 import { EXTERNAL_DNS_POLICY_SOURCE, externalDnsStatements } from '../constructs/policies/external-dns';
@@ -118,8 +119,8 @@ export class ClusterStack extends PlatformStack {
   public readonly nodeAutoscaling: NodeAutoscaling;
   /** The role External Secrets assumes for each secret consumer (a service, or a platform component), by consumer name. */
   public readonly secretsRoles: Readonly<Record<string, iam.IRole>>;
-  /** The release step's deploy role and its access entry (read-only group). */
-  public readonly releaseAccess: ReleaseAccess;
+  /** The release gate: the project that holds the cluster-side gates, its role's access entry (read-only group), the deploy role. */
+  public readonly releaseGate: ReleaseGate;
   /** Pod Identity role of the OpenTelemetry collector: uploads trace segments to X-Ray. */
   public readonly traceCollectorRole: iam.IRole;
 
@@ -228,13 +229,26 @@ export class ClusterStack extends PlatformStack {
       consumers.map((consumer) => [consumer.name, this.addSecretsRole(consumer, this.controllerRoles.externalSecrets, props.data)]),
     );
     this.addAccessEntries(props.access);
-    // The release step (tooling account) watches rollouts through this role; Argo CD does the applying.
-    this.releaseAccess = new ReleaseAccess(this, 'ReleaseAccess', {
+    // The release step (tooling account) starts the gate, which watches the rollout from inside the
+    // VPC through the private endpoint; Argo CD does the applying.
+    this.releaseGate = new ReleaseGate(this, 'ReleaseGate', {
       clusterName: this.cluster.clusterName,
+      environmentName: config.name,
       clusterArn: this.cluster.clusterArn,
-      roleName: deployRoleName(config.name),
+      clusterSecurityGroupId: this.cluster.clusterSecurityGroupId,
+      vpc: props.vpc,
+      deployRoleName: deployRoleName(config.name),
       trustedRoleArn: releaseRoleArn(),
+      projectName: gateProjectName(config.name),
+      gateRoleName: gateRoleName(config.name),
       kubernetesGroup: RELEASE_KUBERNETES_GROUP,
+      installCommands: [
+        ...toolInstallCommands('kubectl', DELIVERY.tools.kubectl),
+        ...toolInstallCommands('argoRollouts', DELIVERY.tools.argoRollouts),
+      ],
+      buildCommands: gateBuildCommands({ clusterName: clusterName(config.name), region: config.region }),
+      exportedVariables: [GATE_REVISION_VARIABLE],
+      logRetention: k8s.controlPlaneLogRetentionDays,
     });
   }
 
