@@ -12,7 +12,7 @@ export interface ReleaseGateProps {
   readonly clusterName: string;
   /** The environment's name, for descriptions (plain text). */
   readonly environmentName: string;
-  /** The cluster's ARN (`eks:DescribeCluster` for `aws eks update-kubeconfig`). */
+  /** The cluster's ARN (`eks:DescribeCluster` for `aws eks update-kubeconfig`), from its name. */
   readonly clusterArn: string;
   /** The cluster security group (EKS's): it guards the private API endpoint; the gate is admitted on 443. */
   readonly clusterSecurityGroupId: string;
@@ -138,7 +138,8 @@ export class ReleaseGate extends Construct {
       new iam.PolicyStatement({
         sid: 'RunTheGate',
         actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
-        resources: [this.project.projectArn],
+        // By name (the release starts it by name): a policy that needs no deploy-time value.
+        resources: [stack.formatArn({ service: 'codebuild', resource: 'project', resourceName: props.projectName })],
       }),
     );
 

@@ -234,7 +234,7 @@ export class ClusterStack extends PlatformStack {
     this.releaseGate = new ReleaseGate(this, 'ReleaseGate', {
       clusterName: this.cluster.clusterName,
       environmentName: config.name,
-      clusterArn: this.cluster.clusterArn,
+      clusterArn: this.formatArn({ service: 'eks', resource: 'cluster', resourceName: clusterName(config.name) }),
       clusterSecurityGroupId: this.cluster.clusterSecurityGroupId,
       vpc: props.vpc,
       deployRoleName: deployRoleName(config.name),

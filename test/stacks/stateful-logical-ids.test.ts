@@ -71,8 +71,8 @@ describe('stateful logical IDs', () => {
     // 6 per env (logs, ALB logs, uploads, assets, canary artifacts, audit trail) + 2 in prod's DR region
     expect(types.filter((t) => t === 'AWS::S3::Bucket')).toHaveLength(20);
     expect(types.filter((t) => t === 'AWS::EC2::VPC')).toHaveLength(3); // one per environment
-    // and the delivery VPC of the tooling account (its NAT address is admitted by the clusters)
-    expect(Object.values(current['Tooling/Delivery'] ?? {})).toContain('AWS::EC2::VPC');
+    // and none in the tooling account: the release gates run in the environments' VPCs (ADR 0004)
+    expect(Object.values(current['Tooling/Delivery'] ?? {})).not.toContain('AWS::EC2::VPC');
   });
 
   test("the pin list covers the pipelines' artifact buckets and keys, in every region they replicate to", () => {
