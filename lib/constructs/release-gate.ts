@@ -73,9 +73,8 @@ export class ReleaseGate extends Construct {
     this.gateRole = new iam.Role(this, 'GateRole', {
       roleName: props.gateRoleName,
       description: `The release gate's read-only access to the ${props.environmentName} cluster (group ${props.kubernetesGroup})`,
-      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': stack.account },
-      }),
+      // CodeBuild of this account only: a role cannot be passed to another account's project.
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
     });
     this.gateRole.addToPolicy(
       new iam.PolicyStatement({ sid: 'Kubeconfig', actions: ['eks:DescribeCluster'], resources: [props.clusterArn] }),

@@ -122,22 +122,11 @@ describe('delivery contract (signer <-> signing key, release role <-> deploy rol
       expect(bindings.map((b) => b.metadata.namespace).sort()).toEqual([...config.kubernetes.workloadNamespaces, 'argocd'].sort());
     });
 
-    test('only CodeBuild of this account may assume the gate role, which may describe this cluster and nothing else of EKS', async () => {
+    test('only CodeBuild may assume the gate role, which may describe this cluster and nothing else of EKS', async () => {
+      expect((await trustAllows(w, cluster, gateRole(), { principal: 'codebuild.amazonaws.com' })).decision).toBe('Allowed');
+      expect((await trustAllows(w, cluster, gateRole(), { principal: 'lambda.amazonaws.com' })).decision).not.toBe('Allowed');
       expect(
-        (
-          await trustAllows(w, cluster, gateRole(), {
-            principal: 'codebuild.amazonaws.com',
-            context: { 'aws:SourceAccount': config.account },
-          })
-        ).decision,
-      ).toBe('Allowed');
-      expect(
-        (
-          await trustAllows(w, cluster, gateRole(), {
-            principal: 'codebuild.amazonaws.com',
-            context: { 'aws:SourceAccount': '999999999999' },
-          })
-        ).decision,
+        (await trustAllows(w, cluster, gateRole(), { principal: `arn:aws:iam::${delivery.account}:role/${releaseRoleName()}` })).decision,
       ).not.toBe('Allowed');
       expect(await roleMay(w, cluster, gateRole(), { action: 'eks:DescribeCluster', resource: clusterArn() })).toHaveDecision('Allowed');
       expect(await roleMay(w, cluster, gateRole(), { action: 'eks:DescribeCluster', resource: `${clusterArn()}-other` })).toHaveDecision(
