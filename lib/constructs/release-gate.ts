@@ -1,4 +1,4 @@
-import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
@@ -37,8 +37,8 @@ export interface ReleaseGateProps {
   readonly buildCommands: readonly string[];
   /** Variables the build exports (read back by the release through `batch-get-builds`). */
   readonly exportedVariables: readonly string[];
-  /** Retention of the gate's build logs. */
-  readonly logRetention: logs.RetentionDays;
+  /** Where the gate's build logs go (a stateful stack's log group: it outlives a rebuilt cluster). */
+  readonly logGroup: logs.ILogGroup;
 }
 
 /** Egress the gate needs, all HTTPS: the private API endpoint, the AWS APIs, the tools' downloads (through the NAT). */
@@ -105,7 +105,6 @@ export class ReleaseGate extends Construct {
       description: `Release gate to the ${props.environmentName} cluster private API endpoint`,
     });
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.project = new codebuild.Project(this, 'Project', {
       projectName: props.projectName,
       description: `Release gate of the ${props.environmentName} cluster: Argo CD Application Synced+Healthy at the commit, rollout complete (started by the release step)`,
@@ -115,7 +114,7 @@ export class ReleaseGate extends Construct {
       securityGroups: [this.securityGroup],
       timeout: Duration.hours(1),
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
-      logging: { cloudWatch: { logGroup } },
+      logging: { cloudWatch: { logGroup: props.logGroup } },
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
         env: { shell: 'bash', 'exported-variables': [...props.exportedVariables] },
@@ -144,7 +143,7 @@ export class ReleaseGate extends Construct {
 
     Validations.of(this.project).acknowledge({
       id: 'AwsSolutions-CB4',
-      reason: 'The gate has no artifacts and no cache; it only reads the cluster. Its logs go to its own log group.',
+      reason: 'The gate has no artifacts and no cache; it only reads the cluster. Its logs go to the log group the Data stack keeps.',
     });
     // CodeBuild's own grants to its role: the network interfaces of a VPC build (conditioned on the
     // VPC's subnets), its default log group and report groups of this project only.

@@ -98,6 +98,8 @@ export interface ClusterStackProps extends Omit<PlatformStackProps, 'stateful'> 
    * outlives a rebuilt cluster outside development).
    */
   readonly controlPlaneLogGroup: logs.ILogGroup;
+  /** The release gate's build log group, owned by a stateful stack like the control-plane log group. */
+  readonly releaseGateLogGroup: logs.ILogGroup;
 }
 
 /**
@@ -248,7 +250,7 @@ export class ClusterStack extends PlatformStack {
       ],
       buildCommands: gateBuildCommands({ clusterName: clusterName(config.name), region: config.region }),
       exportedVariables: [GATE_REVISION_VARIABLE],
-      logRetention: k8s.controlPlaneLogRetentionDays,
+      logGroup: props.releaseGateLogGroup,
     });
   }
 

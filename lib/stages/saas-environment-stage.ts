@@ -180,6 +180,7 @@ export class SaasEnvironmentStage extends Stage {
       services,
       access,
       controlPlaneLogGroup: this.data.controlPlaneLogGroup,
+      releaseGateLogGroup: this.data.releaseGateLogGroup,
       data: {
         databaseProxySecurityGroup: this.data.databaseAccess.proxySecurityGroup,
         databaseProxy: this.data.databaseProxy,

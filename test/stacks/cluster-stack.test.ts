@@ -283,6 +283,7 @@ describe('ClusterStack with a service that calls no AWS API', () => {
       hostedZone: dns.hostedZone,
       services: [idle, uploader],
       controlPlaneLogGroup: data.controlPlaneLogGroup,
+      releaseGateLogGroup: data.releaseGateLogGroup,
       data: {
         databaseProxySecurityGroup: data.databaseAccess.proxySecurityGroup,
         databaseProxy: data.databaseProxy,
@@ -319,6 +320,7 @@ describe('ClusterStack version guard', () => {
           hostedZone: dns.hostedZone,
           services: [],
           controlPlaneLogGroup: data.controlPlaneLogGroup,
+          releaseGateLogGroup: data.releaseGateLogGroup,
           data: {
             databaseProxySecurityGroup: data.databaseAccess.proxySecurityGroup,
             databaseProxy: data.databaseProxy,
