@@ -173,6 +173,7 @@ export class SaasEnvironmentStage extends Stage {
       });
     }
     this.webhooks = new WebhookStack(this, 'Webhooks', { config });
+    this.observabilityData = new ObservabilityDataStack(this, 'ObservabilityData', { config, logsBucket: this.data.logsBucket });
     this.cluster = new ClusterStack(this, 'Cluster', {
       config,
       vpc: this.network.vpc,
@@ -181,6 +182,7 @@ export class SaasEnvironmentStage extends Stage {
       access,
       controlPlaneLogGroup: this.data.controlPlaneLogGroup,
       releaseGateLogGroup: this.data.releaseGateLogGroup,
+      alertTopicKey: this.observabilityData.alertKey,
       data: {
         databaseProxySecurityGroup: this.data.databaseAccess.proxySecurityGroup,
         databaseProxy: this.data.databaseProxy,
@@ -194,7 +196,6 @@ export class SaasEnvironmentStage extends Stage {
       },
     });
 
-    this.observabilityData = new ObservabilityDataStack(this, 'ObservabilityData', { config, logsBucket: this.data.logsBucket });
     // The add-on's log groups must exist, with their retention, before its agents write.
     this.cluster.addStackDependency(
       this.observabilityData,
