@@ -9,7 +9,7 @@ import { SynthesizedStack, world } from '../contracts/world';
  * the old database or bucket is deleted (or orphaned) and a new, empty one takes its place.
  *
  * After an intended change (a new stateful resource, or a replacement with a data migration):
- * `UPDATE_STATEFUL_IDS=1 npx jest test/stacks/stateful-logical-ids` and commit the JSON file.
+ * `npm run test:update` (snapshots and these pins in one step), then review and commit the JSON file.
  */
 const PIN_FILE = path.join(__dirname, 'stateful-logical-ids.json');
 type Pins = Record<string, Record<string, string>>;
