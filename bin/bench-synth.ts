@@ -34,6 +34,8 @@ export interface SynthProfile {
   /** `app.synth()`: templates, gates, validator, assembly files. */
   readonly synthMillis: number;
   readonly stacks: readonly StackCost[];
+  /** Unacknowledged findings of the gates and the validator (a real synth fails on any). */
+  readonly findings: readonly string[];
 }
 
 type Validate = (context: IPolicyValidationContext) => PolicyValidationPluginReport;
@@ -135,6 +137,19 @@ function timeConstructsPerStack(spent: Map<string, number>) {
   };
 }
 
+interface ValidationReport {
+  pluginReports: { pluginName: string; violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+}
+
+/** `plugin rule: construct path` of each unacknowledged finding in a validation report. */
+function reportedFindings(file: string): string[] {
+  if (!fs.existsSync(file)) return [];
+  const report: ValidationReport = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return report.pluginReports.flatMap((p) =>
+    p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${p.pluginName} ${v.ruleName}: ${c.constructPath}`)),
+  );
+}
+
 /** Synthesize `build()`'s app once (gates and validator on, as `cdk synth`), split per stack. */
 export function profileSynth(build: (outdir: string) => App): SynthProfile {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cdk-'));
@@ -153,38 +168,50 @@ export function profileSynth(build: (outdir: string) => App): SynthProfile {
   timePlugins(spent, () => app.synth());
   const synthMillis = since(built);
   for (const [stack, ms] of constructs) addTo(spent, stack, 'constructMillis', ms);
+  const findings = reportedFindings(path.join(outdir, 'validation-report.json'));
   fs.rmSync(outdir, { recursive: true, force: true });
   return {
     totalMillis: since(start),
     constructMillis,
     synthMillis,
     stacks: [...spent.values()].sort((a, b) => a.stack.localeCompare(b.stack)),
+    findings,
   };
 }
 
 /**
  * The real catalog plus `extra` internal services generated from the real ones (cycling through
- * their shapes: database, AWS resources, secrets, strategies), without public paths (CloudFront's
+ * their shapes: database, AWS resources, secrets, resources), without public paths (CloudFront's
  * behaviour quota caps public prefixes, see validate-services).
  */
 export function catalogWithExtraServices(extra: number, base: ServiceCatalog = SERVICE_CATALOG): ServiceCatalog {
   const generated = Array.from({ length: extra }, (_, i): ServiceSpec => {
     const template = base.services[i % base.services.length];
     const name = `svc-${i}`;
-    return { ...template, name, image: { ...template.image, repository: name }, ingress: undefined, calls: undefined };
+    // internal: rolling (canary and blue/green split traffic at the ALB, so they need a public path)
+    return {
+      ...template,
+      name,
+      image: { ...template.image, repository: name },
+      ingress: undefined,
+      calls: undefined,
+      rollout: { strategy: 'rolling' },
+    };
   });
   return { ...base, services: [...base.services, ...generated] };
 }
 
 /** Full in-process synth of every environment with the real catalog plus N services. */
 export function appWithServices(extra: number, outdir: string): App {
-  return buildApp(ENVIRONMENTS, { context: cdkJsonContext(), outdir }, catalogWithExtraServices(extra));
+  // Findings are reported in the result instead of stopping the measurement.
+  const context = { ...cdkJsonContext(), '@aws-cdk/core:failSynthOnValidationErrors': false };
+  return buildApp(ENVIRONMENTS, { context, outdir }, catalogWithExtraServices(extra));
 }
 
 /** CDK synth cost as the catalog grows. */
 export interface ServiceScaling {
   /** One row per count of added services: CPU ms of a full synth (gates and validator on). */
-  readonly rows: readonly { readonly addedServices: number; readonly cpuMillis: number }[];
+  readonly rows: readonly { readonly addedServices: number; readonly cpuMillis: number; readonly findings: readonly string[] }[];
   /** Cost of one more service: slope between the smallest and the largest count, CPU ms. */
   readonly perServiceMillis: number;
 }
@@ -195,7 +222,10 @@ export function benchSynth(counts: readonly number[] = [5, 20, 50]): { profile: 
   const profile = profileSynth((outdir) => appWithServices(0, outdir));
   const rows = [...counts]
     .sort((a, b) => a - b)
-    .map((addedServices) => ({ addedServices, cpuMillis: profileSynth((o) => appWithServices(addedServices, o)).totalMillis }));
+    .map((addedServices) => {
+      const p = profileSynth((o) => appWithServices(addedServices, o));
+      return { addedServices, cpuMillis: p.totalMillis, findings: p.findings };
+    });
   const first = rows[0];
   const last = rows[rows.length - 1];
   const perServiceMillis =

@@ -6,9 +6,15 @@ import { ENVIRONMENTS } from '../../lib/config/environments';
 import { imageSignerRoleName } from '../../lib/config/image-signing';
 import { SERVICE_CATALOG, ServiceCatalog, ServiceSpec } from '../../lib/config/service-catalog';
 import { ToolingStage } from '../../lib/stages/tooling-stage';
+import { synthesizedApp } from '../app-fixture';
 import { TEST_APP_PROPS } from '../helpers';
 
 const tooling = (catalog: ServiceCatalog = SERVICE_CATALOG) => {
+  if (catalog === SERVICE_CATALOG) {
+    // the real platform, synthesized once per jest run
+    const { app, template } = synthesizedApp();
+    return template((app.node.findChild('Tooling') as ToolingStage).deliveryStack);
+  }
   const app = buildApp(ENVIRONMENTS, TEST_APP_PROPS, catalog) as App;
   const stage = app.node.findChild('Tooling') as ToolingStage;
   return Template.fromStack(stage.deliveryStack);
