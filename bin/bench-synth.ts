@@ -211,7 +211,13 @@ export function appWithServices(extra: number, outdir: string): App {
 /** CDK synth cost as the catalog grows. */
 export interface ServiceScaling {
   /** One row per count of added services: CPU ms of a full synth (gates and validator on). */
-  readonly rows: readonly { readonly addedServices: number; readonly cpuMillis: number; readonly findings: readonly string[] }[];
+  readonly rows: readonly {
+    readonly addedServices: number;
+    readonly cpuMillis: number;
+    readonly findings: readonly string[];
+    /** Why the synth stopped, when it did (e.g. a CloudFormation limit); then cpuMillis is NaN. */
+    readonly error?: string;
+  }[];
   /** Cost of one more service: slope between the smallest and the largest count, CPU ms. */
   readonly perServiceMillis: number;
 }
@@ -223,11 +229,17 @@ export function benchSynth(counts: readonly number[] = [5, 20, 50]): { profile: 
   const rows = [...counts]
     .sort((a, b) => a - b)
     .map((addedServices) => {
-      const p = profileSynth((o) => appWithServices(addedServices, o));
-      return { addedServices, cpuMillis: p.totalMillis, findings: p.findings };
+      try {
+        const p = profileSynth((o) => appWithServices(addedServices, o));
+        return { addedServices, cpuMillis: p.totalMillis, findings: p.findings };
+      } catch (e) {
+        return { addedServices, cpuMillis: NaN, findings: [], error: (e as Error).message.split('\n')[0] };
+      }
     });
-  const first = rows[0];
-  const last = rows[rows.length - 1];
+  // the slope between the smallest and the largest count that synthesized
+  const done = rows.filter((r) => !r.error);
+  const first = done[0] ?? rows[0];
+  const last = done[done.length - 1] ?? rows[0];
   const perServiceMillis =
     last.addedServices > first.addedServices ? (last.cpuMillis - first.cpuMillis) / (last.addedServices - first.addedServices) : 0;
   return { profile, scaling: { rows, perServiceMillis } };

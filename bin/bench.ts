@@ -95,6 +95,10 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The per-service target: the slope within the limit and every count synthesizes. */
+export const cdkScalingMet = (scaling: ServiceScaling): boolean =>
+  scaling.perServiceMillis <= CDK_PER_SERVICE_TARGET_MILLIS && scaling.rows.every((r) => !r.error);
+
 /** Per-stack and per-service CDK costs as Markdown. */
 export function synthBenchTable(profile: SynthProfile, scaling: ServiceScaling): string {
   const ms = (x: number) => x.toFixed(0);
@@ -103,6 +107,7 @@ export function synthBenchTable(profile: SynthProfile, scaling: ServiceScaling):
   );
   const sum = (k: 'constructMillis' | 'gatesMillis' | 'validationMillis') => stacks.reduce((t, s) => t + s[k], 0);
   const check = (ok: boolean) => (ok ? 'met' : '**missed**');
+  const failed = scaling.rows.filter((r) => r.error).map((r) => r.addedServices);
   return [
     `CDK synth in-process, CPU time (user + system of the synthesizing process; on an idle machine that is its wall time): construct ${ms(profile.constructMillis)} ms, synth ${ms(profile.synthMillis)} ms, total ${ms(profile.totalMillis)} ms. Per stack, most expensive first (the first stage also pays module loading and JIT warm-up):`,
     '',
@@ -120,7 +125,7 @@ export function synthBenchTable(profile: SynthProfile, scaling: ServiceScaling):
     '',
     '| target | measured | |',
     '|---|---|---|',
-    `| CDK synth: each added service <= ${CDK_PER_SERVICE_TARGET_MILLIS} ms | ${scaling.perServiceMillis.toFixed(1)} ms | ${check(scaling.perServiceMillis <= CDK_PER_SERVICE_TARGET_MILLIS)} |`,
+    `| CDK synth: each added service <= ${CDK_PER_SERVICE_TARGET_MILLIS} ms, at every count | ${scaling.perServiceMillis.toFixed(1)} ms${failed.length > 0 ? ` (+${failed.join(', +')} does not synthesize)` : ''} | ${check(cdkScalingMet(scaling))} |`,
   ].join('\n');
 }
 
@@ -197,7 +202,7 @@ function main(): void {
       {
         target: `CDK synth: each added service <= ${CDK_PER_SERVICE_TARGET_MILLIS} ms (CPU)`,
         measured: round(scaling.perServiceMillis),
-        met: scaling.perServiceMillis <= CDK_PER_SERVICE_TARGET_MILLIS,
+        met: cdkScalingMet(scaling),
       },
       {
         target: `cdk8s synth: each added service <= ${MANIFEST_TARGETS.perServiceMillis} ms`,
