@@ -39,11 +39,19 @@ describe('Delivery stack (Tooling)', () => {
   });
 
   test('the projects derive from the catalog: a new service is a new project', () => {
-    const extra: ServiceSpec = { ...SERVICE_CATALOG.services[3], name: 'search-api', image: { repository: 'search-api', tag: '0.1.0' } };
+    // GIVEN the catalog plus an entry under a name it does not use yet
+    const taken = new Set(SERVICE_CATALOG.services.map((s) => s.name));
+    const name = ['search-api', 'search-api-2', 'search-api-3'].find((n) => !taken.has(n))!;
+    const extra: ServiceSpec = {
+      ...SERVICE_CATALOG.services[0],
+      name,
+      image: { repository: name, tag: '0.1.0' },
+      ingress: { pathPrefix: `/${name}` },
+    };
     const t = tooling({ ...SERVICE_CATALOG, services: [...SERVICE_CATALOG.services, extra] });
-    t.hasResourceProperties('AWS::CodeBuild::Project', { Name: imageProjectName('search-api') });
-    expect(buildSpecOf(t, imageProjectName('search-api')).phases.build.commands).toEqual([
-      'npm run image -- --service search-api --execute --output image.json',
+    t.hasResourceProperties('AWS::CodeBuild::Project', { Name: imageProjectName(name) });
+    expect(buildSpecOf(t, imageProjectName(name)).phases.build.commands).toEqual([
+      `npm run image -- --service ${name} --execute --output image.json`,
     ]);
   });
 
