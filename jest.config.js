@@ -17,7 +17,15 @@ module.exports = {
   globalTeardown: '<rootDir>/test/global-teardown.mjs',
   collectCoverage: true,
   // bin/bench.ts and bin/bench-synth.ts are measuring tools run by `npm run bench`, not product code.
-  collectCoverageFrom: ['bin/**/*.ts', 'lib/**/*.ts', 'cdk8s/**/*.ts', '!bin/bench.ts', '!bin/bench-synth.ts', '!cdk8s/imports/**', '!**/*.d.ts'],
+  collectCoverageFrom: [
+    'bin/**/*.ts',
+    'lib/**/*.ts',
+    'cdk8s/**/*.ts',
+    '!bin/bench.ts',
+    '!bin/bench-synth.ts',
+    '!cdk8s/imports/**',
+    '!**/*.d.ts',
+  ],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: {
     global: { lines: 80, branches: 80, functions: 80, statements: 80 },
