@@ -222,7 +222,11 @@ export interface ServiceScaling {
   readonly perServiceMillis: number;
 }
 
-/** Profile the real app (after one warm-up synth) and the app with each count of added services. */
+/**
+ * Profile the real app and the app with each count of added services, after one warm-up synth in
+ * the same process (module loading, JIT, and the validator's one-time engine start-up are not in
+ * the rows; a fresh `cdk synth` pays them once).
+ */
 export function benchSynth(counts: readonly number[] = [5, 20, 50]): { profile: SynthProfile; scaling: ServiceScaling } {
   profileSynth((outdir) => appWithServices(0, outdir)); // warm-up: module loading, JIT
   const profile = profileSynth((outdir) => appWithServices(0, outdir));
@@ -233,7 +237,7 @@ export function benchSynth(counts: readonly number[] = [5, 20, 50]): { profile: 
         const p = profileSynth((o) => appWithServices(addedServices, o));
         return { addedServices, cpuMillis: p.totalMillis, findings: p.findings };
       } catch (e) {
-        return { addedServices, cpuMillis: NaN, findings: [], error: (e as Error).message.split('\n')[0] };
+        return { addedServices, cpuMillis: NaN, findings: [], error: (e as Error).message.split('\n').find((line) => line.trim() !== '') ?? 'synth failed' };
       }
     });
   // the slope between the smallest and the largest count that synthesized

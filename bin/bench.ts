@@ -109,7 +109,7 @@ export function synthBenchTable(profile: SynthProfile, scaling: ServiceScaling):
   const check = (ok: boolean) => (ok ? 'met' : '**missed**');
   const failed = scaling.rows.filter((r) => r.error).map((r) => r.addedServices);
   return [
-    `CDK synth in-process, CPU time (user + system of the synthesizing process; on an idle machine that is its wall time): construct ${ms(profile.constructMillis)} ms, synth ${ms(profile.synthMillis)} ms, total ${ms(profile.totalMillis)} ms. Per stack, most expensive first (the first stage also pays module loading and JIT warm-up):`,
+    `CDK synth in-process, CPU time (user + system of the synthesizing process; on an idle machine that is its wall time): construct ${ms(profile.constructMillis)} ms, synth ${ms(profile.synthMillis)} ms, total ${ms(profile.totalMillis)} ms. After one warm-up synth in the same process (module loading, JIT and the validator's one-time engine start-up are not counted). Per stack, most expensive first; the rest of synth (rendering templates, writing the assembly) is not split per stack:`,
     '',
     '| stack | construct | gates (cdk-nag, PlatformChecks) | CloudFormation validator |',
     '|---|---|---|---|',
