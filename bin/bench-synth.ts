@@ -237,7 +237,12 @@ export function benchSynth(counts: readonly number[] = [5, 20, 50]): { profile: 
         const p = profileSynth((o) => appWithServices(addedServices, o));
         return { addedServices, cpuMillis: p.totalMillis, findings: p.findings };
       } catch (e) {
-        return { addedServices, cpuMillis: NaN, findings: [], error: (e as Error).message.split('\n').find((line) => line.trim() !== '') ?? 'synth failed' };
+        return {
+          addedServices,
+          cpuMillis: NaN,
+          findings: [],
+          error: (e as Error).message.split('\n').find((line) => line.trim() !== '') ?? 'synth failed',
+        };
       }
     });
   // the slope between the smallest and the largest count that synthesized
