@@ -66,7 +66,7 @@ export interface PlatformFunctionProps extends LogSettingsProps {
 
 /**
  * A Node.js Lambda function with the platform's defaults: the latest Node.js runtime on ARM64,
- * bundled in-process by esbuild (minified, with source maps; never Docker, no child process), X-Ray tracing, its own
+ * bundled in-process by esbuild's JS API (minified, with source maps; never Docker, no bash/npx per handler), X-Ray tracing, its own
  * log group with a retention (no LogRetention custom resource), a role that may write only to that
  * log group, and a reserved concurrency when asked for.
  *
