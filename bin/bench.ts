@@ -118,9 +118,10 @@ export function synthBenchTable(profile: SynthProfile, scaling: ServiceScaling):
     '',
     '| CDK synth, all stages, added services | CPU | unacknowledged findings (a real synth fails on any) |',
     '|---|---|---|',
-    ...scaling.rows.map(
-      (r) =>
-        `| +${r.addedServices} | ${ms(r.cpuMillis)} ms | ${r.findings.length === 0 ? 'none' : `${r.findings.length}, e.g. ${r.findings[0]}`} |`,
+    ...scaling.rows.map((r) =>
+      r.error
+        ? `| +${r.addedServices} | **synth fails**: ${r.error} | |`
+        : `| +${r.addedServices} | ${ms(r.cpuMillis)} ms | ${r.findings.length === 0 ? 'none' : `${r.findings.length}, e.g. ${r.findings[0]}`} |`,
     ),
     '',
     '| target | measured | |',
@@ -222,7 +223,10 @@ function main(): void {
         ]),
       ),
       perAddedServices: Object.fromEntries(
-        scaling.rows.map((r) => [r.addedServices, { cpu: Math.round(r.cpuMillis), findings: r.findings.length }]),
+        scaling.rows.map((r) => [
+          r.addedServices,
+          r.error ? { error: r.error } : { cpu: Math.round(r.cpuMillis), findings: r.findings.length },
+        ]),
       ),
       findingsOfTheRealCatalog: profile.findings,
       perServiceMillis: round(scaling.perServiceMillis),
