@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { backupRules } from '../lib/config/backup';
 import { ENVIRONMENTS } from '../lib/config/environments';
 import { ALARM_CATALOG, ALARM_IDS, AlarmKind, runbookAnchor, SEVERITIES } from '../lib/config/observability';
 import { EnvironmentConfig } from '../lib/config/types';
@@ -67,10 +68,18 @@ export function environmentsPage(environments: readonly EnvironmentConfig[]): st
     row(
       'edge',
       (c) =>
-        `${c.edge.appSubdomain}./${c.edge.apiSubdomain}., ${c.edge.priceClass}, WAF ${c.edge.wafRateLimitPer5Minutes}/5 min per IP, blue/green ${c.edge.blueGreenWeights.blue}/${c.edge.blueGreenWeights.green}${c.edge.failoverToDr ? ', DR failover' : ''}`,
+        `${c.edge.appSubdomain}./${c.edge.apiSubdomain}., ${c.edge.priceClass}, WAF ${c.edge.wafRateLimitPer5Minutes}/5 min per IP, blue/green ${c.edge.blueGreenWeights.blue}/${c.edge.blueGreenWeights.green}`,
     ),
     row('approval before deploy', (c) => (c.delivery.requireApproval ? 'yes' : 'no')),
     row('stateful resources', (c) => `${c.stateful.removal}, termination protection ${c.stateful.terminationProtection ? 'on' : 'off'}`),
+    row('backup (docs/backup-and-dr.md)', (c) => {
+      const b = c.backup;
+      const kept = backupRules(b).map(
+        (r) => `${r.name} ${r.retentionDays} d${r.coldStorageAfterDays ? ` (cold after ${r.coldStorageAfterDays} d)` : ''}`,
+      );
+      const lock = b.vaultLock ? `, vault lock ${b.vaultLock.mode}` : '';
+      return `RPO ${b.objectives.rpoMinutes} min, RTO ${b.objectives.rtoMinutes} min; ${kept.join(', ')}${lock}${b.copyToDr ? ', copies to the DR region' : ''}`;
+    }),
     row('zone', (c) => c.domain.zoneName),
     row('tags', (c) => `DataClassification=${c.tags.DataClassification}, Backup=${c.tags.Backup}`),
     '',
