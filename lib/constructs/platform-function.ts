@@ -2,9 +2,9 @@ import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { inProcessBundle } from './in-process-bundle';
 
 /** Where a construct's logs go and how long they stay (its function's and any others it writes). */
 export interface LogSettingsProps {
@@ -66,7 +66,7 @@ export interface PlatformFunctionProps extends LogSettingsProps {
 
 /**
  * A Node.js Lambda function with the platform's defaults: the latest Node.js runtime on ARM64,
- * bundled locally by esbuild (minified, with source maps; never Docker), X-Ray tracing, its own
+ * bundled in-process by esbuild's JS API (minified, with source maps; never Docker, no bash/npx per handler), X-Ray tracing, its own
  * log group with a retention (no LogRetention custom resource), a role that may write only to that
  * log group, and a reserved concurrency when asked for.
  *
@@ -98,10 +98,17 @@ export class PlatformFunction extends Construct {
     this.logGroup.grantWrite(role);
     this.role = role;
 
-    this.function = new nodejs.NodejsFunction(this, 'Resource', {
-      entry: props.entry,
+    this.function = new lambda.Function(this, 'Resource', {
+      // Bundled by esbuild inside the synth (in-process-bundle.ts). Only the handler and the runtime
+      // are in the bundle options, never the environment: the same handler bundles once per synth
+      // and is shared by every stage.
+      code: inProcessBundle({
+        entry: props.entry,
+        target: 'node24',
+        externalModules: ['@aws-sdk/*', '@smithy/*', ...(props.externalModules ?? [])],
+      }),
+      handler: 'index.handler',
       functionName: props.functionName,
-      handler: 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -117,17 +124,6 @@ export class PlatformFunction extends Construct {
       securityGroups: props.vpc ? [...props.vpc.securityGroups] : undefined,
       // Stack traces point into the TypeScript sources (the bundle carries a source map).
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      // Only the handler and the runtime are in the bundle options, never the environment: the
-      // same handler bundles once per synth and is shared by every stage.
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node24',
-        externalModules: ['@aws-sdk/*', '@smithy/*', ...(props.externalModules ?? [])],
-        logLevel: nodejs.LogLevel.WARNING,
-      },
     });
     Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

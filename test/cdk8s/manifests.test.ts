@@ -191,18 +191,20 @@ describe('synthManifests', () => {
   });
 
   test('adding a service is one catalog entry: its chart appears with every object', () => {
-    // GIVEN the catalog plus one entry
+    // GIVEN the catalog plus one entry (a name and path the catalog does not use yet)
+    const taken = new Set(SERVICE_CATALOG.services.map((s) => s.name));
+    const name = ['search-api', 'search-api-2', 'search-api-3'].find((n) => !taken.has(n))!;
     const entry: ServiceSpec = {
-      name: 'search-api',
+      name,
       team: 'core-api',
-      image: { repository: 'search-api', tag: '0.3.0' },
+      image: { repository: name, tag: '0.3.0' },
       port: 8080,
       health: { readinessPath: '/ready', livenessPath: '/live' },
       resources: { cpuMillis: 200, memoryMiB: 256 },
       scaling: { minReplicas: 2, maxReplicas: 6 },
       rollout: { strategy: 'canary', steps: [{ weightPercent: 20, analysis: true }, { weightPercent: 100 }] },
       slo: { availabilityPercent: 99.9, latencyP95Millis: 250 },
-      ingress: { pathPrefix: '/search' },
+      ingress: { pathPrefix: `/${name}` },
     };
     const catalog: ServiceCatalog = { ...SERVICE_CATALOG, services: [...SERVICE_CATALOG.services, entry] };
     expect(configProblems(ENVIRONMENTS, catalog)).toEqual([]);
@@ -210,8 +212,10 @@ describe('synthManifests', () => {
     const out = tmp();
     synthManifests([dev], out, { catalog });
     // THEN a new file holds the service's objects, and they pass every rule (synthManifests checks) and schema
-    expect(filesUnder(path.join(out, 'dev'))).toContain('services/search-api/search-api.k8s.yaml');
-    const docs = documentsOf(buildCharts(new App(), dev, { catalog })).filter((d) => d.metadata?.name?.startsWith('search-api'));
+    expect(filesUnder(path.join(out, 'dev'))).toContain(`services/${name}/${name}.k8s.yaml`);
+    const docs = documentsOf(buildCharts(new App(), dev, { catalog })).filter(
+      (d) => d.metadata?.name === name || d.metadata?.name?.startsWith(`${name}-`),
+    );
     expect(docs.map((d) => d.kind).sort()).toEqual(
       [
         'AnalysisTemplate',

@@ -9,12 +9,20 @@ import { SERVICES } from '../../lib/config/service-catalog';
 
 describe('edge routes', () => {
   test('every public prefix of the catalog becomes two patterns: the prefix itself and everything below it', () => {
-    // GIVEN the shipped catalog (/api, /auth, /payments are public; the worker is not)
+    // GIVEN a catalog where /api, /auth and /payments are public and one service is not
+    const catalog = [
+      { ingress: { pathPrefix: '/api' } },
+      { ingress: { pathPrefix: '/auth' } },
+      { ingress: { pathPrefix: '/payments' } },
+      {},
+    ];
     // WHEN the patterns are derived
-    const patterns = apiPathPatterns(SERVICES);
+    const patterns = apiPathPatterns(catalog);
     // THEN each public prefix is routed, the longest first, and nothing else
     expect(patterns).toEqual(['/payments', '/payments/*', '/auth', '/auth/*', '/api', '/api/*']);
-    expect(cacheBehaviorCount(SERVICES)).toBe(7);
+    expect(cacheBehaviorCount(catalog)).toBe(7);
+    // and the shipped catalog: two behaviours per public prefix, plus the default
+    expect(cacheBehaviorCount(SERVICES)).toBe(2 * SERVICES.filter((s) => s.ingress).length + 1);
   });
 
   test('a nested prefix comes before its parent, so CloudFront (first match wins) takes the more specific one', () => {

@@ -1,4 +1,5 @@
 import { dev, ENVIRONMENTS, prod } from '../../lib/config/environments';
+import { apiPathPrefixes } from '../../lib/config/edge-routes';
 import { SERVICE_CATALOG, ServiceSpec } from '../../lib/config/service-catalog';
 import { validateEdge } from '../../lib/config/validate-edge';
 import { withValue } from '../helpers';
@@ -35,8 +36,7 @@ describe('validateEdge', () => {
     expect(validateEdge([dev, broken], SERVICE_CATALOG)).toEqual([
       {
         path: 'prod.edge.healthCheckPath',
-        message:
-          '"/healthz" is not served by any Ingress; use a path under one of /payments, /auth, /api (Route 53 and the probe would reach no service)',
+        message: `"/healthz" is not served by any Ingress; use a path under one of ${apiPathPrefixes(SERVICE_CATALOG.services).join(', ')} (Route 53 and the probe would reach no service)`,
       },
     ]);
   });

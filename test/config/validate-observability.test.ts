@@ -1,4 +1,5 @@
 import { dev, ENVIRONMENTS, prod, staging } from '../../lib/config/environments';
+import { apiPathPrefixes } from '../../lib/config/edge-routes';
 import { ALARM_CATALOG, ALARM_IDS } from '../../lib/config/observability';
 import { SERVICE_CATALOG } from '../../lib/config/service-catalog';
 import { validateObservability } from '../../lib/config/validate-observability';
@@ -270,7 +271,7 @@ describe('validateObservability', () => {
       prod,
       'observability.synthetics.flows',
       [{ name: 'api', path: '/admin/x', databaseHeavy: true, latencyObjectiveMillis: 100 }],
-      'prod.observability.synthetics.flows[0].path: "/admin/x" is not served by any Ingress; use a path under one of /payments, /auth, /api',
+      `prod.observability.synthetics.flows[0].path: "/admin/x" is not served by any Ingress; use a path under one of ${apiPathPrefixes(SERVICE_CATALOG.services).join(', ')}`,
     ],
     [
       prod,

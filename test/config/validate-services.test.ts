@@ -5,6 +5,9 @@ import { ConfigValidationError, formatProblems } from '../../lib/config/validate
 import { assertValidServices, validateServices } from '../../lib/config/validate-services';
 import { withValue } from '../helpers';
 
+/** The catalog's service names, in catalog order (the "use one of" lists name them so). */
+const SERVICE_NAMES = SERVICE_CATALOG.services.map((s) => s.name);
+
 /** A deep copy of the catalog with one field of one service replaced (or deleted with `undefined`). */
 const withServiceValue = (service: string, field: string, value: unknown): ServiceCatalog => {
   const copy = JSON.parse(JSON.stringify(SERVICE_CATALOG)) as { services: Record<string, unknown>[] };
@@ -172,7 +175,7 @@ describe('validateServices', () => {
       'Worker_1',
       'services[3].name: "Worker_1" is not valid; use a DNS label of 2..40 lower-case letters, digits or dashes\n' +
         // the dev overrides still name the old service
-        'overrides.development.worker: is not a service of the catalog; use one of web-api, auth-service, payment-service',
+        `overrides.development.worker: is not a service of the catalog; use one of ${SERVICE_NAMES.filter((n) => n !== 'worker').join(', ')}`,
     ],
     ['worker', 'team', '', 'services.worker.team: "" is not valid; use a team slug of 2..40 lower-case letters, digits or dashes'],
     // image
@@ -240,7 +243,7 @@ describe('validateServices', () => {
       'web-api',
       'calls',
       ['billing'],
-      'services.web-api.calls[0]: "billing" is not a service of the catalog; use one of web-api, auth-service, payment-service, worker',
+      `services.web-api.calls[0]: "billing" is not a service of the catalog; use one of ${SERVICE_NAMES.join(', ')}`,
     ],
     ['web-api', 'calls', ['web-api'], 'services.web-api.calls[0]: "web-api" is the service itself; list the services it calls'],
     ['web-api', 'database', 'yes', 'services.web-api.database: "yes" is not a boolean; use true or false'],
@@ -288,7 +291,7 @@ describe('validateServices', () => {
     [
       'overrides.production.billing',
       {},
-      'overrides.production.billing: is not a service of the catalog; use one of web-api, auth-service, payment-service, worker',
+      `overrides.production.billing: is not a service of the catalog; use one of ${SERVICE_NAMES.join(', ')}`,
     ],
     ['overrides.production.web-api', 3, 'overrides.production.web-api: 3 is not an object; give { imageTag?, scaling?, resources? }'],
     [

@@ -5,7 +5,8 @@
  * created under that name by a stack, where the controller looks for it.
  */
 import { KubeDocument } from '../../cdk8s/policies';
-import { matchesIngressPrefix, matchesPathPattern } from '../../lib/config/edge-routes';
+import { apiPathPrefixes, matchesIngressPrefix, matchesPathPattern } from '../../lib/config/edge-routes';
+import { servicesFor } from '../../lib/config/service-catalog';
 import { apiOriginColorHost, liveApiOriginColors, webhookQueueName } from '../../lib/config/edge-names';
 import { apiOriginHost, ingressGroupName } from '../../lib/config/naming';
 import { EnvironmentConfig } from '../../lib/config/types';
@@ -46,7 +47,7 @@ describe('edge contract: templates and manifests together', () => {
 
   test.each(EACH_ENV)('%s: every path an Ingress serves reaches the ALB through CloudFront; no app behavior shadows it', (name, config) => {
     const prefixes = [...new Set(ingressPrefixes(name))];
-    expect(prefixes.sort()).toEqual(['/api', '/auth', '/payments']);
+    expect(prefixes.sort()).toEqual(apiPathPrefixes(servicesFor(name)).sort());
     for (const prefix of prefixes) {
       // the prefix itself, its directory, and a path deep below it: what a Prefix path serves
       for (const path of [prefix, `${prefix}/`, `${prefix}/v1/items/42`]) {

@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { App } from 'cdk8s';
 import { buildApp } from '../../bin/app';
 import { buildCharts, documentsOf } from '../../cdk8s/main';
@@ -38,6 +38,8 @@ export interface SynthesizedStack {
   /** Whether CloudFormation refuses to delete the stack. */
   readonly terminationProtection: boolean;
   readonly template: CfnTemplate;
+  /** Paths of the stacks this one deploys after (`Prod/Data`), explicit or from cross-stack references. */
+  readonly dependencies: readonly string[];
 }
 
 /** Everything the platform synthesizes. */
@@ -72,6 +74,7 @@ export function world(): World {
       region: s.environment.region,
       terminationProtection: s.terminationProtection ?? false,
       template: s.template as CfnTemplate,
+      dependencies: s.dependencies.flatMap((d) => (d instanceof CloudFormationStackArtifact ? [d.hierarchicalId] : [])),
     })),
   );
   const manifests = Object.fromEntries(
@@ -103,6 +106,7 @@ export function worldOf(...stacks: Stack[]): World {
         region: s.region,
         terminationProtection: s.terminationProtection ?? false,
         template: Template.fromStack(s).toJSON() as CfnTemplate,
+        dependencies: s.dependencies.map((d) => d.node.path),
       };
     }),
     manifests: {},

@@ -186,7 +186,7 @@ describe('npm run image', () => {
     expect(main(['--service', 'worker', '--commit', 'abc'], {}, (l) => errors.push(l))).toBe(1);
     expect(main(['--bogus'], {}, (l) => errors.push(l))).toBe(1);
     expect(errors).toEqual([
-      'image: --service "nope" is not in the catalog; use one of web-api, auth-service, payment-service, worker',
+      `image: --service "nope" is not in the catalog; use one of ${SERVICE_CATALOG.services.map((s) => s.name).join(', ')}`,
       'image: the commit "abc" is not a full commit id (40 hex digits); give --commit',
       'image: unknown argument "--bogus"; use --service <name> --commit <sha> [--execute] [--output <file>]',
     ]);

@@ -19,7 +19,7 @@ import { EACH_ENV, synthesizedApp } from '../app-fixture';
 
 describe('Backup and DR stacks', () => {
   // GIVEN the whole app, synthesized once (every gate passed, or this throws)
-  const { stage, template } = synthesizedApp();
+  const { stage, template, dependsOn } = synthesizedApp();
   const vaultStack = (name: string) => template(stage(name).backupVault);
   const backupStack = (name: string) => template(stage(name).backup);
   const vaultOf = (t: ReturnType<typeof vaultStack>) => Object.values(t.findResources('AWS::Backup::BackupVault'))[0];
@@ -228,7 +228,7 @@ describe('Backup and DR stacks', () => {
     expect(vault.Properties.LockConfiguration).toEqual(vaultOf(vaultStack('prod')).Properties.LockConfiguration);
     expect(vault.DeletionPolicy).toBe('Retain');
     // AND the Backup stack deploys after it (its copy rule names the DR vault)
-    expect(stage('prod').backup.dependencies).toContain(dr);
+    expect(dependsOn(stage('prod').backup)).toContain(dr);
   });
 
   test.each(['dev', 'staging'])('%s: no DR region stack', (name) => {

@@ -16,7 +16,7 @@ import { EACH_ENV, synthesizedApp } from '../app-fixture';
 
 describe('DataStack', () => {
   // GIVEN the whole app, synthesized once (every gate passed, or this throws)
-  const { stage, template } = synthesizedApp();
+  const { stage, template, dependsOn } = synthesizedApp();
   const data = (name: string) => template(stage(name).data);
 
   test.each(EACH_ENV)(
@@ -47,7 +47,7 @@ describe('DataStack', () => {
       expect(controlPlaneLogGroupName(name)).toBe(`/aws/eks/${clusterName(name)}/cluster`);
       // ...and the stateless Cluster stack has none (rebuilding it would delete or collide with it) and deploys after it
       expect(template(stage(name).cluster).findResources('AWS::Logs::LogGroup')).toEqual({});
-      expect(stage(name).cluster.dependencies).toContain(stage(name).data);
+      expect(dependsOn(stage(name).cluster)).toContain(stage(name).data);
     },
   );
 

@@ -6,9 +6,15 @@ import { ENVIRONMENTS } from '../../lib/config/environments';
 import { imageSignerRoleName } from '../../lib/config/image-signing';
 import { SERVICE_CATALOG, ServiceCatalog, ServiceSpec } from '../../lib/config/service-catalog';
 import { ToolingStage } from '../../lib/stages/tooling-stage';
+import { synthesizedApp } from '../app-fixture';
 import { TEST_APP_PROPS } from '../helpers';
 
 const tooling = (catalog: ServiceCatalog = SERVICE_CATALOG) => {
+  if (catalog === SERVICE_CATALOG) {
+    // the real platform, synthesized once per jest run
+    const { app, template } = synthesizedApp();
+    return template((app.node.findChild('Tooling') as ToolingStage).deliveryStack);
+  }
   const app = buildApp(ENVIRONMENTS, TEST_APP_PROPS, catalog) as App;
   const stage = app.node.findChild('Tooling') as ToolingStage;
   return Template.fromStack(stage.deliveryStack);
@@ -33,11 +39,19 @@ describe('Delivery stack (Tooling)', () => {
   });
 
   test('the projects derive from the catalog: a new service is a new project', () => {
-    const extra: ServiceSpec = { ...SERVICE_CATALOG.services[3], name: 'search-api', image: { repository: 'search-api', tag: '0.1.0' } };
+    // GIVEN the catalog plus an entry under a name it does not use yet
+    const taken = new Set(SERVICE_CATALOG.services.map((s) => s.name));
+    const name = ['search-api', 'search-api-2', 'search-api-3'].find((n) => !taken.has(n))!;
+    const extra: ServiceSpec = {
+      ...SERVICE_CATALOG.services[0],
+      name,
+      image: { repository: name, tag: '0.1.0' },
+      ingress: { pathPrefix: `/${name}` },
+    };
     const t = tooling({ ...SERVICE_CATALOG, services: [...SERVICE_CATALOG.services, extra] });
-    t.hasResourceProperties('AWS::CodeBuild::Project', { Name: imageProjectName('search-api') });
-    expect(buildSpecOf(t, imageProjectName('search-api')).phases.build.commands).toEqual([
-      'npm run image -- --service search-api --execute --output image.json',
+    t.hasResourceProperties('AWS::CodeBuild::Project', { Name: imageProjectName(name) });
+    expect(buildSpecOf(t, imageProjectName(name)).phases.build.commands).toEqual([
+      `npm run image -- --service ${name} --execute --output image.json`,
     ]);
   });
 

@@ -6,7 +6,7 @@ import { EACH_ENV, synthesizedApp } from '../app-fixture';
 import { testApp, withValue } from '../helpers';
 
 describe('DnsStack', () => {
-  const { stage, template } = synthesizedApp();
+  const { stage, template, dependsOn } = synthesizedApp();
 
   test.each(EACH_ENV)('%s: a public hosted zone for the environment domain', (name, config) => {
     template(stage(name).dns).hasResourceProperties('AWS::Route53::HostedZone', { Name: `${config.domain.zoneName}.` });
@@ -103,7 +103,7 @@ describe('DnsStack', () => {
     '%s: the stacks that validate certificates in the zone deploy after the Dns stack, which writes the delegation first',
     (name) => {
       const s = stage(name);
-      for (const stack of [s.edgeGlobal, s.edge, s.cluster]) expect(stack.dependencies).toContain(s.dns);
+      for (const stack of [s.edgeGlobal, s.edge, s.cluster]) expect(dependsOn(stack)).toContain(s.dns);
     },
   );
 });

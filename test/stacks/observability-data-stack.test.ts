@@ -24,7 +24,7 @@ const CLOUDWATCH_MAY_PUBLISH = {
 
 describe('ObservabilityDataStack', () => {
   // GIVEN the whole app, synthesized once
-  const { stage, template } = synthesizedApp();
+  const { stage, template, dependsOn } = synthesizedApp();
   const data = (name: string) => template(stage(name).observabilityData);
 
   test.each(EACH_ENV)('%s: stateful: termination protection and retention as config says', (name, config) => {
@@ -89,13 +89,13 @@ describe('ObservabilityDataStack', () => {
 
   test('the add-on writes only after its log groups exist: the Cluster stack depends on ObservabilityData', () => {
     for (const [name] of EACH_ENV) {
-      expect(stage(name).cluster.dependencies).toContain(stage(name).observabilityData);
+      expect(dependsOn(stage(name).cluster)).toContain(stage(name).observabilityData);
     }
   });
 });
 
 describe('ObservabilityGlobalStack', () => {
-  const { stage, template } = synthesizedApp();
+  const { stage, template, dependsOn } = synthesizedApp();
   const global = (name: string) => template(stage(name).observabilityGlobal);
 
   test.each(EACH_ENV)('%s: in us-east-1, stateful (its key), one encrypted topic per severity named from config', (name, config) => {
@@ -123,7 +123,7 @@ describe('ObservabilityGlobalStack', () => {
       });
       expect(s.Properties.Region).toBeUndefined();
     }
-    expect(stage(name).observabilityGlobal.dependencies).toContain(stage(name).observability);
+    expect(dependsOn(stage(name).observabilityGlobal)).toContain(stage(name).observability);
   });
 
   test.each(EACH_ENV)(

@@ -4,7 +4,7 @@ import { ToolingStage } from '../../lib/stages/tooling-stage';
 import { synthesizedApp } from '../app-fixture';
 
 describe('SigningStack (tooling account)', () => {
-  const { app, template } = synthesizedApp();
+  const { app, template, dependsOn } = synthesizedApp();
   const stage = app.node.findChild('Tooling') as ToolingStage;
   const t = template(stage.signing);
   const tooling = toolingConfig();
@@ -28,7 +28,7 @@ describe('SigningStack (tooling account)', () => {
 
   test('deployable first, before any environment exists: no stack dependency, and the key policy names accounts only', () => {
     // GIVEN a fresh organisation WHEN Tooling/* deploys first THEN nothing it names must exist yet
-    expect(stage.signing.dependencies).toEqual([]);
+    expect(dependsOn(stage.signing)).toEqual([]);
     const key = Object.values(t.findResources('AWS::KMS::Key'))[0];
     const principals = key.Properties.KeyPolicy.Statement.flatMap((s: { Principal: { AWS: unknown } }) => [s.Principal.AWS].flat());
     for (const principal of principals) expect(String(JSON.stringify(principal))).toMatch(/:root"|^"\*"$/);

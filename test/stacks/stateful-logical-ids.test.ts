@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
 import { isStatefulType } from '../../lib/policies/stateful-resources';
-import { synthesizedApp } from '../app-fixture';
+import { SynthesizedStack, world } from '../contracts/world';
 
 /**
  * Pins the logical ID of every stateful resource (database, buckets, keys, secrets, the VPC...).
@@ -10,17 +9,18 @@ import { synthesizedApp } from '../app-fixture';
  * the old database or bucket is deleted (or orphaned) and a new, empty one takes its place.
  *
  * After an intended change (a new stateful resource, or a replacement with a data migration):
- * `UPDATE_STATEFUL_IDS=1 npx jest test/stacks/stateful-logical-ids` and commit the JSON file.
+ * `npm run test:update` (snapshots and these pins in one step), then review and commit the JSON file.
  */
 const PIN_FILE = path.join(__dirname, 'stateful-logical-ids.json');
 type Pins = Record<string, Record<string, string>>;
 
-export function statefulIds(stacks: Stack[], template: (s: Stack) => { toJSON(): { Resources?: Record<string, { Type: string }> } }): Pins {
+/** Stateful logical IDs per stack path, from synthesized stacks (support stacks a synth adds included). */
+export function statefulIds(stacks: readonly Pick<SynthesizedStack, 'path' | 'template'>[]): Pins {
   const pins: Pins = {};
   for (const stack of stacks) {
-    const resources = template(stack).toJSON().Resources ?? {};
+    const resources = stack.template.Resources ?? {};
     const stateful = Object.entries(resources).filter(([, r]) => isStatefulType(r.Type));
-    if (stateful.length > 0) pins[stack.node.path] = Object.fromEntries(stateful.map(([id, r]) => [id, r.Type]).sort());
+    if (stateful.length > 0) pins[stack.path] = Object.fromEntries(stateful.map(([id, r]) => [id, r.Type]).sort());
   }
   return pins;
 }
@@ -53,9 +53,8 @@ export function compareStatefulIds(pinned: Pins, current: Pins): string[] {
 }
 
 describe('stateful logical IDs', () => {
-  const { app, template } = synthesizedApp();
-  const stacks = app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
-  const current = statefulIds(stacks, template);
+  // GIVEN every stack the platform synthesizes (shared by the jest run: test/contracts/world.ts)
+  const current = statefulIds(world().stacks);
 
   test('every stateful resource keeps its logical ID (a rename would replace it and lose data)', () => {
     if (process.env.UPDATE_STATEFUL_IDS) fs.writeFileSync(PIN_FILE, `${JSON.stringify(current, null, 2)}\n`);

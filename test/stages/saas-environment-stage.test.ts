@@ -1,25 +1,17 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../../bin/app';
+import { Stack } from 'aws-cdk-lib';
 import { ENVIRONMENTS } from '../../lib/config/environments';
 import { vpcName } from '../../lib/config/naming';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { SaasEnvironmentStage } from '../../lib/stages/saas-environment-stage';
-import { TEST_APP_PROPS } from '../helpers';
+import { synthesizedApp } from '../app-fixture';
 
 describe('SaasEnvironmentStage', () => {
-  let app: App;
-  const stages = new Map<string, SaasEnvironmentStage>();
-
-  beforeAll(() => {
-    // GIVEN the whole app, built once for the file; synth runs cdk-nag and the platform checks,
-    // and throws if either reports an unacknowledged finding.
-    app = buildApp(ENVIRONMENTS, TEST_APP_PROPS);
-    app.synth();
-    for (const config of ENVIRONMENTS) stages.set(config.name, app.node.findChild(config.stageName) as SaasEnvironmentStage);
-  });
-
-  const template = (stack: Stack) => Template.fromStack(stack);
+  // GIVEN the whole app and its templates, synthesized once per jest run (cdk-nag and the platform
+  // checks ran, and would have thrown on an unacknowledged finding)
+  const { app, template, dependsOn } = synthesizedApp();
+  const stages = new Map<string, SaasEnvironmentStage>(
+    ENVIRONMENTS.map((config) => [config.name, app.node.findChild(config.stageName) as SaasEnvironmentStage]),
+  );
 
   test('one stage per environment, addressed by its stage name', () => {
     expect(app.node.children.filter((c) => c instanceof SaasEnvironmentStage).map((s) => s.node.id)).toEqual(['Dev', 'Staging', 'Prod']);
@@ -115,7 +107,11 @@ describe('SaasEnvironmentStage', () => {
 
   test('the Data stack receives the VPC from the Network stack and deploys after the DR replica', () => {
     const prod = stages.get('prod')!;
-    expect(prod.data.dependencies.map((s) => s.node.id).sort()).toEqual(['DataReplica', 'Network']);
+    expect(
+      dependsOn(prod.data)
+        .map((s) => s.node.id)
+        .sort(),
+    ).toEqual(['DataReplica', 'Network']);
   });
 
   test.each(ENVIRONMENTS.map((c) => c.name))(
@@ -123,7 +119,10 @@ describe('SaasEnvironmentStage', () => {
     (name) => {
       // GIVEN the stage; WHEN its stacks' dependencies are read
       const stage = stages.get(name)!;
-      const deps = (s: Stack) => s.dependencies.map((d) => d.node.id).sort();
+      const deps = (s: Stack) =>
+        dependsOn(s)
+          .map((d) => d.node.id)
+          .sort();
       // THEN a stack never deploys before what it names or references
       expect(deps(stage.edgeGlobal)).toEqual(expect.arrayContaining(['EdgeGlobalLogs', 'Dns']));
       expect(deps(stage.edge)).toEqual(expect.arrayContaining(['Data', 'Dns', 'EdgeGlobal', 'Network']));
