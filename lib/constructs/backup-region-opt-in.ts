@@ -15,8 +15,8 @@ export const BACKUP_OPT_IN_ACTION = 'backup:UpdateRegionSettings';
 
 /**
  * AWS Backup's per-region service opt-in for the stack's region, as code: at every create and
- * update, `UpdateRegionSettings` turns on exactly `resourceTypes` (the call names no other type,
- * so the settings of the others stay as they are). On delete nothing is called: other plans of
+ * update, `UpdateRegionSettings` turns on `resourceTypes` and names no other type (the API
+ * reference does not say whether an unnamed type keeps its setting: name every type you need). On delete nothing is called: other plans of
  * the account may rely on the opt-in, and turning it off would silently stop their backups.
  * The function may call that one action and nothing else; AWS Backup gives it no resource-level
  * permissions (Service Authorization Reference, AWS Backup: UpdateRegionSettings has no resource
