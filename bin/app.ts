@@ -17,13 +17,14 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { zoneDelegation } from '../lib/config/dns-delegation';
 import { deliveryPipelines, PipelineSettings } from '../lib/config/pipeline';
 import { PLATFORM } from '../lib/config/platform';
-import { SERVICE_CATALOG, ServiceCatalog, servicesFor } from '../lib/config/service-catalog';
+import { SERVICE_CATALOG, ServiceCatalogSource, normalizeCatalog, servicesFor } from '../lib/config/service-catalog';
 import { environmentAccess, TEAM, TeamRoster } from '../lib/config/team';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
 import { toolingConfig } from '../lib/config/tooling';
 import { SaasEnvironmentStage } from '../lib/stages/saas-environment-stage';
 import { configProblems, loadEnvironments } from './config-input';
+import { unsupportedNode } from './node-version';
 import { ToolingStage } from '../lib/stages/tooling-stage';
 import { ManagementStage } from '../lib/stages/management-stage';
 import { managementConfig } from '../lib/config/management';
@@ -55,7 +56,8 @@ export function buildApp(
   const problems = configProblems(environments, catalog, pipeline, team);
   if (problems.length > 0) throw new ConfigValidationError(problems);
   const valid = environments as EnvironmentConfig[];
-  const services = catalog as ServiceCatalog;
+  // A catalog as written (secrets declared in service entries) or already normalized.
+  const services = normalizeCatalog(catalog as ServiceCatalogSource);
   const roster = team as TeamRoster;
   const app = new App(props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -65,7 +67,7 @@ export function buildApp(
   for (const config of valid) {
     const stage = new SaasEnvironmentStage(app, config.stageName, {
       config,
-      services: servicesFor(config.name, services),
+      services: servicesFor(config, services),
       applicationSecrets: services.secrets,
       zoneDelegation: zoneDelegation(config.name, valid),
       albDimensionsRefresh: albRefresh === undefined ? undefined : String(albRefresh),
@@ -86,7 +88,16 @@ export function buildApp(
 }
 
 /** Run the app; returns the process exit code. Errors become one-line messages, never stack traces. */
-export function main(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = console.error): number {
+export function main(
+  env: NodeJS.ProcessEnv = process.env,
+  log: (line: string) => void = console.error,
+  nodeVersion: string = process.version,
+): number {
+  const node = unsupportedNode(nodeVersion);
+  if (node) {
+    log(node);
+    return 1;
+  }
   try {
     // The CDK CLI passes cdk.json's feature flags in CDK_CONTEXT_JSON; run directly (`node bin/app.ts`,
     // the benchmark), the app reads them itself, so both synthesize the same templates.

@@ -15,6 +15,7 @@ import { validateDelivery } from '../lib/config/validate-delivery';
 import { validateEdge } from '../lib/config/validate-edge';
 import { validatePipeline } from '../lib/config/validate-pipeline';
 import { validateObservability } from '../lib/config/validate-observability';
+import { catalogKeyProblems, environmentKeyProblems, preferSuggestions, teamKeyProblems } from '../lib/config/validate-keys';
 import { ServiceEnvironment, validateServices } from '../lib/config/validate-services';
 import { validateIdentityCenter, validateTeam } from '../lib/config/validate-team';
 
@@ -50,7 +51,8 @@ const isServiceEnvironment = (e: unknown): e is ServiceEnvironment => {
 
 /**
  * Every problem of the environments, of the service catalog and of the team roster against them,
- * of the pipeline settings and of the Identity Center settings, in one list.
+ * of the pipeline settings and of the Identity Center settings, in one list; unknown keys (at any
+ * level) first, with the nearest valid key.
  */
 export function configProblems(
   environments: unknown,
@@ -62,7 +64,8 @@ export function configProblems(
   const usable = Array.isArray(environments) ? environments.filter(isServiceEnvironment) : [];
   // A config file may hold fewer environments than lib/config: the others' overrides are not errors.
   const otherEnvironmentNames = ENVIRONMENTS.map((e) => e.name);
-  return [
+  const keys = [...environmentKeyProblems(environments), ...catalogKeyProblems(catalog), ...teamKeyProblems(team)];
+  const checks = [
     ...validateEnvironments(environments),
     ...validateServices(catalog, usable, { otherEnvironmentNames }),
     ...validateEdge(environments, catalog),
@@ -73,4 +76,7 @@ export function configProblems(
     ...validateTeam(team, usable, { otherEnvironmentNames }),
     ...validateIdentityCenter(platform),
   ];
+  // A key a validator reports itself (with its own message) is not reported twice.
+  const reported = new Set(checks.map((p) => p.path));
+  return preferSuggestions([...keys.filter((k) => !reported.has(k.path)), ...checks]);
 }

@@ -5,7 +5,8 @@
  * manifest that breaks a platform rule, prints every problem, one per line, and writes nothing.
  */
 import { ManifestPolicyError, synthManifests } from '../cdk8s/main';
-import { SERVICE_CATALOG, ServiceCatalog } from '../lib/config/service-catalog';
+import { unsupportedNode } from './node-version';
+import { SERVICE_CATALOG, ServiceCatalogSource, normalizeCatalog } from '../lib/config/service-catalog';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
 import { configProblems, loadEnvironments } from './config-input';
@@ -18,11 +19,18 @@ export function main(
   log: (line: string) => void = console.error,
   catalog: unknown = SERVICE_CATALOG,
 ): number {
+  const node = unsupportedNode();
+  if (node) {
+    log(node);
+    return 1;
+  }
   try {
     const environments = loadEnvironments(env);
     const problems = configProblems(environments, catalog);
     if (problems.length > 0) throw new ConfigValidationError(problems);
-    synthManifests(environments as EnvironmentConfig[], env.CDK8S_OUTDIR ?? 'dist', { catalog: catalog as ServiceCatalog });
+    synthManifests(environments as EnvironmentConfig[], env.CDK8S_OUTDIR ?? 'dist', {
+      catalog: normalizeCatalog(catalog as ServiceCatalogSource),
+    });
     return 0;
   } catch (e) {
     if (e instanceof ConfigValidationError) {

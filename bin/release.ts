@@ -21,18 +21,20 @@ import { writeManifestFiles } from '../cdk8s/main';
 import {
   EMPTY_RELEASE,
   ReleaseError,
-  applicationCommand,
-  applicationVerdict,
-  kubeconfigCommand,
+  assumeDeployRoleCommand,
+  gateBuildCommand,
+  gateBuildVerdict,
   releaseFileContent,
   renderRelease,
-  rolloutStatusCommand,
+  rolloutTimeoutSeconds,
   smokeUrl,
+  startGateCommand,
   withService,
 } from '../cdk8s/release';
 import {
   DELIVERY,
   DIGEST_PATTERN,
+  deployRoleName,
   EnvironmentRelease,
   RELEASE_FILE,
   ServiceRelease,
@@ -40,6 +42,7 @@ import {
   migrationsImageTag,
 } from '../lib/config/delivery';
 import { PLATFORM } from '../lib/config/platform';
+import { GATE_ANCESTORS, GATE_POLL_SECONDS, GATE_SETUP_SECONDS, gateTimeoutMinutes } from '../lib/config/release-gate';
 import { SERVICE_CATALOG, ServiceSpec, servicesFor } from '../lib/config/service-catalog';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ConfigValidationError, formatProblems } from '../lib/config/validate';
@@ -192,10 +195,31 @@ export function registryDigest(io: ReleaseIo, repository: string, tag: string, r
   return digest;
 }
 
+/** Credentials of the environment's deploy role as environment variables for the AWS CLI, or why there are none. */
+export function deployRoleEnv(
+  config: EnvironmentConfig,
+  service: ServiceSpec,
+  io: ReleaseIo,
+  base: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv | string {
+  const assumed = io.exec(assumeDeployRoleCommand(config, `release-${service.name}`.slice(0, 64)), { env: base });
+  if (assumed.status !== 0) return assumed.stderr.trim();
+  const { Credentials: c } = JSON.parse(assumed.stdout) as {
+    Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+  };
+  return { ...base, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken };
+}
+
+/** Re-assume the deploy role this often while a gate runs (its sessions last an hour). */
+const CREDENTIALS_REFRESH_SECONDS = 45 * 60;
+
 /**
- * The health gates after a commit: the service's Argo CD Application Synced and Healthy at (or after)
- * the commit, the rollout complete, the public endpoint answering through CloudFront. Returns the
- * first failure, or undefined.
+ * The cluster-side gates after a commit, run by the environment's release gate (a CodeBuild project
+ * in the environment's VPC: the service's Argo CD Application Synced and Healthy at, or after, the
+ * commit, and the rollout complete): the release assumes the environment's deploy role, starts the
+ * gate build and polls it; a passed gate must name a revision that Git confirms is the commit or a
+ * later one. Then the public endpoint must answer through CloudFront. Returns the first failure,
+ * or undefined.
  */
 export async function holdGates(
   config: EnvironmentConfig,
@@ -205,27 +229,37 @@ export async function holdGates(
   io: ReleaseIo,
   settings = DELIVERY,
 ): Promise<string | undefined> {
-  const run = (command: readonly string[]) => io.exec(command);
-  const kubeconfig = run(kubeconfigCommand(config));
-  if (kubeconfig.status !== 0) return `cluster access: ${kubeconfig.stderr.trim()}`;
-  const pollSeconds = 15;
-  let last = '';
-  for (let waited = 0; ; waited += pollSeconds) {
-    const result = run(applicationCommand(config, service.name));
-    if (result.status === 0) {
-      const { verdict, reason } = applicationVerdict(JSON.parse(result.stdout), (revision) => checkout.isAtOrAfter(commit, revision));
-      last = reason;
-      if (verdict === 'failed') return `Argo CD Application ${service.name}: ${reason}`;
-      if (verdict === 'healthy') break;
-    } else last = result.stderr.trim();
-    if (waited >= settings.syncTimeoutSeconds)
-      return `Argo CD Application ${service.name} not Synced and Healthy after ${settings.syncTimeoutSeconds}s (${last})`;
-    await io.sleep(pollSeconds);
+  // The token stays with git: the AWS CLI never sees it.
+  const { GITOPS_TOKEN: _token, ...base } = process.env;
+  let env = deployRoleEnv(config, service, io, base);
+  if (typeof env === 'string') return `gate access (${deployRoleName(config.name)}): ${env}`;
+  const before = checkout
+    .git(['rev-list', `--max-count=${GATE_ANCESTORS}`, `${commit}^`], true)
+    .stdout.split('\n')
+    .filter(Boolean);
+  const started = io.exec(startGateCommand(config, service, commit, before, settings), { env });
+  if (started.status !== 0) return `release gate: ${started.stderr.trim()}`;
+  const id = String((JSON.parse(started.stdout) as { build?: { id?: string } }).build?.id);
+  io.log(`gate: started ${id} in ${config.name}`);
+  // The build's own limit, plus the time it may wait in the queue.
+  const limit = gateTimeoutMinutes(settings.syncTimeoutSeconds, rolloutTimeoutSeconds(service)) * 60 + GATE_SETUP_SECONDS;
+  for (let waited = 0, fresh = 0; ; waited += GATE_POLL_SECONDS, fresh += GATE_POLL_SECONDS) {
+    if (fresh >= CREDENTIALS_REFRESH_SECONDS) {
+      const renewed = deployRoleEnv(config, service, io, base);
+      if (typeof renewed !== 'string') [env, fresh] = [renewed, 0];
+    }
+    const result = io.exec(gateBuildCommand(config, id), { env });
+    const verdict = result.status === 0 ? gateBuildVerdict(JSON.parse(result.stdout)) : { verdict: 'running' as const };
+    if (verdict.verdict === 'failed') return verdict.reason;
+    if (verdict.verdict === 'passed') {
+      if (!checkout.isAtOrAfter(commit, verdict.revision))
+        return `release gate ${id} passed at ${verdict.revision}, which is before ${commit} (Argo CD is far behind)`;
+      io.log(`gate: ${id}: Argo CD Application ${service.name} Synced and Healthy at ${verdict.revision}, rollout complete`);
+      break;
+    }
+    if (waited >= limit) return `release gate ${id} still running after ${limit}s`;
+    await io.sleep(GATE_POLL_SECONDS);
   }
-  io.log(`gate: Argo CD Application ${service.name}: ${last}`);
-  const rollout = run(rolloutStatusCommand(config, service));
-  if (rollout.status !== 0) return `rollout of ${service.name}: ${(rollout.stderr || rollout.stdout).trim()}`;
-  io.log(`gate: rollout of ${service.name} complete`);
   const url = smokeUrl(config, service);
   if (!url) return undefined;
   for (let attempt = 1; ; attempt++) {
@@ -369,7 +403,7 @@ export async function main(
       throw new Error(
         `--env ${JSON.stringify(options.env)} is not an environment; use one of ${environments.map((c) => c.name).join(', ')}`,
       );
-    const service = options.service ? servicesFor(config.name).find((s) => s.name === options.service) : undefined;
+    const service = options.service ? servicesFor(config).find((s) => s.name === options.service) : undefined;
     if (options.service && !service)
       throw new Error(`--service ${JSON.stringify(options.service)} is not in the catalog of ${config.name}`);
     const checkout = openCheckout(options, config, io, env);

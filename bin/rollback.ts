@@ -53,7 +53,7 @@ export async function main(
     if (!values['--env'] || !values['--service']) throw new Error('--env and --service are required');
     const config = validEnvironments(env).find((c) => c.name === values['--env']);
     if (!config) throw new Error(`--env ${JSON.stringify(values['--env'])} is not an environment`);
-    const service = servicesFor(config.name).find((s) => s.name === values['--service']);
+    const service = servicesFor(config).find((s) => s.name === values['--service']);
     if (!service) throw new Error(`--service ${JSON.stringify(values['--service'])} is not in the catalog of ${config.name}`);
     const checkout = openCheckout({ gitopsDir: values['--gitops-dir'], gitopsRepo: values['--gitops-repo'] }, config, io, env);
     const target = rollbackTarget(checkout, config.gitops.path, service.name, values['--to']);

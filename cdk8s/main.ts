@@ -55,7 +55,7 @@ const peer = (s: ServiceSpec): PeerService => ({ name: s.name, namespace: servic
 export function buildCharts(app: App, config: EnvironmentConfig, inputs: ManifestInputs = {}): Chart[] {
   const catalog = inputs.catalog ?? SERVICE_CATALOG;
   const addons = inputs.addons ?? ADDONS;
-  const services = servicesFor(config.name, catalog);
+  const services = servicesFor(config, catalog);
   const released = inputs.release ? services.filter((s) => inputs.release!.services[s.name]) : services;
   const platform = new PlatformChart(app, 'platform', { config, services, addons });
   const addonsChart = new AddonsChart(app, 'addons', { config, addons });

@@ -1,13 +1,30 @@
 /**
  * The release step, pure parts: the release state of an environment (`release.json` in its GitOps
  * path), what the render writes there, the check that no rendered manifest holds a placeholder or a
- * tag instead of a digest, and the health gates as commands. `bin/release.ts` and `bin/rollback.ts`
- * do the git, registry and cluster calls.
+ * tag instead of a digest, and the release gate (a CodeBuild project in the environment) as
+ * commands and verdicts. `bin/release.ts` and `bin/rollback.ts` do the git, registry and AWS calls.
  */
 import { App } from 'cdk8s';
 import { apiHost } from '../lib/config/edge-names';
-import { COMMIT_PATTERN, DIGEST_PATTERN, EnvironmentRelease, RELEASE_FILE, ServiceRelease, deployRoleName } from '../lib/config/delivery';
-import { clusterName, ecrRegistryHost, serviceNamespace } from '../lib/config/naming';
+import {
+  COMMIT_PATTERN,
+  DELIVERY,
+  DIGEST_PATTERN,
+  DeliverySettings,
+  EnvironmentRelease,
+  RELEASE_FILE,
+  ServiceRelease,
+  deployRoleName,
+} from '../lib/config/delivery';
+import {
+  GATE_ANCESTORS,
+  GATE_REVISION_VARIABLE,
+  GATE_VARIABLES,
+  GateVariable,
+  gateProjectName,
+  gateTimeoutMinutes,
+} from '../lib/config/release-gate';
+import { ecrRegistryHost, serviceNamespace } from '../lib/config/naming';
 import { SERVICE_CATALOG, ServiceCatalog, ServiceSpec, servicesFor } from '../lib/config/service-catalog';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ADDONS } from './addons';
@@ -15,7 +32,7 @@ import { MICROSERVICE_DEFAULTS } from './constructs/microservice';
 import { ANALYSIS_DEFAULTS } from './constructs/slo-analysis';
 import { REQUIRED_POD_LABELS } from './conventions';
 import { ManifestFile, buildCharts, documentsOf, manifestFiles } from './main';
-import { KubeDocument, checkManifests } from './policies';
+import { checkManifests } from './policies';
 import { containersOf, docPath, podTemplateOf } from './policies/facts';
 
 /** The state of an environment nothing was released to yet. */
@@ -114,7 +131,7 @@ export function renderRelease(
   state: EnvironmentRelease,
   catalog: ServiceCatalog = SERVICE_CATALOG,
 ): ManifestFile[] {
-  const services = servicesFor(config.name, catalog);
+  const services = servicesFor(config, catalog);
   const stateProblems = releaseProblems(state, services);
   if (stateProblems.length > 0) throw new ReleaseError(stateProblems);
   const charts = buildCharts(new App(), config, { catalog, addons: ADDONS, release: state });
@@ -148,86 +165,111 @@ export function rolloutTimeoutSeconds(service: ServiceSpec): number {
   return MICROSERVICE_DEFAULTS.progressDeadlineSeconds + strategy;
 }
 
-/** The kubectl context the gates use: the cluster's, through the environment's deploy role. */
-export function gateContext(config: EnvironmentConfig): string {
-  return `${clusterName(config.name)}-release`;
+/** ARN of the environment's deploy role: the release assumes it to start the environment's gate and read its builds. */
+export function deployRoleArn(config: EnvironmentConfig): string {
+  return `arn:aws:iam::${config.account}:role/${deployRoleName(config.name)}`;
 }
 
-/** `aws eks update-kubeconfig` for the gates: a context that authenticates as the environment's deploy role. */
-export function kubeconfigCommand(config: EnvironmentConfig): string[] {
+/** `aws sts assume-role` of the deploy role (its credentials run the gate commands). */
+export function assumeDeployRoleCommand(config: EnvironmentConfig, sessionName: string): string[] {
+  return ['aws', 'sts', 'assume-role', '--role-arn', deployRoleArn(config), '--role-session-name', sessionName, '--output', 'json'];
+}
+
+/**
+ * The inputs of a gate build for one service: the service, where its workload is and which kind,
+ * the GitOps commit and the commits before it (newest first), and the two waits.
+ */
+export function gateVariables(
+  service: ServiceSpec,
+  commit: string,
+  before: readonly string[],
+  settings: Pick<DeliverySettings, 'syncTimeoutSeconds'> = DELIVERY,
+): Record<GateVariable, string> {
+  const v = GATE_VARIABLES;
+  return {
+    [v.service]: service.name,
+    [v.namespace]: serviceNamespace(service),
+    [v.workload]: service.rollout.strategy === 'rolling' ? 'deployment' : 'rollout',
+    [v.commit]: commit,
+    [v.before]: before.slice(0, GATE_ANCESTORS).join(' '),
+    [v.syncTimeout]: String(settings.syncTimeoutSeconds),
+    [v.rolloutTimeout]: String(rolloutTimeoutSeconds(service)),
+  } as Record<GateVariable, string>;
+}
+
+/** `aws codebuild start-build` of the environment's gate project for one service, limited to the time its waits may take. */
+export function startGateCommand(
+  config: EnvironmentConfig,
+  service: ServiceSpec,
+  commit: string,
+  before: readonly string[],
+  settings: Pick<DeliverySettings, 'syncTimeoutSeconds'> = DELIVERY,
+): string[] {
+  const variables = Object.entries(gateVariables(service, commit, before, settings)).map(([name, value]) => ({
+    name,
+    value,
+    type: 'PLAINTEXT',
+  }));
   return [
     'aws',
-    'eks',
-    'update-kubeconfig',
-    '--name',
-    clusterName(config.name),
+    'codebuild',
+    'start-build',
     '--region',
     config.region,
-    '--role-arn',
-    `arn:aws:iam::${config.account}:role/${deployRoleName(config.name)}`,
-    '--alias',
-    gateContext(config),
-  ];
-}
-
-/** Reads the service's Argo CD Application (its sync and health status). */
-export function applicationCommand(config: EnvironmentConfig, serviceName: string, argoCdNamespace = 'argocd'): string[] {
-  return [
-    'kubectl',
-    '--context',
-    gateContext(config),
-    '--namespace',
-    argoCdNamespace,
-    'get',
-    'application',
-    serviceName,
+    '--project-name',
+    gateProjectName(config.name),
+    '--timeout-in-minutes-override',
+    String(gateTimeoutMinutes(settings.syncTimeoutSeconds, rolloutTimeoutSeconds(service))),
+    '--environment-variables-override',
+    JSON.stringify(variables),
     '--output',
     'json',
   ];
 }
 
-/** Waits for the service's rollout to complete: Argo Rollouts' status for a Rollout, kubectl's for a Deployment. */
-export function rolloutStatusCommand(config: EnvironmentConfig, service: ServiceSpec): string[] {
-  const base = ['kubectl', '--context', gateContext(config), '--namespace', serviceNamespace(service)];
-  const timeout = `${rolloutTimeoutSeconds(service)}s`;
-  return service.rollout.strategy === 'rolling'
-    ? [...base, 'rollout', 'status', `deployment/${service.name}`, '--timeout', timeout]
-    : [...base, 'argo', 'rollouts', 'status', service.name, '--timeout', timeout];
+/** `aws codebuild batch-get-builds` of one gate build. */
+export function gateBuildCommand(config: EnvironmentConfig, buildId: string): string[] {
+  return ['aws', 'codebuild', 'batch-get-builds', '--region', config.region, '--ids', buildId, '--output', 'json'];
+}
+
+/** What a gate build says: still running, passed at a GitOps revision, or failed (with why and where its log is). */
+export type GateBuildVerdict =
+  | { readonly verdict: 'running' }
+  | { readonly verdict: 'passed'; readonly revision: string }
+  | { readonly verdict: 'failed'; readonly reason: string };
+
+/** A build as `batch-get-builds` returns it (the fields the release reads). */
+interface GateBuild {
+  readonly id?: string;
+  readonly buildStatus?: string;
+  readonly exportedEnvironmentVariables?: readonly { readonly name?: string; readonly value?: string }[];
+  readonly phases?: readonly {
+    readonly phaseType?: string;
+    readonly phaseStatus?: string;
+    readonly contexts?: readonly { readonly message?: string }[];
+  }[];
+  readonly logs?: { readonly deepLink?: string };
+}
+
+/** The verdict on `batch-get-builds` output of one gate build. */
+export function gateBuildVerdict(output: { builds?: readonly GateBuild[] }): GateBuildVerdict {
+  const build = output.builds?.[0];
+  if (!build?.buildStatus || build.buildStatus === 'IN_PROGRESS') return { verdict: 'running' };
+  const revision = build.exportedEnvironmentVariables?.find((e) => e.name === GATE_REVISION_VARIABLE)?.value ?? '';
+  if (build.buildStatus === 'SUCCEEDED' && revision) return { verdict: 'passed', revision };
+  const phase = build.phases?.find((p) => p.phaseStatus && !['SUCCEEDED', 'IN_PROGRESS'].includes(p.phaseStatus));
+  const message = phase?.contexts?.map((c) => c.message).find(Boolean);
+  const why =
+    build.buildStatus === 'SUCCEEDED'
+      ? `exported no ${GATE_REVISION_VARIABLE}`
+      : `${build.buildStatus}${phase ? ` in ${phase.phaseType}` : ''}`;
+  return {
+    verdict: 'failed',
+    reason: `release gate ${build.id ?? '(unknown build)'} ${why}${message ? `: ${message}` : ''}; its log says why: ${build.logs?.deepLink ?? 'no log'}`,
+  };
 }
 
 /** The URL the smoke test calls through CloudFront (the service's readiness under its public prefix), if it is public. */
 export function smokeUrl(config: EnvironmentConfig, service: ServiceSpec): string | undefined {
   return service.ingress ? `https://${apiHost(config)}${service.ingress.pathPrefix}${service.health.readinessPath}` : undefined;
-}
-
-/** What Argo CD says about an Application at a revision. */
-export type ApplicationVerdict = 'healthy' | 'waiting' | 'failed';
-
-/**
- * The gate on an Application (`kubectl get application -o json`): `healthy` when it is Synced and
- * Healthy at `revision` (or a later one, which `isAtOrAfter` decides), `failed` when the sync of that
- * revision failed (a PreSync migration, an invalid manifest) or the app is Degraded there, else `waiting`.
- */
-export function applicationVerdict(
-  app: KubeDocument,
-  isAtOrAfter: (revision: string) => boolean,
-): { verdict: ApplicationVerdict; reason: string } {
-  const status = app.status ?? {};
-  const syncedRevision = String(status.sync?.revision ?? '');
-  const operation = status.operationState ?? {};
-  const operationRevision = String(operation.syncResult?.revision ?? operation.operation?.sync?.revision ?? '');
-  if (['Failed', 'Error'].includes(operation.phase) && operationRevision && isAtOrAfter(operationRevision)) {
-    return {
-      verdict: 'failed',
-      reason: `sync of ${operationRevision} ${String(operation.phase).toLowerCase()}: ${operation.message ?? 'no message'}`,
-    };
-  }
-  if (!syncedRevision || !isAtOrAfter(syncedRevision))
-    return { verdict: 'waiting', reason: `synced at ${syncedRevision || 'nothing yet'}` };
-  const health = status.health?.status;
-  if (health === 'Degraded')
-    return { verdict: 'failed', reason: `Degraded at ${syncedRevision}: ${status.health?.message ?? 'no message'}` };
-  if (status.sync?.status === 'Synced' && health === 'Healthy')
-    return { verdict: 'healthy', reason: `Synced and Healthy at ${syncedRevision}` };
-  return { verdict: 'waiting', reason: `${status.sync?.status ?? 'Unknown'} and ${health ?? 'Unknown'} at ${syncedRevision}` };
 }

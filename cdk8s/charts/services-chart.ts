@@ -22,8 +22,8 @@ export interface ServicesChartProps extends ChartProps {
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 /**
- * What the release role may read in the cluster, and nothing else (it never writes: Argo CD
- * applies). `kubectl argo rollouts status` lists and watches these in the service's namespace
+ * What the release gate (its role's access entry maps it to `RELEASE_KUBERNETES_GROUP`) may read
+ * in the cluster, and nothing else (it never writes: Argo CD applies). `kubectl argo rollouts status` lists and watches these in the service's namespace
  * (argoproj/argo-rollouts@v1.9.1:pkg/kubectl-argo-rollouts/viewcontroller/viewcontroller.go:
  * Rollouts, Experiments, AnalysisRuns, ReplicaSets, Pods, Deployments); `kubectl rollout status`
  * of a Deployment reads Deployments; the migration Job is read to report a failed PreSync.

@@ -144,23 +144,25 @@ export function servicesProjectName(environmentName: string): string {
 
 /**
  * Role of the release step in the tooling account, e.g. `saas-platform-release`: reads image
- * digests from the registry, commits to the GitOps repository, assumes the environments' deploy roles.
+ * digests from the registry, commits to the GitOps repository, assumes the environments' deploy
+ * roles (which start the environments' release gates).
  */
 export function releaseRoleName(): string {
   return `${PLATFORM.application}-release`;
 }
 
 /**
- * Role of an environment the release step assumes to watch a rollout, e.g. `saas-platform-prod-deploy`:
- * `eks:DescribeCluster`, and read access in the cluster through `RELEASE_KUBERNETES_GROUP` only.
- * Argo CD applies; this role never writes to the cluster.
+ * Role of an environment the release step assumes to run the environment's release gate, e.g.
+ * `saas-platform-prod-deploy`: `codebuild:StartBuild` and `codebuild:BatchGetBuilds` on the gate
+ * project (`gateProjectName()`, lib/config/release-gate.ts) only. It has no access to the cluster:
+ * the gate's own role (`gateRoleName()`) reads it. Argo CD applies; nothing of the release writes there.
  */
 export function deployRoleName(environmentName: string): string {
   return `${PLATFORM.application}-${environmentName}-deploy`;
 }
 
 /**
- * Kubernetes group of the deploy role's access entry; the platform chart binds it to read the
+ * Kubernetes group of the release gate role's access entry; the platform chart binds it to read the
  * services' Argo CD Applications and their Rollouts, ReplicaSets and Pods (what `kubectl argo
  * rollouts status` watches), nothing else.
  */

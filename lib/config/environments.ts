@@ -158,8 +158,8 @@ const kubernetes = (
 ): KubernetesConfig => ({
   version: '1.35',
   workloadNamespaces: ['apps'],
-  // People, and the release step (it reads rollouts; Argo CD applies).
-  publicEndpointCidrs: [...PLATFORM.adminCidrs, ...PLATFORM.deliveryEgressCidrs],
+  // People only: the release gate runs inside the VPC and uses the private endpoint (ADR 0004).
+  publicEndpointCidrs: [...PLATFORM.adminCidrs],
   nodeGroups,
   controlPlaneLogRetentionDays: 90,
   quotaHeadroomPercent: 20,

@@ -19,3 +19,27 @@ export function commonArchitecture(instanceTypes: readonly string[]): CpuArchite
   const archs = new Set(instanceTypes.map(instanceArchitecture));
   return archs.size === 1 ? [...archs][0] : undefined;
 }
+
+/** Instance families the node groups are tested with (current generation, Nitro). */
+export const NODE_FAMILIES: readonly string[] = [
+  't3',
+  't3a',
+  't4g',
+  'm6i',
+  'm6a',
+  'm6g',
+  'm7i',
+  'm7a',
+  'm7g',
+  'm8g',
+  'c6i',
+  'c6g',
+  'c7i',
+  'c7g',
+  'c8g',
+  'r6i',
+  'r6g',
+  'r7i',
+  'r7g',
+  'r8g',
+];

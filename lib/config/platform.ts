@@ -41,12 +41,6 @@ export const PLATFORM = {
   /** CIDRs (office, VPN) allowed to reach the clusters' public API endpoints; empty = private endpoints only. */
   adminCidrs: ['203.0.113.0/24'],
   /**
-   * The release step's address (output `DeliveryEgressAddress` of `Tooling/Delivery`, as /32): the
-   * clusters' public API endpoints admit it besides `adminCidrs`, so the release can watch rollouts.
-   * A placeholder until the tooling account is deployed: replace it with yours.
-   */
-  deliveryEgressCidrs: ['198.51.100.10/32'],
-  /**
    * The only role that may delete a bucket or suspend its versioning. Each environment's Access
    * stack creates it; only sessions of the break-glass permission set may assume it.
    */

@@ -1,13 +1,16 @@
+import { ENVIRONMENTS } from './environments';
 import { PlatformResourceName } from './platform-resources';
+import { EnvironmentTier } from './types';
 
 /**
  * The service catalog: every microservice the platform runs, as typed data.
  *
- * Adding a service is one entry in `SERVICES`; the `Microservice` construct (cdk8s) turns it into
- * a Deployment or Argo Rollout with probes, limits, Pod Security "restricted", Service,
- * ServiceAccount, HPA, PDB, NetworkPolicy, ExternalSecret and, for canaries, an SLO-driven
- * AnalysisTemplate. Per-environment differences (replicas, resources, image tag) are data in
- * `SERVICE_OVERRIDES`. Everything here is checked by `validateServices` before any chart is built.
+ * Adding a service is one entry in `SERVICE_ENTRIES`, its new secrets declared in the same entry;
+ * the `Microservice` construct (cdk8s) turns it into a Deployment or Argo Rollout with probes,
+ * limits, Pod Security "restricted", Service, ServiceAccount, HPA, PDB, NetworkPolicy,
+ * ExternalSecret and, for canaries, an SLO-driven AnalysisTemplate. Differences by tier or by
+ * environment (replicas, resources, image tag) are data in `SERVICE_OVERRIDES`. Everything here is
+ * checked by `validateServices` before any chart is built.
  */
 
 /** How a new version replaces the old one. */
@@ -158,7 +161,10 @@ export interface SloSpec {
 
 /** Public HTTP traffic through the environment's ALB. */
 export interface IngressSpec {
-  /** Path prefix on the API origin host, e.g. `/api`; unique across services. */
+  /**
+   * Path prefix on the API origin host, e.g. `/api`; unique across services, and not under another
+   * service's prefix (`/api/notifications` under `/api` would take part of that service's paths).
+   */
   readonly pathPrefix: string;
 }
 
@@ -232,14 +238,82 @@ export interface ServiceOverride {
   readonly resources?: Partial<ResourcesSpec>;
 }
 
-/** Overrides keyed by environment name, then service name. */
+/**
+ * Overrides keyed by tier (`development`, `staging`, `production`: every environment of the tier
+ * inherits them) or by environment name (that environment only, applied over its tier's), then by
+ * service name.
+ */
 export type ServiceOverrides = Readonly<Record<string, Readonly<Record<string, ServiceOverride>>>>;
+
+/** Where a secret declared in a service's entry was declared: the service's index, and the index in its `secrets`. */
+export interface SecretDeclarationSite {
+  readonly service: number;
+  readonly index: number;
+}
 
 /** Everything the validator and the charts need: the secrets, the services and their overrides. */
 export interface ServiceCatalog {
   readonly secrets: Readonly<Record<string, SecretSpec>>;
   readonly services: readonly ServiceSpec[];
   readonly overrides: ServiceOverrides;
+  /**
+   * The secrets of `secrets` that a service's entry declared (`ServiceEntry.secrets`), and where:
+   * problems of such a secret are reported where it was written. @default - none
+   */
+  readonly declaredIn?: Readonly<Record<string, SecretDeclarationSite>>;
+}
+
+/** A new secret, declared in the entry of the service that owns it. */
+export interface SecretDeclaration extends SecretSpec {
+  /** Lower-case name, unique in the catalog; other services list the secret by this name. */
+  readonly name: string;
+}
+
+/** A service as written in the catalog: its secrets are names of secrets declared elsewhere, or declarations. */
+export interface ServiceEntry extends Omit<ServiceSpec, 'secrets'> {
+  /**
+   * Secrets the service reads, as environment variables: the name of a secret declared elsewhere
+   * (`SHARED_SECRETS`, or another service's entry), or a new secret declared right here
+   * (`{ name, description, properties?, rotation? }`). @default - none
+   */
+  readonly secrets?: readonly (string | SecretDeclaration)[];
+}
+
+/** The catalog as written: secrets no single service owns, the services (declaring their own secrets), the overrides. */
+export interface ServiceCatalogSource {
+  /** Secrets several services read, or that no service owns. */
+  readonly secrets: Readonly<Record<string, SecretSpec>>;
+  /** The services. */
+  readonly services: readonly ServiceEntry[];
+  /** Differences by tier or by environment. */
+  readonly overrides: ServiceOverrides;
+}
+
+const isDeclaration = (item: unknown): item is SecretDeclaration =>
+  typeof item === 'object' && item !== null && !Array.isArray(item) && typeof (item as { name?: unknown }).name === 'string';
+
+/**
+ * The catalog the charts and stacks read: each secret a service's entry declares joins `secrets`
+ * (first declaration wins) and the entry lists it by name. A declaration that cannot join (its
+ * name is taken, or it has none) stays in the entry, where `validateServices` reports it.
+ */
+export function normalizeCatalog(source: ServiceCatalogSource): ServiceCatalog {
+  const secrets: Record<string, SecretSpec> = { ...source.secrets };
+  // Normalizing a normalized catalog keeps where its secrets were declared.
+  const declaredIn: Record<string, SecretDeclarationSite> = { ...(source as Partial<ServiceCatalog>).declaredIn };
+  const services = source.services.map((entry, service) => {
+    if (!Array.isArray(entry.secrets)) return entry as ServiceSpec;
+    const names = entry.secrets.map((item: unknown, index: number) => {
+      if (!isDeclaration(item) || Object.prototype.hasOwnProperty.call(secrets, item.name)) return item;
+      const { name, ...spec } = item;
+      secrets[name] = spec;
+      declaredIn[name] = { service, index };
+      return name;
+    });
+    // A declaration left in place makes the catalog invalid; validation reports it before anything reads it.
+    return { ...entry, secrets: names } as ServiceSpec;
+  });
+  return { secrets, services, overrides: source.overrides, declaredIn };
 }
 
 /** Values of the optional fields when a catalog entry leaves them out (the `@default`s above). */
@@ -264,11 +338,11 @@ export function resourceLimits(resources: ResourcesSpec): { readonly cpuMillis: 
   };
 }
 
-/** Secrets services may read. CDK creates them in Secrets Manager under `secretsManagerName(env, key)`. */
-export const SECRETS: Readonly<Record<string, SecretSpec>> = {
-  'jwt-signing-key': { description: 'Key pair auth-service signs access tokens with (ES256)', rotation: 'signingKeyPair' },
-  'payment-provider-api-key': { description: 'API key of the payment provider' },
-};
+/**
+ * Secrets several services read, or that no single service owns. A secret one service owns is
+ * declared in that service's entry instead (`secrets: [{ name, description }]`).
+ */
+export const SHARED_SECRETS: Readonly<Record<string, SecretSpec>> = {};
 
 /** The usual canary: 10% with an SLO analysis, then 25% and 50% for five minutes each, then everyone. */
 const CANARY_10_25_50: readonly CanaryStep[] = [
@@ -279,7 +353,7 @@ const CANARY_10_25_50: readonly CanaryStep[] = [
 ];
 
 /** The services. One entry each; see docs/workloads.md for what an entry produces. */
-export const SERVICES: readonly ServiceSpec[] = [
+export const SERVICE_ENTRIES: readonly ServiceEntry[] = [
   {
     name: 'web-api',
     team: 'core-api',
@@ -307,7 +381,9 @@ export const SERVICES: readonly ServiceSpec[] = [
     scaling: { minReplicas: 2, maxReplicas: 10 },
     rollout: { strategy: 'blueGreen' },
     slo: { availabilityPercent: 99.95, latencyP95Millis: 150, latencyP99Millis: 500 },
-    secrets: ['jwt-signing-key'],
+    secrets: [
+      { name: 'jwt-signing-key', description: 'Key pair auth-service signs access tokens with (ES256)', rotation: 'signingKeyPair' },
+    ],
     ingress: { pathPrefix: '/auth' },
     database: true,
     priority: 'critical',
@@ -333,7 +409,7 @@ export const SERVICES: readonly ServiceSpec[] = [
       ],
     },
     slo: { availabilityPercent: 99.95, latencyP95Millis: 300, latencyP99Millis: 1000 },
-    secrets: ['payment-provider-api-key'],
+    secrets: [{ name: 'payment-provider-api-key', description: 'API key of the payment provider' }],
     ingress: { pathPrefix: '/payments' },
     database: true,
     aws: ['uploads'],
@@ -357,9 +433,13 @@ export const SERVICES: readonly ServiceSpec[] = [
   },
 ];
 
-/** Per-environment differences: smaller in dev, larger in prod. Keys are environment names, then service names. */
+/**
+ * Differences by tier (every environment of the tier: smaller in development, larger in
+ * production) or by environment name (that environment only, over its tier's). A new environment
+ * inherits its tier's overrides; give it its own key for more.
+ */
 export const SERVICE_OVERRIDES: ServiceOverrides = {
-  dev: {
+  development: {
     'web-api': { scaling: { minReplicas: 1, maxReplicas: 3 }, resources: { cpuMillis: 100, memoryMiB: 256 } },
     'auth-service': { scaling: { minReplicas: 1, maxReplicas: 2 } },
     'payment-service': { scaling: { minReplicas: 1, maxReplicas: 2 } },
@@ -368,14 +448,53 @@ export const SERVICE_OVERRIDES: ServiceOverrides = {
   staging: {
     'web-api': { scaling: { minReplicas: 2, maxReplicas: 6 } },
   },
-  prod: {
+  production: {
     'web-api': { scaling: { minReplicas: 6, maxReplicas: 60 }, resources: { cpuMillis: 500, memoryMiB: 1024 } },
     'payment-service': { scaling: { minReplicas: 3, maxReplicas: 20 } },
   },
 };
 
-/** The catalog the charts are built from. */
-export const SERVICE_CATALOG: ServiceCatalog = { secrets: SECRETS, services: SERVICES, overrides: SERVICE_OVERRIDES };
+/** The catalog as written (what `validateServices` reads). */
+export const SERVICE_CATALOG_SOURCE: ServiceCatalogSource = {
+  secrets: SHARED_SECRETS,
+  services: SERVICE_ENTRIES,
+  overrides: SERVICE_OVERRIDES,
+};
+
+/** The catalog the charts and stacks are built from: every secret in `secrets`, services listing them by name. */
+export const SERVICE_CATALOG: ServiceCatalog = normalizeCatalog(SERVICE_CATALOG_SOURCE);
+
+/** Every secret services may read. CDK creates them in Secrets Manager under `secretsManagerName(env, key)`. */
+export const SECRETS: Readonly<Record<string, SecretSpec>> = SERVICE_CATALOG.secrets;
+
+/** The services, each listing its secrets by name. */
+export const SERVICES: readonly ServiceSpec[] = SERVICE_CATALOG.services;
+
+/** The tiers, the other kind of key of `SERVICE_OVERRIDES`. */
+export const OVERRIDE_TIERS: readonly EnvironmentTier[] = ['development', 'staging', 'production'];
+
+/** What `servicesFor` needs of an environment: its name and its tier. */
+export interface OverrideTarget {
+  readonly name: string;
+  readonly tier: string;
+}
+
+/**
+ * The override of one service in one environment: its tier's, then its own (by name) over it,
+ * field by field (`scaling` and `resources` merged).
+ */
+export function overrideFor(overrides: ServiceOverrides, environment: OverrideTarget, serviceName: string): ServiceOverride | undefined {
+  const scopes = environment.name === environment.tier ? [environment.tier] : [environment.tier, environment.name];
+  const found = scopes.map((scope) => overrides[scope]?.[serviceName]).filter((o): o is ServiceOverride => o !== undefined);
+  if (found.length <= 1) return found[0];
+  const [tier, own] = found;
+  return {
+    ...tier,
+    ...own,
+    ...(tier.scaling || own.scaling ? { scaling: { ...tier.scaling, ...own.scaling } } : {}),
+    ...(tier.resources || own.resources ? { resources: { ...tier.resources, ...own.resources } } : {}),
+  };
+}
 
 /** A service with one environment's overrides applied. */
 export function applyOverride(service: ServiceSpec, override: ServiceOverride | undefined): ServiceSpec {
@@ -388,8 +507,15 @@ export function applyOverride(service: ServiceSpec, override: ServiceOverride | 
   };
 }
 
-/** The services of one environment, overrides applied, in catalog order. */
-export function servicesFor(environmentName: string, catalog: ServiceCatalog = SERVICE_CATALOG): ServiceSpec[] {
-  const overrides = catalog.overrides[environmentName] ?? {};
-  return catalog.services.map((service) => applyOverride(service, overrides[service.name]));
+/**
+ * The services of one environment, its tier's and its own overrides applied, in catalog order. Give
+ * the environment (name and tier); a bare name is looked up in lib/config's environments (an
+ * unknown name gets only the overrides under that name).
+ */
+export function servicesFor(environment: string | OverrideTarget, catalog: ServiceCatalog = SERVICE_CATALOG): ServiceSpec[] {
+  const target =
+    typeof environment === 'string'
+      ? { name: environment, tier: ENVIRONMENTS.find((e) => e.name === environment)?.tier ?? environment }
+      : environment;
+  return catalog.services.map((service) => applyOverride(service, overrideFor(catalog.overrides, target, service.name)));
 }

@@ -4,17 +4,22 @@
  * e.g. `services.payment-service.scaling.minReplicas`; a problem that only one environment's
  * overrides cause is reported under that environment, e.g. `prod.services.web-api.scaling.minReplicas`.
  */
+import { matchesIngressPrefix } from './edge-routes';
 import { DEFAULT_WORKLOAD_NAMESPACE } from './naming';
 import { PLATFORM_RESOURCE_NAMES, PLATFORM_VARIABLES } from './platform-resources';
 import {
+  OVERRIDE_TIERS,
   ROLLOUT_STRATEGIES,
   SECRET_ROTATIONS,
   SERVICE_DEFAULTS,
   SERVICE_PRIORITIES,
   ServiceCatalog,
+  ServiceOverride,
   ServiceSpec,
   applyOverride,
+  overrideFor,
 } from './service-catalog';
+import { withSuggestion } from './suggest';
 import { ConfigProblem, ConfigValidationError } from './validate';
 
 /** What the catalog validator needs to know of an environment. */
@@ -68,7 +73,7 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 class Problems {
   constructor(
     readonly list: ConfigProblem[],
-    private readonly root: string,
+    readonly root: string,
   ) {}
 
   add(field: string, message: string): void {
@@ -127,7 +132,10 @@ const join = (field: string, key: string): string => (field ? `${field}.${key}` 
 
 /** What the checks of one service may look up. */
 interface Context {
+  /** Every secret the catalog declares: `secrets` and the declarations in service entries. */
   readonly secretNames: readonly string[];
+  /** Where each secret was declared first: `secrets.<name>`, or the entry item that declared it. */
+  readonly firstDeclared: ReadonlyMap<string, string>;
   readonly serviceNames: readonly string[];
   /** Set in the per-environment pass only. */
   readonly environment?: ServiceEnvironment;
@@ -135,7 +143,8 @@ interface Context {
 
 function checkService(s: Obj, p: Problems, ctx: Context): void {
   for (const key of Object.keys(s)) {
-    if (!SERVICE_KEYS.includes(key)) p.add(key, `is not a field of a service; use one of ${SERVICE_KEYS.join(', ')}`);
+    if (!SERVICE_KEYS.includes(key))
+      p.add(key, withSuggestion(key, SERVICE_KEYS, `is not a field of a service; use one of ${SERVICE_KEYS.join(', ')}`));
   }
   p.text(s, '', 'name', SERVICE_NAME, 'a DNS label of 2..40 lower-case letters, digits or dashes');
   p.text(s, '', 'team', TEAM, 'a team slug of 2..40 lower-case letters, digits or dashes');
@@ -212,8 +221,17 @@ function checkService(s: Obj, p: Problems, ctx: Context): void {
   }
 
   p.items(s, 'secrets').forEach((name, i) => {
-    if (typeof name !== 'string' || !ctx.secretNames.includes(name)) {
-      p.add(`secrets[${i}]`, `${show(name)} is not a known secret; use one of ${ctx.secretNames.join(', ')} (or add it to SECRETS)`);
+    if (isObj(name)) {
+      checkDeclaration(name, p, `secrets[${i}]`, ctx);
+    } else if (typeof name !== 'string' || !ctx.secretNames.includes(name)) {
+      p.add(
+        `secrets[${i}]`,
+        withSuggestion(
+          String(name),
+          ctx.secretNames,
+          `${show(name)} is not a known secret; use one of ${ctx.secretNames.join(', ')}, or declare it here as { name, description }`,
+        ),
+      );
     } else if ((s.secrets as unknown[]).indexOf(name) !== i) {
       p.add(`secrets[${i}]`, `${show(name)} is listed twice; each secret once`);
     }
@@ -324,30 +342,69 @@ function checkRollout(s: Obj, p: Problems): void {
   }
 }
 
-function checkSecrets(secrets: Obj, problems: ConfigProblem[]): void {
+/** The description, properties and rotation of one secret, under `p` at `field`. */
+function checkSecretSpec(secret: Obj, p: Problems, field: string): void {
+  if (typeof secret.description !== 'string' || secret.description === '')
+    p.add(join(field, 'description'), `${show(secret.description)} is not valid; say what the secret holds`);
+  p.items(secret, join(field, 'properties')).forEach((prop, i) => {
+    if (typeof prop !== 'string' || !PROPERTY.test(prop))
+      p.add(join(field, `properties[${i}]`), `${show(prop)} is not valid; use a lower-case JSON key such as password`);
+  });
+  if (secret.rotation !== undefined) {
+    if (typeof secret.rotation !== 'string' || !(SECRET_ROTATIONS as readonly string[]).includes(secret.rotation))
+      p.add(
+        join(field, 'rotation'),
+        `${show(secret.rotation)} is not a rotation the platform runs; use one of ${SECRET_ROTATIONS.join(', ')}, or leave it out`,
+      );
+    else if (secret.properties !== undefined)
+      p.add(join(field, 'properties'), `a ${secret.rotation} secret has a fixed shape ({ current, previous }); leave properties out`);
+  }
+}
+
+/** A secret declared in a service's entry that is still there: one the catalog was not normalized from, or a clash. */
+function checkDeclaration(declaration: Obj, p: Problems, field: string, ctx: Context): void {
+  const name = declaration.name;
+  if (typeof name !== 'string' || !SECRET_NAME.test(name)) {
+    p.add(join(field, 'name'), `${show(name)} is not a valid secret name; use lower-case letters, digits and dashes`);
+  } else if (ctx.firstDeclared.get(name) !== `${p.root}.${field}`) {
+    p.add(
+      join(field, 'name'),
+      `${show(name)} is already declared at ${ctx.firstDeclared.get(name)}; declare a secret once and list it by name elsewhere`,
+    );
+  }
+  checkSecretSpec(declaration, p, field);
+}
+
+/** The catalog's `secrets`; those a service declared are reported where they were declared. */
+function checkSecrets(secrets: Obj, problems: ConfigProblem[], declaredAt: (name: string) => string | undefined): void {
   for (const [name, secret] of Object.entries(secrets)) {
-    const p = new Problems(problems, `secrets.${name}`);
-    if (!SECRET_NAME.test(name)) p.add('', 'is not a valid secret name; use lower-case letters, digits and dashes');
+    const site = declaredAt(name);
+    const p = new Problems(problems, site ?? `secrets.${name}`);
+    if (!SECRET_NAME.test(name)) p.add(site ? 'name' : '', 'is not a valid secret name; use lower-case letters, digits and dashes');
     if (!isObj(secret)) {
       p.add('', `${show(secret)} is not an object; give { description, properties? }`);
       continue;
     }
-    if (typeof secret.description !== 'string' || secret.description === '')
-      p.add('description', `${show(secret.description)} is not valid; say what the secret holds`);
-    p.items(secret, 'properties').forEach((prop, i) => {
-      if (typeof prop !== 'string' || !PROPERTY.test(prop))
-        p.add(`properties[${i}]`, `${show(prop)} is not valid; use a lower-case JSON key such as password`);
-    });
-    if (secret.rotation !== undefined) {
-      if (typeof secret.rotation !== 'string' || !(SECRET_ROTATIONS as readonly string[]).includes(secret.rotation))
-        p.add(
-          'rotation',
-          `${show(secret.rotation)} is not a rotation the platform runs; use one of ${SECRET_ROTATIONS.join(', ')}, or leave it out`,
-        );
-      else if (secret.properties !== undefined)
-        p.add('properties', `a ${secret.rotation} secret has a fixed shape ({ current, previous }); leave properties out`);
-    }
+    checkSecretSpec(secret, p, '');
   }
+}
+
+/** Every secret the catalog declares, in order, and where each was declared first. */
+function declaredSecrets(
+  secrets: Obj,
+  services: readonly unknown[],
+  roots: readonly string[],
+  declaredAt: (name: string) => string | undefined,
+) {
+  const first = new Map<string, string>();
+  for (const name of Object.keys(secrets)) first.set(name, declaredAt(name) ?? `secrets.${name}`);
+  services.forEach((service, i) => {
+    if (!isObj(service) || !Array.isArray(service.secrets)) return;
+    service.secrets.forEach((item: unknown, j: number) => {
+      if (isObj(item) && typeof item.name === 'string' && !first.has(item.name)) first.set(item.name, `${roots[i]}.secrets[${j}]`);
+    });
+  });
+  return first;
 }
 
 function checkOverrides(
@@ -357,11 +414,12 @@ function checkOverrides(
   serviceNames: readonly string[],
   problems: ConfigProblem[],
 ): void {
-  for (const [envName, byService] of Object.entries(overrides)) {
-    const p = new Problems(problems, `overrides.${envName}`);
-    if (otherNames.includes(envName) && !envNames.includes(envName)) continue;
-    if (!envNames.includes(envName)) {
-      p.add('', `is not an environment; use one of ${[...new Set([...envNames, ...otherNames])].join(', ')}`);
+  const scopes = [...new Set([...OVERRIDE_TIERS, ...envNames, ...otherNames])];
+  for (const [scope, byService] of Object.entries(overrides)) {
+    const p = new Problems(problems, `overrides.${scope}`);
+    if (otherNames.includes(scope) && !envNames.includes(scope) && !(OVERRIDE_TIERS as readonly string[]).includes(scope)) continue;
+    if (!scopes.includes(scope)) {
+      p.add('', withSuggestion(scope, scopes, `is not a tier or an environment; use one of ${scopes.join(', ')}`));
       continue;
     }
     if (!isObj(byService)) {
@@ -369,9 +427,9 @@ function checkOverrides(
       continue;
     }
     for (const [serviceName, override] of Object.entries(byService)) {
-      const q = new Problems(problems, `overrides.${envName}.${serviceName}`);
+      const q = new Problems(problems, `overrides.${scope}.${serviceName}`);
       if (!serviceNames.includes(serviceName)) {
-        q.add('', `is not a service of the catalog; use one of ${serviceNames.join(', ')}`);
+        q.add('', withSuggestion(serviceName, serviceNames, `is not a service of the catalog; use one of ${serviceNames.join(', ')}`));
         continue;
       }
       if (!isObj(override)) {
@@ -380,12 +438,41 @@ function checkOverrides(
       }
       for (const key of Object.keys(override)) {
         if (!(OVERRIDABLE as readonly string[]).includes(key))
-          q.add(key, `cannot be overridden per environment; use ${OVERRIDABLE.join(', ')}`);
+          q.add(key, withSuggestion(key, OVERRIDABLE, `cannot be overridden per environment; use ${OVERRIDABLE.join(', ')}`));
       }
       q.object(override, 'scaling', true);
       q.object(override, 'resources', true);
     }
   }
+}
+
+/** Two prefixes of which one routes part of the other's paths (`/api/notifications` under `/api`). */
+function shadowingProblems(prefixes: readonly { prefix: string; service: string; root: string }[], problems: ConfigProblem[]): void {
+  for (const inner of prefixes) {
+    for (const outer of prefixes) {
+      if (inner === outer || inner.prefix === outer.prefix || !matchesIngressPrefix(outer.prefix, inner.prefix)) continue;
+      problems.push({
+        path: `${inner.root}.ingress.pathPrefix`,
+        message: `${show(inner.prefix)} is under ${show(outer.prefix)} of ${outer.service}, which would then lose those paths; use a prefix no other service's prefix contains`,
+      });
+    }
+  }
+}
+
+/** The override of one service in one environment (its tier's, then its own), from the well-formed parts of `overrides`. */
+function environmentOverride(overrides: Obj, environment: ServiceEnvironment, serviceName: string): ServiceOverride | undefined {
+  const wellFormed: Record<string, Record<string, ServiceOverride>> = {};
+  for (const scope of [environment.tier, environment.name]) {
+    const byService = overrides[scope];
+    const override = isObj(byService) ? byService[serviceName] : undefined;
+    if (
+      isObj(override) &&
+      (override.scaling === undefined || isObj(override.scaling)) &&
+      (override.resources === undefined || isObj(override.resources))
+    )
+      wellFormed[scope] = { [serviceName]: override as ServiceOverride };
+  }
+  return overrideFor(wellFormed, environment, serviceName);
 }
 
 /** Options of `validateServices`. */
@@ -417,13 +504,25 @@ export function validateServices(
     return problems;
   }
   const services: unknown[] = catalog.services;
-  checkSecrets(secrets, problems);
-
   const names = services.map((s) => (isObj(s) && typeof s.name === 'string' && SERVICE_NAME.test(s.name) ? s.name : undefined));
   const roots = names.map((name, i) => (name !== undefined ? `services.${name}` : `services[${i}]`));
-  const ctx: Context = { secretNames: Object.keys(secrets), serviceNames: names.filter((n): n is string => n !== undefined) };
+  const declaredIn = isObj(catalog.declaredIn) ? catalog.declaredIn : {};
+  const declaredAt = (name: string): string | undefined => {
+    const site = declaredIn[name];
+    return isObj(site) && isInt(site.service) && isInt(site.index) && roots[site.service] !== undefined
+      ? `${roots[site.service]}.secrets[${site.index}]`
+      : undefined;
+  };
+  checkSecrets(secrets, problems, declaredAt);
+  const firstDeclared = declaredSecrets(secrets, services, roots, declaredAt);
+  const ctx: Context = {
+    secretNames: [...firstDeclared.keys()],
+    firstDeclared,
+    serviceNames: names.filter((n): n is string => n !== undefined),
+  };
   const base: ConfigProblem[] = [];
   const seenPaths = new Map<string, string>();
+  const routed: { prefix: string; service: string; root: string }[] = [];
   services.forEach((service, i) => {
     const p = new Problems(base, roots[i]);
     if (!isObj(service)) {
@@ -440,8 +539,10 @@ export function validateServices(
       if (other !== undefined)
         p.add('ingress.pathPrefix', `${show(prefix)} is already routed to ${other}; each service needs its own path`);
       else seenPaths.set(prefix, names[i] ?? roots[i]);
+      if (PATH_PREFIX.test(prefix)) routed.push({ prefix, service: names[i] ?? roots[i], root: roots[i] });
     }
   });
+  shadowingProblems(routed, base);
   problems.push(...base);
   checkOverrides(
     overrides,
@@ -454,11 +555,10 @@ export function validateServices(
   // The same checks per environment, overrides applied; report only what the environment adds.
   const known = new Set(base.map((b) => `${b.path}|${b.message}`));
   for (const environment of environments) {
-    const byService = isObj(overrides[environment.name]) ? (overrides[environment.name] as Obj) : {};
     services.forEach((service, i) => {
       if (!isObj(service)) return;
-      const override = names[i] === undefined ? undefined : byService[names[i]];
-      const mergeable = isObj(override) && isObj(service.image) && isObj(service.scaling) && isObj(service.resources);
+      const override = names[i] === undefined ? undefined : environmentOverride(overrides, environment, names[i]!);
+      const mergeable = override !== undefined && isObj(service.image) && isObj(service.scaling) && isObj(service.resources);
       const merged = mergeable ? (applyOverride(service as unknown as ServiceSpec, override) as unknown as Obj) : service;
       const envProblems: ConfigProblem[] = [];
       checkService(merged, new Problems(envProblems, roots[i]), { ...ctx, environment });

@@ -6,6 +6,7 @@
 import { KNOWN_REGIONS } from './regions';
 import { ACCESS_LEVELS, ACCESS_ROLES, TEAM_GROUPS } from './team';
 import { ACCOUNT, ConfigProblem, EMAIL } from './validate';
+import { withSuggestion } from './suggest';
 
 /** What this validator reads of an environment. */
 export interface TeamEnvironment {
@@ -92,9 +93,10 @@ function checkAccess(access: unknown, environments: readonly TeamEnvironment[], 
     add('access', `${show(access)} is not an object; give what each group holds in each environment`);
     return;
   }
-  const known = [...environments.map((e) => e.name), ...others];
+  const known = [...new Set([...environments.map((e) => e.name), ...others])];
   for (const name of Object.keys(access)) {
-    if (!known.includes(name)) add(`access.${name}`, `${show(name)} is not an environment; use one of ${known.join(', ')}`);
+    if (!known.includes(name))
+      add(`access.${name}`, withSuggestion(name, known, `${show(name)} is not an environment; use one of ${known.join(', ')}`));
   }
   for (const env of environments) {
     const levels = access[env.name];
@@ -105,13 +107,16 @@ function checkAccess(access: unknown, environments: readonly TeamEnvironment[], 
     }
     for (const group of Object.keys(levels)) {
       if (!(TEAM_GROUPS as readonly string[]).includes(group)) {
-        add(`${path}.${group}`, `${show(group)} is not a group; use one of ${TEAM_GROUPS.join(', ')}`);
+        add(`${path}.${group}`, withSuggestion(group, TEAM_GROUPS, `${show(group)} is not a group; use one of ${TEAM_GROUPS.join(', ')}`));
       }
     }
     for (const group of TEAM_GROUPS) {
       const level = levels[group];
       if (typeof level !== 'string' || !(ACCESS_LEVELS as readonly string[]).includes(level)) {
-        add(`${path}.${group}`, `${show(level)} is not allowed; use one of ${ACCESS_LEVELS.join(', ')}`);
+        add(
+          `${path}.${group}`,
+          withSuggestion(String(level), ACCESS_LEVELS, `${show(level)} is not allowed; use one of ${ACCESS_LEVELS.join(', ')}`),
+        );
       } else if (env.tier === 'production' && level === 'admin') {
         add(
           `${path}.${group}`,
@@ -142,7 +147,8 @@ function checkPeople(people: unknown, environments: readonly TeamEnvironment[], 
       return;
     }
     for (const key of Object.keys(person)) {
-      if (!PERSON_KEYS.includes(key)) add(`${path}.${key}`, `is not a field of a person; use one of ${PERSON_KEYS.join(', ')}`);
+      if (!PERSON_KEYS.includes(key))
+        add(`${path}.${key}`, withSuggestion(key, PERSON_KEYS, `is not a field of a person; use one of ${PERSON_KEYS.join(', ')}`));
     }
     const userName = person.userName;
     if (typeof userName !== 'string' || !USER_NAME.test(userName)) {

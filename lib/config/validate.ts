@@ -1,11 +1,20 @@
 import { addonCompatibilityProblems } from './addon-pins';
 import { cidrsOverlap, parseCidr, Cidr } from './cidr';
 import { delegationProblems } from './validate-delegation';
-import { commonArchitecture, instanceArchitecture } from './instance-types';
+import { commonArchitecture, instanceArchitecture, NODE_FAMILIES } from './instance-types';
 import { KNOWN_REGIONS, LOG_RETENTION_DAYS, SUPPORTED_KUBERNETES_VERSIONS } from './regions';
 import { REQUIRED_TAGS, STATEFUL_TAGS } from './tag-policy';
 import { webhookConcurrency } from './edge-names';
 import { EnvironmentConfig, INTERFACE_ENDPOINTS, PGAUDIT_CLASSES } from './types';
+import { withSuggestion } from './suggest';
+import RDS_INSTANCE_CLASSES from './schema/rds-instance-classes.json';
+import NODE_INSTANCE_TYPES from './schema/node-instance-types.json';
+
+/** RDS classes (without `db.`) for PostgreSQL, pinned from the CloudFormation validator aws-cdk-lib bundles (`npm run schema`). */
+const RDS_CLASSES: readonly string[] = RDS_INSTANCE_CLASSES.classes;
+const RDS_FAMILIES = [...new Set(RDS_CLASSES.map((c) => c.split('.')[0]))];
+/** EC2 instance types of the node families, by family, pinned the same way (`npm run schema`). */
+const NODE_TYPES: Readonly<Record<string, readonly string[]>> = NODE_INSTANCE_TYPES.types;
 
 /** One thing wrong with the configuration: where, and what is allowed instead. */
 export interface ConfigProblem {
@@ -53,29 +62,6 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{8,31}$/;
 const HTTP_PATH = /^\/[A-Za-z0-9._~/-]*$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-/** Instance families the node groups are tested with (current generation, Nitro). */
-const NODE_FAMILIES = [
-  't3',
-  't3a',
-  't4g',
-  'm6i',
-  'm6a',
-  'm6g',
-  'm7i',
-  'm7a',
-  'm7g',
-  'm8g',
-  'c6i',
-  'c6g',
-  'c7i',
-  'c7g',
-  'c8g',
-  'r6i',
-  'r6g',
-  'r7i',
-  'r7g',
-  'r8g',
-];
 const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60];
 const AMI_ALIAS = /^al2023@(latest|v\d{8})$/;
 const GIT_URL = /^(https:\/\/[^\s/]+\/\S+|ssh:\/\/\S+|git@[^\s:]+:\S+)$/;
@@ -84,6 +70,11 @@ const GIT_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 const PI_RETENTION_DAYS = [7, ...Array.from({ length: 23 }, (_, i) => 31 * (i + 1)), 731];
 
 type Obj = Record<string, unknown>;
+/** The field a bound of a number comes from, and why: `allocatedStorageGiB 200: storage autoscaling grows from it`. */
+interface BoundSources {
+  readonly min?: string;
+  readonly max?: string;
+}
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringify(v));
@@ -120,9 +111,17 @@ class Checker {
     return undefined;
   }
 
-  integer(obj: Obj, path: string, key: string, min: number, max: number): number | undefined {
+  /**
+   * A whole number in min..max. A bound that comes from another field names it (`from.min`,
+   * `from.max`: that field's path and how the bound follows from it), so that the message says why.
+   */
+  integer(obj: Obj, path: string, key: string, min: number, max: number, from: BoundSources = {}): number | undefined {
     const v = obj[key];
     if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
+    if (typeof v === 'number' && Number.isInteger(v) && (v < min ? from.min : from.max)) {
+      this.report(join(path, key), `${v} is ${v < min ? `below ${from.min}` : `above ${from.max}`}; use ${min}..${max}`);
+      return undefined;
+    }
     const why = typeof v === 'number' && Number.isInteger(v) ? (v < min ? 'is too low' : 'is too high') : 'is not a whole number';
     this.report(join(path, key), `${show(v)} ${why}; use ${min}..${max}`);
     return undefined;
@@ -239,8 +238,13 @@ function checkWebhooks(c: Checker, edge: Obj, stageRate: number | undefined, sta
     const name = c.string(provider, path, 'name', DNS_LABEL, 'a lower-case DNS label such as stripe');
     if (name !== undefined && names.includes(name)) c.report(`${path}.name`, `${show(name)} is listed twice; each sender once`);
     names.push(provider.name);
-    const rate = c.integer(provider, path, 'ratePerSecond', 1, stageRate ?? 10_000);
-    c.integer(provider, path, 'burst', rate ?? 1, stageBurst ?? 5_000);
+    const rate = c.integer(provider, path, 'ratePerSecond', 1, stageRate ?? 10_000, {
+      max: stageRate === undefined ? undefined : `edge.webhookThrottle.ratePerSecond ${stageRate}: a sender cannot exceed the stage`,
+    });
+    c.integer(provider, path, 'burst', rate ?? 1, stageBurst ?? 5_000, {
+      min: rate === undefined ? undefined : `ratePerSecond ${rate}: a burst holds at least one second of the rate`,
+      max: stageBurst === undefined ? undefined : `edge.webhookThrottle.burst ${stageBurst}: a sender cannot exceed the stage`,
+    });
   });
   c.integer(edge, 'edge', 'webhookDeliveryIdRetentionHours', 1, 720);
   c.integer(edge, 'edge', 'webhookMaxReceiveCount', 1, 1000);
@@ -286,7 +290,14 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
       else seen.set(`${key}:${v}`, label);
     }
     const tier = c.oneOf(env, '', 'tier', TIERS);
-    c.string(env, '', 'account', ACCOUNT, 'a 12-digit AWS account ID');
+    const account = c.string(env, '', 'account', ACCOUNT, 'a 12-digit AWS account ID');
+    const sharing = account === undefined ? undefined : seen.get(`account:${account}`);
+    if (sharing !== undefined)
+      c.report(
+        'account',
+        `${show(account)} is already the account of ${sharing}; give each environment its own account (one account's IAM, quotas and budgets cannot keep environments apart)`,
+      );
+    else if (account !== undefined) seen.set(`account:${account}`, label);
     const region = c.oneOf(env, '', 'region', KNOWN_REGIONS);
     if (env.drRegion !== undefined) {
       const dr = c.oneOf(env, '', 'drRegion', KNOWN_REGIONS);
@@ -333,7 +344,9 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
         });
         azCount = azs.length;
       }
-      const nat = c.integer(network, 'network', 'natGateways', 1, Math.max(azCount ?? 1, 1));
+      const nat = c.integer(network, 'network', 'natGateways', 1, Math.max(azCount ?? 1, 1), {
+        max: azCount === undefined ? undefined : `the ${azCount} network.availabilityZones: at most one NAT gateway per zone`,
+      });
       if (nat !== undefined && tier === 'production' && azCount !== undefined && nat < azCount) {
         c.report('network.natGateways', `${nat} is fewer than the ${azCount} zones; production needs one NAT gateway per zone`);
       }
@@ -358,9 +371,26 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
       if (multiAz === false && tier === 'production') {
         c.report('database.multiAz', 'false is not allowed in production; a production database needs a standby in a second zone');
       }
-      c.string(db, 'database', 'instanceClass', INSTANCE_CLASS, 'an RDS class without the db. prefix, e.g. r7g.large');
+      const instanceClass = c.string(
+        db,
+        'database',
+        'instanceClass',
+        INSTANCE_CLASS,
+        'an RDS class without the db. prefix, e.g. r7g.large',
+      );
+      if (instanceClass !== undefined && !RDS_CLASSES.includes(instanceClass))
+        c.report(
+          'database.instanceClass',
+          withSuggestion(
+            instanceClass,
+            RDS_CLASSES,
+            `${show(instanceClass)} is not an RDS instance class for PostgreSQL; use <family>.<size> of a family ${RDS_FAMILIES.join(', ')}, e.g. r7g.large (every class: lib/config/schema/rds-instance-classes.json)`,
+          ),
+        );
       const allocated = c.integer(db, 'database', 'allocatedStorageGiB', 20, 65536);
-      c.integer(db, 'database', 'maxAllocatedStorageGiB', allocated ?? 20, 65536);
+      c.integer(db, 'database', 'maxAllocatedStorageGiB', allocated ?? 20, 65536, {
+        min: allocated === undefined ? undefined : `allocatedStorageGiB ${allocated}: storage autoscaling grows from the allocated storage`,
+      });
       const minRetention = tier === 'development' || tier === undefined ? 1 : 7;
       c.integer(db, 'database', 'backupRetentionDays', minRetention, 35);
       c.string(db, 'database', 'backupWindow', BACKUP_WINDOW, 'hh:mm-hh:mm in UTC, e.g. 02:00-03:00');
@@ -390,7 +420,9 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
       if (!proxy) c.report('database.proxy', `${show(db.proxy)} is not an object; give the proxy settings`);
       else {
         const max = c.integer(proxy, 'database.proxy', 'maxConnectionsPercent', 1, 100);
-        c.integer(proxy, 'database.proxy', 'maxIdleConnectionsPercent', 0, max ?? 100);
+        c.integer(proxy, 'database.proxy', 'maxIdleConnectionsPercent', 0, max ?? 100, {
+          max: max === undefined ? undefined : `maxConnectionsPercent ${max}: idle connections are part of the pool`,
+        });
         c.integer(proxy, 'database.proxy', 'idleClientTimeoutSeconds', 60, 28_800);
         c.integer(proxy, 'database.proxy', 'borrowTimeoutSeconds', 1, 3600);
       }
@@ -402,7 +434,12 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
       if (!uploads) c.report('storage.uploads', `${show(storage.uploads)} is not an object; give the uploads bucket settings`);
       else {
         const ia = c.integer(uploads, 'storage.uploads', 'infrequentAccessAfterDays', 30, 3650);
-        c.integer(uploads, 'storage.uploads', 'glacierAfterDays', (ia ?? 30) + 30, 3650);
+        c.integer(uploads, 'storage.uploads', 'glacierAfterDays', (ia ?? 30) + 30, 3650, {
+          min:
+            ia === undefined
+              ? undefined
+              : `infrequentAccessAfterDays ${ia} + 30: objects spend at least 30 days in Infrequent Access first`,
+        });
         c.integer(uploads, 'storage.uploads', 'noncurrentVersionExpirationDays', 1, 3650);
         c.array(uploads, 'storage.uploads', 'corsAllowedOrigins')?.forEach((o, i) => {
           if (typeof o !== 'string' || !ORIGIN.test(o)) {
@@ -466,13 +503,26 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
               `${path}.instanceTypes[${i}]`,
               `${show(t)} is not a supported instance type; use <family>.<size> with a family from ${NODE_FAMILIES.join(', ')}`,
             );
+          } else if (!(NODE_TYPES[family] ?? []).includes(t as string)) {
+            c.report(
+              `${path}.instanceTypes[${i}]`,
+              withSuggestion(
+                t as string,
+                NODE_TYPES[family] ?? [],
+                `${show(t)} is not an EC2 instance type; use one of ${(NODE_TYPES[family] ?? []).join(', ')}`,
+              ),
+            );
           }
         });
         const min = c.integer(g, path, 'minSize', group === 'system' ? 1 : 0, 1000);
         const max = c.integer(g, path, 'maxSize', 1, 1000);
         if (min !== undefined && max !== undefined && min > max)
           c.report(`${path}.minSize`, `${min} is above maxSize ${max}; use minSize <= desiredSize <= maxSize`);
-        else c.integer(g, path, 'desiredSize', min ?? 0, max ?? 1000);
+        else
+          c.integer(g, path, 'desiredSize', min ?? 0, max ?? 1000, {
+            min: min === undefined ? undefined : `minSize ${min}`,
+            max: max === undefined ? undefined : `maxSize ${max}`,
+          });
         const capacity = c.oneOf(g, path, 'capacity', ['onDemand', 'spot'] as const);
         if (capacity === 'spot' && (group === 'system' || tier === 'production')) {
           c.report(
@@ -519,7 +569,9 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
       if (!throttle) c.report('edge.webhookThrottle', `${show(edge.webhookThrottle)} is not an object; give { ratePerSecond, burst }`);
       else {
         stageRate = c.integer(throttle, 'edge.webhookThrottle', 'ratePerSecond', 1, 10_000);
-        stageBurst = c.integer(throttle, 'edge.webhookThrottle', 'burst', stageRate ?? 1, 5_000);
+        stageBurst = c.integer(throttle, 'edge.webhookThrottle', 'burst', stageRate ?? 1, 5_000, {
+          min: stageRate === undefined ? undefined : `ratePerSecond ${stageRate}: a burst holds at least one second of the rate`,
+        });
       }
       checkEdgeOrigin(c, edge, tier);
       checkWebhooks(c, edge, stageRate, stageBurst);

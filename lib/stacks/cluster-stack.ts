@@ -36,9 +36,10 @@ import { alertTopicArn, PUBLISHED_ALERT_SEVERITIES } from '../config/observabili
 import { SecretConsumer, secretConsumers } from '../config/secret-consumers';
 import { ServiceSpec } from '../config/service-catalog';
 import { EnvironmentAccess } from '../config/team';
-import { RELEASE_KUBERNETES_GROUP, deployRoleName, releaseRoleArn } from '../config/delivery';
+import { DELIVERY, RELEASE_KUBERNETES_GROUP, deployRoleName, releaseRoleArn, toolInstallCommands } from '../config/delivery';
+import { GATE_REVISION_VARIABLE, gateBuildCommands, gateProjectName, gateRoleName } from '../config/release-gate';
 import { AddonSpec, PlatformCluster } from '../constructs/eks-cluster';
-import { ReleaseAccess } from '../constructs/release-access';
+import { ReleaseGate } from '../constructs/release-gate';
 import { NodeAutoscaling } from '../constructs/node-autoscaling';
 import { awsLoadBalancerControllerStatements, LBC_POLICY_SOURCE } from '../constructs/policies/aws-load-balancer-controller';
 import { EXTERNAL_DNS_POLICY_SOURCE, externalDnsStatements } from '../constructs/policies/external-dns';
@@ -101,6 +102,8 @@ export interface ClusterStackProps extends Omit<PlatformStackProps, 'stateful'> 
    * outlives a rebuilt cluster outside development).
    */
   readonly controlPlaneLogGroup: logs.ILogGroup;
+  /** The release gate's build log group, owned by a stateful stack like the control-plane log group. */
+  readonly releaseGateLogGroup: logs.ILogGroup;
   /** Key of the alert topics (ObservabilityData stack): Alertmanager publishes to the encrypted topics. */
   readonly alertTopicKey: kms.IKey;
 }
@@ -124,8 +127,8 @@ export class ClusterStack extends PlatformStack {
   public readonly nodeAutoscaling: NodeAutoscaling;
   /** The role External Secrets assumes for each secret consumer (a service, or a platform component), by consumer name. */
   public readonly secretsRoles: Readonly<Record<string, iam.IRole>>;
-  /** The release step's deploy role and its access entry (read-only group). */
-  public readonly releaseAccess: ReleaseAccess;
+  /** The release gate: the project that holds the cluster-side gates, its role's access entry (read-only group), the deploy role. */
+  public readonly releaseGate: ReleaseGate;
   /** Pod Identity role of the OpenTelemetry collector: uploads trace segments to X-Ray. */
   public readonly traceCollectorRole: iam.IRole;
   /** Pod Identity role of Alertmanager: publishes to the critical and warning alert topics. */
@@ -238,13 +241,26 @@ export class ClusterStack extends PlatformStack {
       consumers.map((consumer) => [consumer.name, this.addSecretsRole(consumer, this.controllerRoles.externalSecrets, props.data)]),
     );
     this.addAccessEntries(props.access);
-    // The release step (tooling account) watches rollouts through this role; Argo CD does the applying.
-    this.releaseAccess = new ReleaseAccess(this, 'ReleaseAccess', {
+    // The release step (tooling account) starts the gate, which watches the rollout from inside the
+    // VPC through the private endpoint; Argo CD does the applying.
+    this.releaseGate = new ReleaseGate(this, 'ReleaseGate', {
       clusterName: this.cluster.clusterName,
-      clusterArn: this.cluster.clusterArn,
-      roleName: deployRoleName(config.name),
+      environmentName: config.name,
+      clusterArn: this.formatArn({ service: 'eks', resource: 'cluster', resourceName: clusterName(config.name) }),
+      clusterSecurityGroupId: this.cluster.clusterSecurityGroupId,
+      vpc: props.vpc,
+      deployRoleName: deployRoleName(config.name),
       trustedRoleArn: releaseRoleArn(),
+      projectName: gateProjectName(config.name),
+      gateRoleName: gateRoleName(config.name),
       kubernetesGroup: RELEASE_KUBERNETES_GROUP,
+      installCommands: [
+        ...toolInstallCommands('kubectl', DELIVERY.tools.kubectl),
+        ...toolInstallCommands('argoRollouts', DELIVERY.tools.argoRollouts),
+      ],
+      buildCommands: gateBuildCommands({ clusterName: clusterName(config.name), region: config.region }),
+      exportedVariables: [GATE_REVISION_VARIABLE],
+      logGroup: props.releaseGateLogGroup,
     });
   }
 

@@ -134,6 +134,8 @@ export class DataStack extends PlatformStack {
    * collides with the retained group when it creates the cluster again.
    */
   public readonly controlPlaneLogGroup: cwlogs.ILogGroup;
+  /** The release gate's build logs (what each release's gate saw), outliving a rebuilt cluster outside development. */
+  public readonly releaseGateLogGroup: cwlogs.ILogGroup;
   /** Access logs of the ALB, named `albAccessLogsBucketName` (the IngressClassParams names it). */
   public readonly albAccessLogsBucket: s3.IBucket;
   /** Name of the REGIONAL WebACL's log group (the Edge stack's WebACL logs to it). */
@@ -174,6 +176,10 @@ export class DataStack extends PlatformStack {
 
     this.controlPlaneLogGroup = new cwlogs.LogGroup(this, 'ClusterControlPlaneLogs', {
       logGroupName: controlPlaneLogGroupName(config.name),
+      retention: config.kubernetes.controlPlaneLogRetentionDays,
+      removalPolicy,
+    });
+    this.releaseGateLogGroup = new cwlogs.LogGroup(this, 'ReleaseGateLogs', {
       retention: config.kubernetes.controlPlaneLogRetentionDays,
       removalPolicy,
     });

@@ -1,6 +1,5 @@
-import { CfnElement, CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -58,9 +57,12 @@ const PUSH_ACTIONS = [
 /**
  * Application delivery in the tooling account (ADR 0004): one image build project per catalog
  * service, run as the image signer role (the only principal the signing key lets sign), and one
- * release project per environment, run as the release role, from a VPC whose one NAT address the
- * clusters' API endpoints admit. The infrastructure pipeline runs the projects as actions (source
- * artifact in, commit variables as environment); Jenkins runs the same npm scripts.
+ * release project per environment, run as the release role: it commits to the GitOps repository,
+ * then starts the environment's release gate (a CodeBuild project inside the environment's VPC,
+ * through the environment's deploy role) and reverts on its failure. No cluster endpoint admits
+ * this account's address: the release never calls a Kubernetes API itself. The infrastructure
+ * pipeline runs the projects as actions (source artifact in, commit variables as environment);
+ * Jenkins runs the same npm scripts.
  */
 export class DeliveryStack extends ToolingStack {
   /** The image build project of each service, by service name. */
@@ -71,15 +73,11 @@ export class DeliveryStack extends ToolingStack {
   public readonly signerRole: iam.IRole;
   /** The role that commits releases and watches them. */
   public readonly releaseRole: iam.IRole;
-  /** The VPC the release projects run in. */
-  public readonly vpc: ec2.IVpc;
-  private readonly zones: string[];
 
   constructor(scope: Construct, id: string, props: DeliveryStackProps) {
     const { services, environments, ...stackProps } = props;
     super(scope, id, { description: 'tooling: image builds (scan, test, push, sign) and the GitOps release step', ...stackProps });
     const { tooling } = props;
-    this.zones = [`${tooling.region}a`, `${tooling.region}b`];
     const key = new kms.Key(this, 'ArtifactsKey', {
       description: 'CodeBuild artifacts and logs of the delivery projects',
       enableKeyRotation: true,
@@ -100,49 +98,6 @@ export class DeliveryStack extends ToolingStack {
       services.map((service) => [service.name, this.imageProject(service.name, this.signerRole, key, logGroup)]),
     );
 
-    const egress = new ec2.CfnEIP(this, 'EgressAddress', {
-      domain: 'vpc',
-      tags: [{ key: 'Name', value: `${tooling.name}-delivery-egress` }],
-    });
-    // The clusters admit this address on their public API endpoints: it must not change.
-    egress.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    const vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr('10.250.0.0/24'),
-      // Named zones: no lookup at synth (offline).
-      availabilityZones: this.zones,
-      natGateways: 1,
-      natGatewayProvider: ec2.NatProvider.gateway({ eipAllocationIds: [egress.attrAllocationId] }),
-      subnetConfiguration: [
-        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 27, mapPublicIpOnLaunch: false },
-        { name: 'builds', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 26 },
-      ],
-      restrictDefaultSecurityGroup: true,
-      flowLogs: {
-        all: {
-          destination: ec2.FlowLogDestination.toCloudWatchLogs(
-            new logs.LogGroup(this, 'FlowLogs', {
-              retention: logs.RetentionDays.ONE_YEAR,
-              removalPolicy: RemovalPolicy.RETAIN,
-              encryptionKey: key,
-            }),
-          ),
-          trafficType: ec2.FlowLogTrafficType.ALL,
-        },
-      },
-    });
-    // A VPC is stateful for the platform's rules (its address plan is referenced elsewhere).
-    vpc.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    Validations.of(vpc).acknowledge({
-      id: 'CloudFormation-Validate::W3010',
-      reason: 'Zones are named so synth stays offline (no AZ lookup) and the subnets, with the NAT address, never move.',
-    });
-    this.vpc = vpc;
-    new CfnOutput(this, 'DeliveryEgressAddress', {
-      value: egress.ref,
-      description:
-        "The release projects' address: add it as <address>/32 to PLATFORM.deliveryEgressCidrs (the clusters' API endpoints admit it)",
-    });
-
     const token = new secretsmanager.Secret(this, 'GitOpsToken', {
       secretName: gitOpsTokenSecretName(),
       description: 'Token the release step pushes to the GitOps repository with (set its value after the first deploy)',
@@ -156,11 +111,6 @@ export class DeliveryStack extends ToolingStack {
     this.releaseRole = this.release(repositories, environments);
     token.grantRead(this.releaseRole);
     this.releaseProjects = Object.fromEntries(environments.map((env) => [env.name, this.releaseProject(env, token, key, logGroup)]));
-  }
-
-  /** The zones of the delivery VPC, named: the VPC would otherwise look them up (synth is offline). */
-  public get availabilityZones(): string[] {
-    return this.zones;
   }
 
   /**
@@ -200,17 +150,17 @@ export class DeliveryStack extends ToolingStack {
     return role;
   }
 
-  /** The release role (`releaseRoleName()`): digests from the registry, the environments' deploy roles. */
+  /** The release role (`releaseRoleName()`): digests from the registry, the environments' deploy roles (which start their gates). */
   private release(repositories: readonly string[], environments: readonly ReleaseTarget[]): iam.Role {
     const role = new iam.Role(this, 'Release', {
       roleName: releaseRoleName(),
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
-      description: 'Commits releases to the GitOps repository and watches them roll out (read-only in the clusters)',
+      description: "Commits releases to the GitOps repository and runs the environments' release gates (never calls a cluster)",
     });
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadDigests', actions: ['ecr:DescribeImages'], resources: [...repositories] }));
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'WatchEnvironments',
+        sid: 'StartEnvironmentGates',
         actions: ['sts:AssumeRole'],
         resources: environments.map((e) => `arn:aws:iam::${e.account}:role/${deployRoleName(e.name)}`),
       }),
@@ -305,9 +255,7 @@ export class DeliveryStack extends ToolingStack {
       releaseProjectName(environment),
       {
         role: this.releaseRole,
-        description: `${environment}: render, commit to the GitOps path, wait for Argo CD and the rollout, smoke test, revert on failure (npm run release)`,
-        vpc: this.vpc,
-        subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        description: `${environment}: render, commit to the GitOps path, run the environment's release gate, smoke test, revert on failure (npm run release)`,
         environment: {
           buildImage: BUILD_IMAGE,
           computeType: codebuild.ComputeType.SMALL,
@@ -324,11 +272,7 @@ export class DeliveryStack extends ToolingStack {
           phases: {
             install: {
               'runtime-versions': { nodejs: 22 },
-              commands: [
-                ...toolInstallCommands('kubectl', DELIVERY.tools.kubectl),
-                ...toolInstallCommands('argoRollouts', DELIVERY.tools.argoRollouts),
-                'npm ci --no-audit --no-fund',
-              ],
+              commands: ['npm ci --no-audit --no-fund'],
             },
             build: {
               commands: [`npm run release -- --env ${environment} --service "$SERVICE" ${images} --push --wait`],
@@ -340,14 +284,6 @@ export class DeliveryStack extends ToolingStack {
       key,
       logGroup,
     );
-    Validations.of(this.releaseRole.node.findChild('DefaultPolicy')).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]',
-      reason: "CodeBuild in a VPC attaches its network interfaces; the statement is conditioned on the delivery VPC's subnets.",
-    });
-    Validations.of(project.node.tryFindChild('PolicyDocument') ?? project).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'CodeBuild in a VPC: ec2:Describe* and network interface calls support no resource scoping (CodeBuild adds them).',
-    });
     return project;
   }
 }

@@ -193,6 +193,7 @@ export class SaasEnvironmentStage extends Stage {
       services,
       access,
       controlPlaneLogGroup: this.data.controlPlaneLogGroup,
+      releaseGateLogGroup: this.data.releaseGateLogGroup,
       alertTopicKey: this.observabilityData.alertKey,
       data: {
         databaseProxySecurityGroup: this.data.databaseAccess.proxySecurityGroup,

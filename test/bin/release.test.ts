@@ -3,12 +3,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { main, parseReleaseArgs, ReleaseIo, spawnExec, Exec } from '../../bin/release';
 import { main as rollback } from '../../bin/rollback';
-import { KubeDocument } from '../../cdk8s/policies';
 import { renderRelease, renderProblems, rolloutTimeoutSeconds } from '../../cdk8s/release';
 import { deployRoleName, DIGEST_PATTERN, EnvironmentRelease, ServiceRelease } from '../../lib/config/delivery';
 import { ENVIRONMENTS, prod, staging } from '../../lib/config/environments';
 import { ecrRegistryHost } from '../../lib/config/naming';
 import { servicesFor } from '../../lib/config/service-catalog';
+import { GATE_REVISION_VARIABLE, GATE_VARIABLES, gateProjectName, gateTimeoutMinutes } from '../../lib/config/release-gate';
 
 /**
  * The release and rollback CLIs against a real git repository (a local bare repository stands in
@@ -44,8 +44,10 @@ const releaseAt = (bare: string, env: string): EnvironmentRelease => JSON.parse(
 
 interface Fakes {
   readonly asked: string[][];
-  application?: (revision: string) => KubeDocument;
-  rolloutStatus?: number;
+  /** What `batch-get-builds` says of the gate build, given the last pushed GitOps commit (one entry per poll; the last repeats). */
+  gate?: ((revision: string) => object)[];
+  /** The environment the AWS CLI ran with, per call (the deploy role's credentials). */
+  readonly envs?: NodeJS.ProcessEnv[];
   http?: number;
   registry?: Record<string, string>;
   beforePush?: () => void;
@@ -71,21 +73,40 @@ function io(fakes: Fakes, lines: string[]): ReleaseIo {
       const found = fakes.registry?.[`${command[command.indexOf('--repository-name') + 1]}:${tag}`];
       return found ? { status: 0, stdout: `${found}\n`, stderr: '' } : { status: 254, stdout: '', stderr: 'ImageNotFoundException' };
     }
-    if (command[0] === 'aws') return { status: 0, stdout: '', stderr: '' };
-    if (command.includes('application')) return { status: 0, stdout: JSON.stringify(fakes.application!(lastPushed)), stderr: '' };
-    if (command.includes('status'))
-      return { status: fakes.rolloutStatus ?? 0, stdout: '', stderr: fakes.rolloutStatus ? 'The rollout is in a degraded state' : '' };
+    fakes.envs?.push(options?.env ?? {});
+    if (command[0] === 'aws' && command[2] === 'assume-role') {
+      const Credentials = { AccessKeyId: 'ASIAFAKE', SecretAccessKey: 'fake-secret', SessionToken: 'fake-session' };
+      return { status: 0, stdout: JSON.stringify({ Credentials }), stderr: '' };
+    }
+    if (command[0] === 'aws' && command[2] === 'start-build')
+      return { status: 0, stdout: JSON.stringify({ build: { id: GATE_BUILD } }), stderr: '' };
+    if (command[0] === 'aws' && command[2] === 'batch-get-builds') {
+      const answer = fakes.gate!.length > 1 ? fakes.gate!.shift()! : fakes.gate![0];
+      return { status: 0, stdout: JSON.stringify({ builds: [answer(lastPushed)] }), stderr: '' };
+    }
     return { status: 1, stdout: '', stderr: `unexpected ${command.join(' ')}` };
   };
   return { exec, sleep: async () => undefined, httpStatus: async () => fakes.http ?? 200, log: (l) => lines.push(l) };
 }
 
-const healthyAt = (revision: string): KubeDocument => ({
-  status: {
-    sync: { status: 'Synced', revision },
-    health: { status: 'Healthy' },
-    operationState: { phase: 'Succeeded', syncResult: { revision } },
-  },
+const GATE_BUILD = 'saas-platform-staging-release-gate:0b1c';
+const LOG = 'https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/gate';
+/** The gate build passed at the pushed revision (it exports it). */
+const passed = (revision: string) => ({
+  id: GATE_BUILD,
+  buildStatus: 'SUCCEEDED',
+  exportedEnvironmentVariables: [{ name: GATE_REVISION_VARIABLE, value: revision }],
+});
+const running = () => ({ id: GATE_BUILD, buildStatus: 'IN_PROGRESS' });
+/** The gate build failed in its build phase (the rollout was aborted, say). */
+const failed = () => ({
+  id: GATE_BUILD,
+  buildStatus: 'FAILED',
+  phases: [
+    { phaseType: 'INSTALL', phaseStatus: 'SUCCEEDED' },
+    { phaseType: 'BUILD', phaseStatus: 'FAILED', contexts: [{ message: 'Error while executing command: (... Reason: exit status 1' }] },
+  ],
+  logs: { deepLink: LOG },
 });
 
 const webApi = servicesFor('staging').find((s) => s.name === 'web-api')!;
@@ -175,54 +196,76 @@ describe('npm run release', () => {
     );
   });
 
-  test('the gates: Application Synced and Healthy at the commit, the rollout complete, the endpoint answering through CloudFront', async () => {
+  test("the gates: the environment's gate build, started as its deploy role, passes at the commit; then the endpoint answers through CloudFront", async () => {
+    // GIVEN a gate build that runs for one poll, then passes at the pushed commit
     const bare = gitopsRepository();
-    const fakes: Fakes = { asked: [], application: healthyAt };
+    const fakes: Fakes = { asked: [], envs: [], gate: [running, passed] };
     const lines: string[] = [];
+    // WHEN web-api is released to staging and waited for
     expect(
       await main(release('staging', COMMIT_1, digest('a'), digest('b'), '--push', '--wait', '--gitops-repo', bare), {}, io(fakes, lines)),
     ).toBe(0);
-    expect(fakes.asked).toEqual([
-      [
-        'aws',
-        'eks',
-        'update-kubeconfig',
-        '--name',
-        'saas-platform-staging',
-        '--region',
-        staging.region,
-        '--role-arn',
-        `arn:aws:iam::${staging.account}:role/${deployRoleName('staging')}`,
-        '--alias',
-        'saas-platform-staging-release',
-      ],
-      [
-        'kubectl',
-        '--context',
-        'saas-platform-staging-release',
-        '--namespace',
-        'argocd',
-        'get',
-        'application',
-        'web-api',
-        '--output',
-        'json',
-      ],
-      [
-        'kubectl',
-        '--context',
-        'saas-platform-staging-release',
-        '--namespace',
-        'apps',
-        'argo',
-        'rollouts',
-        'status',
-        'web-api',
-        '--timeout',
-        `${rolloutTimeoutSeconds(webApi)}s`,
-      ],
+    // THEN the release assumed the deploy role, started the gate with the service's inputs, and polled it
+    const pushed = git(bare, 'rev-parse', 'main');
+    const v = GATE_VARIABLES;
+    expect(fakes.asked.map((c) => c.slice(0, 3).join(' '))).toEqual([
+      'aws sts assume-role',
+      'aws codebuild start-build',
+      'aws codebuild batch-get-builds',
+      'aws codebuild batch-get-builds',
     ]);
-    expect(lines.slice(-2)).toEqual([
+    expect(fakes.asked[0]).toEqual([
+      'aws',
+      'sts',
+      'assume-role',
+      '--role-arn',
+      `arn:aws:iam::${staging.account}:role/${deployRoleName('staging')}`,
+      '--role-session-name',
+      'release-web-api',
+      '--output',
+      'json',
+    ]);
+    const start = fakes.asked[1];
+    expect(start.slice(0, 9)).toEqual([
+      'aws',
+      'codebuild',
+      'start-build',
+      '--region',
+      staging.region,
+      '--project-name',
+      gateProjectName('staging'),
+      '--timeout-in-minutes-override',
+      String(gateTimeoutMinutes(900, rolloutTimeoutSeconds(webApi))),
+    ]);
+    const overrides = JSON.parse(start[start.indexOf('--environment-variables-override') + 1]);
+    const init = git(bare, 'rev-list', '--max-parents=0', 'main');
+    expect(overrides).toEqual([
+      { name: v.service, value: 'web-api', type: 'PLAINTEXT' },
+      { name: v.namespace, value: 'apps', type: 'PLAINTEXT' },
+      { name: v.workload, value: 'rollout', type: 'PLAINTEXT' },
+      { name: v.commit, value: pushed, type: 'PLAINTEXT' },
+      { name: v.before, value: init, type: 'PLAINTEXT' },
+      { name: v.syncTimeout, value: '900', type: 'PLAINTEXT' },
+      { name: v.rolloutTimeout, value: String(rolloutTimeoutSeconds(webApi)), type: 'PLAINTEXT' },
+    ]);
+    expect(fakes.asked[2]).toEqual([
+      'aws',
+      'codebuild',
+      'batch-get-builds',
+      '--region',
+      staging.region,
+      '--ids',
+      GATE_BUILD,
+      '--output',
+      'json',
+    ]);
+    // the gate's calls carry the deploy role's session, never the GitOps token
+    for (const env of fakes.envs!.slice(1)) {
+      expect([env.AWS_ACCESS_KEY_ID, env.AWS_SESSION_TOKEN, env.GITOPS_TOKEN]).toEqual(['ASIAFAKE', 'fake-session', undefined]);
+    }
+    expect(lines.slice(-4)).toEqual([
+      `gate: started ${GATE_BUILD} in staging`,
+      `gate: ${GATE_BUILD}: Argo CD Application web-api Synced and Healthy at ${pushed}, rollout complete`,
       `gate: GET https://api.staging.example.com/api/health/ready answered 200`,
       'release: web-api is live in staging',
     ]);
@@ -233,50 +276,65 @@ describe('npm run release', () => {
     await main(release('staging', COMMIT_1, digest('a'), digest('b'), '--push', '--gitops-repo', bare), {}, io({ asked: [] }, []));
     const good = releaseAt(bare, 'staging');
     const goodService = show(bare, 'environments/staging/services/web-api/web-api.k8s.yaml');
-    // WHEN the next release's canary analysis fails (Argo Rollouts aborts: the rollout is Degraded)
+    // WHEN the next release's gate build fails (the canary analysis aborted the rollout)
     const lines: string[] = [];
     const code = await main(
       release('staging', COMMIT_2, digest('e'), digest('f'), '--push', '--wait', '--gitops-repo', bare),
       {},
-      io({ asked: [], application: healthyAt, rolloutStatus: 1 }, lines),
+      io({ asked: [], gate: [failed] }, lines),
     );
-    // THEN the release fails, and the head of the GitOps branch is a revert of that release
+    // THEN the release fails naming the build and its log, and the head of the GitOps branch reverts that release
     expect(code).toBe(1);
-    expect(lines).toContain('release: gate failed: rollout of web-api: The rollout is in a degraded state');
+    const reason = `release gate ${GATE_BUILD} FAILED in BUILD: Error while executing command: (... Reason: exit status 1; its log says why: ${LOG}`;
+    expect(lines).toContain(`release: gate failed: ${reason}`);
     expect(git(bare, 'log', '-1', '--format=%B', 'main')).toMatch(
-      new RegExp(
-        `^Revert "release staging web-api ${digest('e')} \\(${COMMIT_2}\\)"\\n\\nThis reverts commit [0-9a-f]{40}: rollout of web-api`,
-      ),
+      new RegExp(`^Revert "release staging web-api ${digest('e')} \\(${COMMIT_2}\\)"\\n\\nThis reverts commit [0-9a-f]{40}: release gate `),
     );
     expect(releaseAt(bare, 'staging')).toEqual(good);
     expect(show(bare, 'environments/staging/services/web-api/web-api.k8s.yaml')).toBe(goodService);
   });
 
-  test('a failed sync (the PreSync migration failed) fails the gate at once', async () => {
+  test('a gate that passed at a revision BEFORE the commit (Argo CD far behind) fails: Git decides, not the gate', async () => {
     const bare = gitopsRepository();
-    const failed = (revision: string): KubeDocument => ({
-      status: {
-        sync: { status: 'OutOfSync', revision: 'old' },
-        operationState: {
-          phase: 'Failed',
-          message: 'one or more synchronization tasks completed unsuccessfully',
-          syncResult: { revision },
-        },
-      },
-    });
+    const init = git(bare, 'rev-parse', 'main');
     const lines: string[] = [];
     expect(
       await main(
         release('staging', COMMIT_1, digest('a'), digest('b'), '--push', '--wait', '--gitops-repo', bare),
         {},
-        io({ asked: [], application: failed }, lines),
+        io({ asked: [], gate: [() => passed(init)] }, lines),
       ),
     ).toBe(1);
     expect(lines.find((l) => l.startsWith('release: gate failed'))).toMatch(
-      /Argo CD Application web-api: sync of [0-9a-f]{40} failed: one or more synchronization tasks/,
+      new RegExp(`release gate ${GATE_BUILD} passed at ${init}, which is before [0-9a-f]{40} \\(Argo CD is far behind\\)$`),
     );
     // the first release of a service reverts to no release at all
     expect(releaseAt(bare, 'staging')).toEqual({ services: {} });
+  });
+
+  test('no way into the environment (the deploy role cannot be assumed) fails the gate; a gate still running past its limit too', async () => {
+    const bare = gitopsRepository();
+    const denied: string[] = [];
+    const noAccess = io({ asked: [] }, denied);
+    const exec = noAccess.exec;
+    const refusing: ReleaseIo = {
+      ...noAccess,
+      exec: (c, o) => (c[2] === 'assume-role' ? { status: 254, stdout: '', stderr: 'AccessDenied' } : exec(c, o)),
+    };
+    expect(
+      await main(release('staging', COMMIT_1, digest('a'), digest('b'), '--push', '--wait', '--gitops-repo', bare), {}, refusing),
+    ).toBe(1);
+    expect(denied).toContain(`release: gate failed: gate access (${deployRoleName('staging')}): AccessDenied`);
+    const lines: string[] = [];
+    expect(
+      await main(
+        release('staging', COMMIT_2, digest('c'), digest('d'), '--push', '--wait', '--gitops-repo', bare),
+        {},
+        io({ asked: [], gate: [running] }, lines),
+      ),
+    ).toBe(1);
+    const limit = gateTimeoutMinutes(900, rolloutTimeoutSeconds(webApi)) * 60 + 600;
+    expect(lines).toContain(`release: gate failed: release gate ${GATE_BUILD} still running after ${limit}s`);
   });
 
   test('a push rejected because another release landed first is retried on top of it; both releases stay', async () => {
@@ -376,7 +434,7 @@ describe('npm run rollback', () => {
       await rollback(
         ['--env', 'staging', '--service', 'web-api', '--wait', '--gitops-repo', bare],
         {},
-        io({ asked: [], application: healthyAt }, lines),
+        io({ asked: [], gate: [passed] }, lines),
       ),
     ).toBe(0);
     expect(lines.at(-1)).toBe(`rollback: web-api runs ${digest('a')} in staging`);

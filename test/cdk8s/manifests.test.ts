@@ -274,7 +274,7 @@ describe('bin/manifests main', () => {
     expect(code).toBe(1);
     expect(lines).toEqual([
       'Configuration has 2 problem(s); no manifests were written:\n' +
-        `services.web-api.secrets[0]: "vault-token" is not a known secret; use one of ${Object.keys(SERVICE_CATALOG.secrets).join(', ')} (or add it to SECRETS)\n` +
+        `services.web-api.secrets[0]: "vault-token" is not a known secret; use one of ${Object.keys(SERVICE_CATALOG.secrets).join(', ')}, or declare it here as { name, description }\n` +
         'services.payment-service.scaling.minReplicas: 30 is more than maxReplicas 12; minReplicas must not exceed maxReplicas',
     ]);
     expect(fs.existsSync(out)).toBe(false);

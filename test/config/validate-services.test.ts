@@ -1,6 +1,6 @@
 import { ENVIRONMENTS } from '../../lib/config/environments';
 import { PLATFORM_RESOURCE_NAMES } from '../../lib/config/platform-resources';
-import { SECRETS, SERVICE_CATALOG, ServiceCatalog } from '../../lib/config/service-catalog';
+import { OVERRIDE_TIERS as TIERS, SECRETS, SERVICES, SERVICE_CATALOG, ServiceCatalog } from '../../lib/config/service-catalog';
 import { ConfigValidationError, formatProblems } from '../../lib/config/validate';
 import { assertValidServices, validateServices } from '../../lib/config/validate-services';
 import { withValue } from '../helpers';
@@ -13,6 +13,7 @@ const withServiceValue = (service: string, field: string, value: unknown): Servi
   return copy as unknown as ServiceCatalog;
 };
 const check = (catalog: unknown) => formatProblems(validateServices(catalog, ENVIRONMENTS));
+const check2 = (catalog: unknown, environments: typeof ENVIRONMENTS) => formatProblems(validateServices(catalog, environments));
 
 describe('validateServices', () => {
   test('the shipped catalog is valid in every environment', () => {
@@ -140,7 +141,7 @@ describe('validateServices', () => {
       'web-api',
       'secrets',
       ['jwt-signing-key', 'stripe-key'],
-      `services.web-api.secrets[1]: "stripe-key" is not a known secret; use one of ${Object.keys(SECRETS).join(', ')} (or add it to SECRETS)`,
+      `services.web-api.secrets[1]: "stripe-key" is not a known secret; use one of ${Object.keys(SECRETS).join(', ')}, or declare it here as { name, description }`,
     ],
     [
       'web-api',
@@ -171,7 +172,7 @@ describe('validateServices', () => {
       'Worker_1',
       'services[3].name: "Worker_1" is not valid; use a DNS label of 2..40 lower-case letters, digits or dashes\n' +
         // the dev overrides still name the old service
-        'overrides.dev.worker: is not a service of the catalog; use one of web-api, auth-service, payment-service',
+        'overrides.development.worker: is not a service of the catalog; use one of web-api, auth-service, payment-service',
     ],
     ['worker', 'team', '', 'services.worker.team: "" is not valid; use a team slug of 2..40 lower-case letters, digits or dashes'],
     // image
@@ -271,7 +272,7 @@ describe('validateServices', () => {
 
   test('production needs two pods; development may run one', () => {
     // GIVEN prod overriding payment-service down to one pod
-    const catalog = withValue(SERVICE_CATALOG, 'overrides.prod.payment-service.scaling.minReplicas', 1);
+    const catalog = withValue(SERVICE_CATALOG, 'overrides.production.payment-service.scaling.minReplicas', 1);
     // THEN only prod is reported, under the environment's name
     expect(check(catalog)).toEqual(
       'prod.services.payment-service.scaling.minReplicas: 1 is too low in production; use at least 2 so that a drained node or zone leaves a pod serving',
@@ -279,45 +280,75 @@ describe('validateServices', () => {
   });
 
   test.each<[string, unknown, string]>([
-    ['overrides.qa', { 'web-api': {} }, 'overrides.qa: is not an environment; use one of dev, staging, prod'],
     [
-      'overrides.prod.billing',
-      {},
-      'overrides.prod.billing: is not a service of the catalog; use one of web-api, auth-service, payment-service, worker',
+      'overrides.qa',
+      { 'web-api': {} },
+      `overrides.qa: is not a tier or an environment; use one of ${[...new Set([...TIERS, ...ENVIRONMENTS.map((e) => e.name)])].join(', ')}`,
     ],
-    ['overrides.prod.web-api', 3, 'overrides.prod.web-api: 3 is not an object; give { imageTag?, scaling?, resources? }'],
     [
-      'overrides.prod.web-api.rollout',
+      'overrides.production.billing',
+      {},
+      'overrides.production.billing: is not a service of the catalog; use one of web-api, auth-service, payment-service, worker',
+    ],
+    ['overrides.production.web-api', 3, 'overrides.production.web-api: 3 is not an object; give { imageTag?, scaling?, resources? }'],
+    [
+      'overrides.production.web-api.rollout',
       { strategy: 'rolling' },
-      'overrides.prod.web-api.rollout: cannot be overridden per environment; use imageTag, scaling, resources',
+      'overrides.production.web-api.rollout: cannot be overridden per environment; use imageTag, scaling, resources',
     ],
     // the merged value is checked, under the environment that sets it
     [
-      'overrides.dev.worker.imageTag',
+      'overrides.development.worker.imageTag',
       'latest',
       'dev.services.worker.image.tag: "latest" is not allowed; use an immutable release tag such as 1.4.2',
     ],
     [
-      'overrides.prod.web-api.scaling.minReplicas',
+      'overrides.production.web-api.scaling.minReplicas',
       70,
       'prod.services.web-api.scaling.minReplicas: 70 is more than maxReplicas 60; minReplicas must not exceed maxReplicas',
     ],
-    ['overrides.dev.worker.scaling', 2, 'overrides.dev.worker.scaling: 2 is not an object; expected the scaling settings'],
+    ['overrides.development.worker.scaling', 2, 'overrides.development.worker.scaling: 2 is not an object; expected the scaling settings'],
     ['overrides.staging', [], 'overrides.staging: [] is not an object; give { <service>: { imageTag?, scaling?, resources? } }'],
   ])('%s = %j is reported', (field, value, message) => {
     expect(check(withValue(SERVICE_CATALOG, field, value))).toEqual(message);
   });
 
-  test('overrides of environments that exist but are not synthesized are not errors', () => {
+  test('overrides of environments that exist but are not synthesized are not errors; a typo of one gets the nearest name', () => {
     const onlyDev = ENVIRONMENTS.filter((e) => e.name === 'dev');
-    expect(validateServices(SERVICE_CATALOG, onlyDev, { otherEnvironmentNames: ['staging', 'prod'] })).toEqual([]);
-    expect(formatProblems(validateServices(SERVICE_CATALOG, onlyDev))).toEqual(
-      'overrides.staging: is not an environment; use one of dev\noverrides.prod: is not an environment; use one of dev',
+    const byName = withValue(withValue(SERVICE_CATALOG, 'overrides.prod', {}), 'overrides.prod.web-api', {});
+    expect(validateServices(byName, onlyDev, { otherEnvironmentNames: ['staging', 'prod'] })).toEqual([]);
+    expect(formatProblems(validateServices(byName, onlyDev))).toEqual(
+      'overrides.prod: is not a tier or an environment; use one of development, staging, production, dev',
     );
     const typo = withValue(SERVICE_CATALOG, 'overrides.prd', {});
     expect(formatProblems(validateServices(typo, onlyDev, { otherEnvironmentNames: ['staging', 'prod'] }))).toEqual(
-      'overrides.prd: is not an environment; use one of dev, staging, prod',
+      'overrides.prd: is not a tier or an environment; use one of development, staging, production, dev, prod; did you mean "prod"?',
     );
+  });
+
+  test("an environment inherits its tier's overrides, and its own key applies over them", () => {
+    // GIVEN a second production environment, with an own override only for web-api's minimum
+    const eu = { ...ENVIRONMENTS.find((e) => e.tier === 'production')!, name: 'prod-eu' };
+    const catalog = withValue(SERVICE_CATALOG, 'overrides.prod-eu', { 'web-api': { scaling: { minReplicas: 1 } } });
+    // WHEN validated THEN the merged value (tier's maximum, own minimum) is checked under prod-eu
+    expect(check2(catalog, [eu])).toEqual(
+      'prod-eu.services.web-api.scaling.minReplicas: 1 is too low in production; use at least 2 so that a drained node or zone leaves a pod serving',
+    );
+  });
+
+  test.each<[string, unknown, string]>([
+    [
+      'overrides.production.web-api.scalng',
+      {},
+      'overrides.production.web-api.scalng: cannot be overridden per environment; use imageTag, scaling, resources; did you mean "scaling"?',
+    ],
+    [
+      'overrides.production.web-apj',
+      {},
+      `overrides.production.web-apj: is not a service of the catalog; use one of ${SERVICES.map((s) => s.name).join(', ')}; did you mean "web-api"?`,
+    ],
+  ])('a typo in %s gets the nearest valid name', (field, value, message) => {
+    expect(check(withValue(SERVICE_CATALOG, field, value))).toEqual(message);
   });
 
   test.each<[string, unknown, string]>([

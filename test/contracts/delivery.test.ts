@@ -1,13 +1,17 @@
 /**
  * Delivery, read from both sides as a release meets it: the image signer role (Tooling/Delivery)
  * against the signing key's policy (Tooling/Signing), the release role against every environment's
- * deploy role, the deploy role's access entry against the Kubernetes group the manifests bind.
+ * deploy role, the deploy role against the gate project it starts, the gate role's access entry
+ * against the Kubernetes group the manifests bind, the gate's network path to the private endpoint.
  * IAM questions are answered by @cloud-copilot/iam-simulate over the policies as synthesized.
  */
-import { RELEASE_KUBERNETES_GROUP, deployRoleName, releaseRoleName } from '../../lib/config/delivery';
+import { DELIVERY, RELEASE_KUBERNETES_GROUP, deployRoleName, releaseRoleName, toolInstallCommands } from '../../lib/config/delivery';
 import { imageSignerRoleName } from '../../lib/config/image-signing';
-import { Request, decide, identityPolicies, roleMay, unknownActions } from './iam';
-import { CfnResource, World, resolve, resourcesOf, stack, world } from './world';
+import { clusterName } from '../../lib/config/naming';
+import { PLATFORM } from '../../lib/config/platform';
+import { GATE_REVISION_VARIABLE, gateBuildCommands, gateProjectName, gateRoleName } from '../../lib/config/release-gate';
+import { Request, decide, identityPolicies, roleMay, trustAllows, unknownActions } from './iam';
+import { CfnResource, World, resolve, resourcesOf, stack, subnetsOf, world } from './world';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 /** The decision alone (the explanation is for failure messages of `toHaveDecision`). */
@@ -95,12 +99,22 @@ describe('delivery contract (signer <-> signing key, release role <-> deploy rol
     const entries = resourcesOf(cluster, 'AWS::EKS::AccessEntry').filter(([, r]) =>
       (r.Properties!.KubernetesGroups ?? []).includes(RELEASE_KUBERNETES_GROUP),
     );
+    const gateRole = () => roleNamed(w, `${stageName}/Cluster`, gateRoleName(config.name));
+    const deployRole = () => roleNamed(w, `${stageName}/Cluster`, deployRoleName(config.name));
+    const gateProject = () => {
+      const found = resourcesOf(cluster, 'AWS::CodeBuild::Project').filter(([, r]) => r.Properties!.Name === gateProjectName(config.name));
+      expect(found).toHaveLength(1);
+      return found[0];
+    };
+    // the ARNs AWS gives them, from their names
+    const projectArn = () => `arn:aws:codebuild:${config.region}:${config.account}:project/${gateProjectName(config.name)}`;
+    const clusterArn = () => `arn:aws:eks:${config.region}:${config.account}:cluster/${clusterName(config.name)}`;
 
-    test('the access entry names the deploy role the Cluster stack creates, mapped to the group the manifests bind, with no access policy', () => {
+    test('the access entry names the role the gate project runs as, mapped to the group the manifests bind, with no access policy', () => {
       expect(entries).toHaveLength(1);
       const [, entry] = entries[0];
-      const deploy = roleNamed(w, `${stageName}/Cluster`, deployRoleName(config.name));
-      expect(entry.Properties!.PrincipalArn).toEqual({ 'Fn::GetAtt': [deploy, 'Arn'] });
+      expect(entry.Properties!.PrincipalArn).toEqual({ 'Fn::GetAtt': [gateRole(), 'Arn'] });
+      expect(gateProject()[1].Properties!.ServiceRole).toEqual({ 'Fn::GetAtt': [gateRole(), 'Arn'] });
       expect(entry.Properties!.AccessPolicies).toBeUndefined();
       const bindings = w.manifests[config.name].filter(
         (d) => d.kind === 'RoleBinding' && d.subjects?.some((s: { name: string }) => s.name === RELEASE_KUBERNETES_GROUP),
@@ -108,8 +122,20 @@ describe('delivery contract (signer <-> signing key, release role <-> deploy rol
       expect(bindings.map((b) => b.metadata.namespace).sort()).toEqual([...config.kubernetes.workloadNamespaces, 'argocd'].sort());
     });
 
-    test('only the release role may assume the deploy role, which may describe the cluster and nothing else', async () => {
-      const deploy = roleNamed(w, `${stageName}/Cluster`, deployRoleName(config.name));
+    test('only CodeBuild may assume the gate role, which may describe this cluster and nothing else of EKS', async () => {
+      expect((await trustAllows(w, cluster, gateRole(), { principal: 'codebuild.amazonaws.com' })).decision).toBe('Allowed');
+      expect((await trustAllows(w, cluster, gateRole(), { principal: 'lambda.amazonaws.com' })).decision).not.toBe('Allowed');
+      expect(
+        (await trustAllows(w, cluster, gateRole(), { principal: `arn:aws:iam::${delivery.account}:role/${releaseRoleName()}` })).decision,
+      ).not.toBe('Allowed');
+      expect(await roleMay(w, cluster, gateRole(), { action: 'eks:DescribeCluster', resource: clusterArn() })).toHaveDecision('Allowed');
+      expect(await roleMay(w, cluster, gateRole(), { action: 'eks:DescribeCluster', resource: `${clusterArn()}-other` })).toHaveDecision(
+        'ImplicitlyDenied',
+      );
+    });
+
+    test('only the release role may assume the deploy role, which may start and read the gate builds and nothing else', async () => {
+      const deploy = deployRole();
       const trust = resolve(w, cluster, cluster.template.Resources[deploy].Properties!.AssumeRolePolicyDocument);
       const deployArn = `arn:aws:iam::${config.account}:role/${deployRoleName(config.name)}`;
       // the release role's own policy allows it, and the deploy role's trust admits it (cross-account: both must)
@@ -140,19 +166,91 @@ describe('delivery contract (signer <-> signing key, release role <-> deploy rol
           })
         ).decision,
       ).not.toBe('Allowed');
+      // the deploy role: exactly the gate project, and the two calls the release makes
+      for (const action of ['codebuild:StartBuild', 'codebuild:BatchGetBuilds']) {
+        expect(await roleMay(w, cluster, deploy, { action, resource: projectArn() })).toHaveDecision('Allowed');
+        expect(await roleMay(w, cluster, deploy, { action, resource: `${projectArn()}-other` })).toHaveDecision('ImplicitlyDenied');
+      }
+      for (const action of ['codebuild:UpdateProject', 'codebuild:StopBuild']) {
+        expect(await roleMay(w, cluster, deploy, { action, resource: projectArn() })).toHaveDecision('ImplicitlyDenied');
+      }
+      expect(await roleMay(w, cluster, deploy, { action: 'eks:DescribeCluster', resource: clusterArn() })).toHaveDecision(
+        'ImplicitlyDenied',
+      );
       const statements = identityPolicies(w, cluster, deploy).flatMap((p) => p.policy.Statement);
-      expect(statements.flatMap((s) => [s.Action].flat())).toEqual(['eks:DescribeCluster']);
+      expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['codebuild:BatchGetBuilds', 'codebuild:StartBuild']);
+      // and the deploy role is mapped by no access entry: it never reaches the cluster
+      const principals = resourcesOf(cluster, 'AWS::EKS::AccessEntry').map(([, r]) => r.Properties!.PrincipalArn);
+      expect(principals).not.toContainEqual({ 'Fn::GetAtt': [deploy, 'Arn'] });
     });
 
-    test("the clusters' public endpoint admits the release step's address", () => {
-      expect(config.kubernetes.publicEndpointCidrs).toEqual(expect.arrayContaining(['198.51.100.10/32']));
+    test("the gate's network path: private subnets with a NAT route, HTTPS out, admitted by the cluster security group on 443 to the private endpoint", () => {
+      const [, project] = gateProject();
+      const vpcConfig = resolve(w, cluster, project.Properties!.VpcConfig);
+      const subnets = subnetsOf(w, stageName);
+      const privateIds = subnets.filter((x) => x.tier === 'Private').map((x) => x.id);
+      expect(vpcConfig.Subnets.length).toBeGreaterThan(0);
+      expect(privateIds).toEqual(expect.arrayContaining(vpcConfig.Subnets));
+      // each of those subnets routes 0.0.0.0/0 to a NAT gateway (the tools' downloads, the AWS APIs)
+      const network = stack(w, `${stageName}/Network`);
+      for (const subnet of vpcConfig.Subnets as string[]) {
+        const association = resourcesOf(network, 'AWS::EC2::SubnetRouteTableAssociation').find(
+          ([, r]) => resolve(w, network, r.Properties!.SubnetId) === subnet,
+        );
+        const table = resolve(w, network, association![1].Properties!.RouteTableId);
+        const routes = resourcesOf(network, 'AWS::EC2::Route').filter(([, r]) => resolve(w, network, r.Properties!.RouteTableId) === table);
+        expect(routes.some(([, r]) => r.Properties!.DestinationCidrBlock === '0.0.0.0/0' && r.Properties!.NatGatewayId)).toBe(true);
+      }
+      // its security group: HTTPS out only, to anywhere (the private endpoint's addresses, AWS APIs, dl.k8s.io, github.com)
+      const [groupRef] = project.Properties!.VpcConfig.SecurityGroupIds;
+      const groupId = groupRef['Fn::GetAtt'][0];
+      const group = cluster.template.Resources[groupId];
+      expect(group.Properties!.SecurityGroupEgress).toEqual([
+        expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+      ]);
+      // and the cluster security group (EKS's, on the private endpoint's interfaces) admits it on 443
+      const [clusterId] = resourcesOf(cluster, 'AWS::EKS::Cluster').map(([id]) => id);
+      const ingress = resourcesOf(cluster, 'AWS::EC2::SecurityGroupIngress').filter(
+        ([, r]) => r.Properties!.SourceSecurityGroupId?.['Fn::GetAtt']?.[0] === groupId,
+      );
+      expect(ingress.map(([, r]) => r.Properties)).toEqual([
+        expect.objectContaining({
+          GroupId: { 'Fn::GetAtt': [clusterId, 'ClusterSecurityGroupId'] },
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+        }),
+      ]);
+      expect(cluster.template.Resources[clusterId].Properties!.ResourcesVpcConfig.EndpointPrivateAccess).toBe(true);
+    });
+
+    test('the gate installs the pinned, checksum-verified tools and runs the gate commands of this cluster', () => {
+      const spec = JSON.parse(gateProject()[1].Properties!.Source.BuildSpec);
+      expect(spec.phases.install.commands).toEqual([
+        ...toolInstallCommands('kubectl', DELIVERY.tools.kubectl),
+        ...toolInstallCommands('argoRollouts', DELIVERY.tools.argoRollouts),
+      ]);
+      expect(spec.phases.build.commands).toEqual(gateBuildCommands({ clusterName: clusterName(config.name), region: config.region }));
+      expect(spec.env['exported-variables']).toEqual([GATE_REVISION_VARIABLE]);
+    });
+
+    test("the cluster's public endpoint admits people's addresses only: nothing of the tooling account", () => {
+      expect(config.kubernetes.publicEndpointCidrs).toEqual(PLATFORM.adminCidrs);
+      const [, resource] = resourcesOf(cluster, 'AWS::EKS::Cluster')[0];
+      expect(resource.Properties!.ResourcesVpcConfig.PublicAccessCidrs ?? []).toEqual(PLATFORM.adminCidrs);
     });
   });
 
-  test('every action of the delivery policies exists in AWS', async () => {
+  test('every action of the delivery policies exists in AWS (the gate and deploy roles of every environment too)', async () => {
     const statements = [signer, roleNamed(w, 'Tooling/Delivery', releaseRoleName())].flatMap((id) =>
       identityPolicies(w, delivery, id).flatMap((p) => p.policy.Statement),
     );
+    for (const config of w.environments) {
+      const cluster = stack(w, `${config.stageName}/Cluster`);
+      for (const name of [gateRoleName(config.name), deployRoleName(config.name)]) {
+        statements.push(...identityPolicies(w, cluster, roleNamed(w, cluster.path, name)).flatMap((p) => p.policy.Statement));
+      }
+    }
     for (const s of statements) expect(await unknownActions(s)).toEqual([]);
   });
 });

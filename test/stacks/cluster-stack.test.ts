@@ -322,6 +322,7 @@ describe('ClusterStack with a service that calls no AWS API', () => {
       hostedZone: dns.hostedZone,
       services: [idle, uploader],
       controlPlaneLogGroup: data.controlPlaneLogGroup,
+      releaseGateLogGroup: data.releaseGateLogGroup,
       alertTopicKey: new ObservabilityDataStack(stage, 'ObservabilityData', { config: prod, logsBucket: data.logsBucket }).alertKey,
       data: {
         databaseProxySecurityGroup: data.databaseAccess.proxySecurityGroup,
@@ -359,6 +360,7 @@ describe('ClusterStack version guard', () => {
           hostedZone: dns.hostedZone,
           services: [],
           controlPlaneLogGroup: data.controlPlaneLogGroup,
+          releaseGateLogGroup: data.releaseGateLogGroup,
           alertTopicKey: new ObservabilityDataStack(stage, 'ObservabilityData', { config, logsBucket: data.logsBucket }).alertKey,
           data: {
             databaseProxySecurityGroup: data.databaseAccess.proxySecurityGroup,

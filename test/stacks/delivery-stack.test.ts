@@ -54,14 +54,16 @@ describe('Delivery stack (Tooling)', () => {
   );
 
   test.each(releaseTargets(ENVIRONMENTS).map((t) => [t.name, t] as const))(
-    '%s: the release project commits, waits and reverts (npm run release ... --push --wait)',
+    '%s: the release project commits, runs the gate and reverts (npm run release ... --push --wait), outside any VPC',
     (name, target) => {
       const spec = buildSpecOf(template, releaseProjectName(name));
       const source = target.promoteFrom ? `--from ${target.promoteFrom}` : '--commit "$CODEBUILD_RESOLVED_SOURCE_VERSION"';
       expect(spec.phases.build.commands).toEqual([`npm run release -- --env ${name} --service "$SERVICE" ${source} --push --wait`]);
+      // it calls no cluster: no kubectl here (the environment's gate project installs it)
+      expect(spec.phases.install.commands).toEqual(['npm ci --no-audit --no-fund']);
       template.hasResourceProperties('AWS::CodeBuild::Project', {
         Name: releaseProjectName(name),
-        VpcConfig: Match.objectLike({ Subnets: Match.anyValue() }),
+        VpcConfig: Match.absent(),
         Environment: Match.objectLike({
           PrivilegedMode: false,
           EnvironmentVariables: Match.arrayWith([
@@ -72,7 +74,7 @@ describe('Delivery stack (Tooling)', () => {
     },
   );
 
-  test('synthesizes offline: no context lookup (the VPC names its zones)', () => {
+  test('synthesizes offline: no context lookup', () => {
     const app = buildApp(ENVIRONMENTS, TEST_APP_PROPS) as App;
     const tooling = (app.node.findChild('Tooling') as ToolingStage).synth();
     expect(tooling.manifest.missing ?? []).toEqual([]);
@@ -86,13 +88,10 @@ describe('Delivery stack (Tooling)', () => {
     ]);
   });
 
-  test('the release role, the GitOps token and the fixed egress address are there and kept', () => {
+  test('the release role and the GitOps token are there and kept; no VPC, no fixed address, no output to copy by hand', () => {
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: releaseRoleName() });
     template.hasResource('AWS::SecretsManager::Secret', { Properties: { Name: gitOpsTokenSecretName() }, DeletionPolicy: 'Retain' });
-    template.hasResource('AWS::EC2::EIP', { DeletionPolicy: 'Retain' });
-    template.hasResourceProperties('AWS::EC2::NatGateway', {
-      AllocationId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EgressAddress'), 'AllocationId'] },
-    });
-    template.hasOutput('DeliveryEgressAddress', {});
+    for (const type of ['AWS::EC2::VPC', 'AWS::EC2::EIP', 'AWS::EC2::NatGateway']) template.resourceCountIs(type, 0);
+    expect(template.findOutputs('*')).toEqual({});
   });
 });

@@ -73,8 +73,8 @@ describe('stateful logical IDs', () => {
     expect(types.filter((t) => t === 'AWS::EC2::VPC')).toHaveLength(4); // one per environment + prod's DR region
     // a backup vault per environment + prod's DR vault that receives the copies
     expect(types.filter((t) => t === 'AWS::Backup::BackupVault')).toHaveLength(4);
-    // and the delivery VPC of the tooling account (its NAT address is admitted by the clusters)
-    expect(Object.values(current['Tooling/Delivery'] ?? {})).toContain('AWS::EC2::VPC');
+    // and none in the tooling account: the release gates run in the environments' VPCs (ADR 0004)
+    expect(Object.values(current['Tooling/Delivery'] ?? {})).not.toContain('AWS::EC2::VPC');
   });
 
   test("the pin list covers the pipelines' artifact buckets and keys, in every region they replicate to", () => {
