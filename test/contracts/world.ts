@@ -37,6 +37,8 @@ export interface SynthesizedStack {
   readonly region: string;
   /** Whether CloudFormation refuses to delete the stack. */
   readonly terminationProtection: boolean;
+  /** Paths of the stacks deployed before this one (the assembly's dependencies; the docs draw them). */
+  readonly dependencies: readonly string[];
   readonly template: CfnTemplate;
 }
 
@@ -64,6 +66,7 @@ export function world(): World {
     return cached!;
   }
   const assembly: CloudAssembly = buildApp(ENVIRONMENTS, TEST_APP_PROPS).synth();
+  const byId = new Map(assembly.nestedAssemblies.flatMap((nested) => nested.nestedAssembly.stacks.map((s) => [s.id, s.hierarchicalId])));
   const stacks = assembly.nestedAssemblies.flatMap((nested) =>
     nested.nestedAssembly.stacks.map((s) => ({
       path: s.hierarchicalId,
@@ -71,6 +74,7 @@ export function world(): World {
       account: s.environment.account,
       region: s.environment.region,
       terminationProtection: s.terminationProtection ?? false,
+      dependencies: s.dependencies.flatMap((d) => (byId.has(d.id) ? [byId.get(d.id)!] : [])),
       template: s.template as CfnTemplate,
     })),
   );
@@ -102,6 +106,7 @@ export function worldOf(...stacks: Stack[]): World {
         account: s.account,
         region: s.region,
         terminationProtection: s.terminationProtection ?? false,
+        dependencies: s.dependencies.map((d) => d.node.path),
         template: Template.fromStack(s).toJSON() as CfnTemplate,
       };
     }),
