@@ -1,21 +1,29 @@
 /**
  * What the audit trail alarms on: CloudWatch Logs filter patterns over CloudTrail events (JSON
- * filter syntax), each with a severity. The first three are the CIS AWS Foundations Benchmark's
- * monitoring controls (v1.4.0: 4.3 root account usage, 4.2 console sign-in without MFA, 4.4 IAM
+ * filter syntax), each counted into a metric that the Observability stack alarms on (an
+ * `ALARM_CATALOG` kind). The first three are the CIS AWS Foundations Benchmark's monitoring controls (v1.4.0: 4.3 root account usage, 4.2 console sign-in without MFA, 4.4 IAM
  * policy changes; the patterns as the benchmark gives them). The last two are the platform's: any
  * use of the break-glass path, and a read of an application secret by a principal that is not one
  * of its owners (its consumers' secrets roles and its rotation function), allowed or refused.
  *
  * Pure data and functions of config; no imports beyond lib/config.
  */
+import type { AlarmId } from './observability';
+
+/** The alarm kinds of the audit rules (ids of `ALARM_CATALOG`; their severities come from the thresholds in config). */
+export type AuditAlarmId = Extract<
+  AlarmId,
+  'root-account-use' | 'console-signin-without-mfa' | 'iam-policy-change' | 'break-glass-use' | 'secret-read-by-non-owner'
+>;
 
 /** One rule. */
 export interface AuditRuleSpec {
-  /** Identifier (metric and alarm name), e.g. `RootUse`. */
+  /** Identifier (the metric's name), e.g. `RootUse`. */
   readonly id: string;
+  /** The alarm kind on the metric: its runbook anchor, title and thresholds by severity. */
+  readonly alarmId: AuditAlarmId;
   /** What it means when it fires. */
   readonly description: string;
-  readonly severity: 'critical' | 'warning';
   /** Filter patterns; each counts into the rule's metric. */
   readonly patterns: readonly string[];
 }
@@ -70,23 +78,23 @@ export function auditRules(inputs: AuditRuleInputs): AuditRuleSpec[] {
     return `{ ${read} && (($.userIdentity.type != "AssumedRole") || (${notAnOwner})) }`;
   });
   return [
-    { id: 'RootUse', description: 'The root user of the account was used', severity: 'critical', patterns: [ROOT_USE_PATTERN] },
+    { id: 'RootUse', alarmId: 'root-account-use', description: 'The root user of the account was used', patterns: [ROOT_USE_PATTERN] },
     {
       id: 'ConsoleSignInWithoutMfa',
+      alarmId: 'console-signin-without-mfa',
       description: 'An IAM user signed in to the console without MFA',
-      severity: 'critical',
       patterns: [CONSOLE_WITHOUT_MFA_PATTERN],
     },
     {
       id: 'IamPolicyChanges',
+      alarmId: 'iam-policy-change',
       description: 'An IAM policy was created, changed, attached or detached (expected during a deploy; otherwise investigate)',
-      severity: 'warning',
       patterns: [`{ ${IAM_POLICY_CHANGE_EVENTS.map((e) => `($.eventName = "${e}")`).join(' || ')} }`],
     },
     {
       id: 'BreakGlassUse',
+      alarmId: 'break-glass-use',
       description: 'The break-glass path was used (its permission set, or its role)',
-      severity: 'critical',
       patterns: [
         `{ (${ISSUER} = "AWSReservedSSO_${inputs.breakGlassPermissionSetName}_*") || (${ISSUER} = "${inputs.breakGlassRoleName}") }`,
       ],
@@ -95,8 +103,8 @@ export function auditRules(inputs: AuditRuleInputs): AuditRuleSpec[] {
       ? [
           {
             id: 'SecretReadByNonOwner',
+            alarmId: 'secret-read-by-non-owner' as const,
             description: "An application secret's value was requested by a principal that is not one of its owners",
-            severity: 'critical' as const,
             patterns: secretReads,
           },
         ]

@@ -49,6 +49,12 @@ const thresholds = (overrides: Partial<AlarmThresholds> = {}): AlarmThresholds =
   'canary-latency': { warning: 1 },
   'alerting-delivery-failed': { warning: 1 },
   'escalation-failed': { warning: 1 },
+  // The audit trail (any one event): misuse of the account's most powerful paths pages.
+  'root-account-use': { critical: 1 },
+  'console-signin-without-mfa': { critical: 1 },
+  'iam-policy-change': { warning: 1 },
+  'break-glass-use': { critical: 1 },
+  'secret-read-by-non-owner': { critical: 1 },
   ...overrides,
 });
 

@@ -434,6 +434,46 @@ export const ALARM_CATALOG = {
     missingData: 'notBreaching',
     missingDataWhy: 'Step Functions reports nothing while no escalation ends.',
   },
+  'root-account-use': {
+    title: 'The root user of the account was used (CIS AWS Foundations Benchmark 4.3)',
+    unit: 'events in 5 minutes',
+    per: 'environment account (the audit trail)',
+    missingData: 'notBreaching',
+    missingDataWhy:
+      'The audit metric filters publish 0 for every period without a matching event (their default value): no event is good news.',
+  },
+  'console-signin-without-mfa': {
+    title: 'An IAM user signed in to the console without MFA (CIS AWS Foundations Benchmark 4.2)',
+    unit: 'events in 5 minutes',
+    per: 'environment account (the audit trail)',
+    missingData: 'notBreaching',
+    missingDataWhy:
+      'The audit metric filters publish 0 for every period without a matching event (their default value): no event is good news.',
+  },
+  'iam-policy-change': {
+    title: 'An IAM policy was created, changed, attached or detached (CIS AWS Foundations Benchmark 4.4; expected during a deploy)',
+    unit: 'events in 5 minutes',
+    per: 'environment account (the audit trail)',
+    missingData: 'notBreaching',
+    missingDataWhy:
+      'The audit metric filters publish 0 for every period without a matching event (their default value): no event is good news.',
+  },
+  'break-glass-use': {
+    title: 'The break-glass path was used (its permission set or its role)',
+    unit: 'events in 5 minutes',
+    per: 'environment account (the audit trail)',
+    missingData: 'notBreaching',
+    missingDataWhy:
+      'The audit metric filters publish 0 for every period without a matching event (their default value): no event is good news.',
+  },
+  'secret-read-by-non-owner': {
+    title: "An application secret's value was requested by a principal that is not one of its owners",
+    unit: 'events in 5 minutes',
+    per: 'environment account (the audit trail)',
+    missingData: 'notBreaching',
+    missingDataWhy:
+      'The audit metric filters publish 0 for every period without a matching event (their default value): no event is good news.',
+  },
 } as const satisfies Record<string, AlarmKind>;
 
 /** An alarm id: the runbook anchor of one kind of alarm. */

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { trailLogGroupName, trailName } from '../config/access-names';
 import { auditRules } from '../config/audit-rules';
 import { AUDIT_TRAIL_ACCESS_LOGS_PREFIX, auditTrailBucketName, kmsAliasName } from '../config/naming';
-import { AlarmActions, AuditAlarms } from '../constructs/audit-alarms';
+import { AuditMetrics } from '../constructs/audit-metrics';
 import { AuditTrail } from '../constructs/audit-trail';
 import { bucketProtection } from './bucket-protection';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
@@ -17,30 +17,26 @@ export interface AuditStackProps extends Omit<PlatformStackProps, 'stateful'> {
   readonly breakGlassPermissionSetName: string;
   /** Secrets Manager name of each application secret -> the role names that may read it (reads by others are alarmed on). */
   readonly secretOwners: Readonly<Record<string, readonly string[]>>;
-  /**
-   * Where the alarms of each severity go (the Observability stack's topics).
-   * @default - none yet: `audit.alarms.addAlarmActions(...)` wires them
-   */
-  readonly alarmActions?: AlarmActions;
 }
 
 /**
  * The account's audit (stateful: the trail's files are evidence): a multi-region CloudTrail trail,
  * write-once in S3 for `audit.trailRetentionDays` and in CloudWatch Logs for
- * `audit.cloudWatchRetentionDays`, and the audit alarms on it: root use, console sign-in without
- * MFA, IAM policy changes, break-glass use, a secret read by a principal that is not its owner.
+ * `audit.cloudWatchRetentionDays`, and the metrics of the audit alarms on it (root use, console
+ * sign-in without MFA, IAM policy changes, break-glass use, a secret read by a principal that is not
+ * its owner); the alarms themselves are the Observability stack's, on the severity topics.
  */
 export class AuditStack extends PlatformStack {
   /** The trail, its bucket, key and log group. */
   public readonly trail: AuditTrail;
-  /** The alarms, keyed by severity. */
-  public readonly alarms: AuditAlarms;
+  /** The metrics the audit alarms watch (the alarms are the Observability stack's). */
+  public readonly metrics: AuditMetrics;
 
   constructor(scope: Construct, id: string, props: AuditStackProps) {
     super(scope, id, {
       ...props,
       stateful: true,
-      description: `${props.config.name}: audit trail (CloudTrail, write-once) and audit alarms`,
+      description: `${props.config.name}: audit trail (CloudTrail, write-once) and the metrics of its alarms`,
     });
     const { config } = this;
     const { audit } = config;
@@ -67,16 +63,15 @@ export class AuditStack extends PlatformStack {
       reason:
         "The Data stack lets S3 log this bucket's access into the logs bucket, naming this bucket (serverAccessLogDeliveryStatement).",
     });
-    this.alarms = new AuditAlarms(this, 'Alarms', {
+    // Construct ID kept from when the alarms lived here: the metric filters keep their logical IDs.
+    this.metrics = new AuditMetrics(this, 'Alarms', {
       logGroup: this.trail.logGroup,
       namespace: `${config.tags.Application}/${config.name}/audit`,
-      alarmNamePrefix: `${config.tags.Application}-${config.name}-audit`,
       rules: auditRules({
         breakGlassRoleName: config.stateful.breakGlassRoleName,
         breakGlassPermissionSetName: props.breakGlassPermissionSetName,
         secretOwners: props.secretOwners,
       }),
-      actions: props.alarmActions,
     });
   }
 }

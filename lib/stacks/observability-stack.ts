@@ -38,6 +38,7 @@ import {
 } from '../config/observability-names';
 import { ServiceSpec } from '../config/service-catalog';
 import { Severity } from '../config/types';
+import type { AuditMetric } from '../constructs/audit-metrics';
 import { AlarmFacade, AlarmSpec } from '../constructs/alarm-facade';
 import { AlbDimensions } from '../constructs/alb-dimensions';
 import { AlertRouter } from '../constructs/alert-router';
@@ -78,6 +79,8 @@ export interface ObservabilityStackProps extends Omit<PlatformStackProps, 'state
    * @default - resolved when the services or the ingress group change
    */
   readonly albDimensionsRefresh?: string;
+  /** The audit trail's metrics (Audit stack), each alarmed on as its catalogue kind. @default - none */
+  readonly auditMetrics?: readonly AuditMetric[];
 }
 
 const PERIOD = Duration.minutes(5);
@@ -201,6 +204,7 @@ export class ObservabilityStack extends PlatformStack {
     });
     this.functionAlarms({ ...props.functions, 'alert-router': this.router.handler.function, ...this.escalationFunction() });
     this.alertingAlarms();
+    for (const { alarmId, metric } of props.auditMetrics ?? []) this.alarm(alarmId, { metric, evaluationPeriods: 1 });
     this.facade.addComposite({
       id: 'api-unavailable',
       title: ALARM_CATALOG['api-unavailable'].title,

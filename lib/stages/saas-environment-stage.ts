@@ -217,6 +217,7 @@ export class SaasEnvironmentStage extends Stage {
       distributionId: this.edge.distribution.distributionId,
       functions,
       albDimensionsRefresh,
+      auditMetrics: this.audit.metrics.metrics,
     });
     this.observabilityGlobal = new ObservabilityGlobalStack(this, 'ObservabilityGlobal', {
       config,

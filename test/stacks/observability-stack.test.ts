@@ -20,7 +20,8 @@ import {
   platformMetricNamespace,
   webAclMetricName,
 } from '../../lib/config/observability-names';
-import { servicesFor } from '../../lib/config/service-catalog';
+import { SECRETS, servicesFor } from '../../lib/config/service-catalog';
+import { auditRules } from '../../lib/config/audit-rules';
 import { EnvironmentConfig, Severity } from '../../lib/config/types';
 import { APPLICATION_ERRORS_METRIC } from '../../lib/stacks/observability-stack';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
@@ -214,6 +215,12 @@ function expectedAlarms(config: EnvironmentConfig) {
         expect(w.metrics!.map((m) => m.metricName)).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']);
       },
     });
+  }
+  // the audit trail's rules (Audit stack metric filters), one alarm kind each; the secret rule when the catalog has secrets
+  const auditNamespace = `${config.tags.Application}/${config.name}/audit`;
+  const secretOwners = Object.fromEntries(Object.keys(SECRETS).map((key) => [key, []]));
+  for (const rule of auditRules({ breakGlassRoleName: 'b', breakGlassPermissionSetName: 'p', secretOwners })) {
+    rows.push({ id: rule.alarmId, check: single(auditNamespace, rule.id, 'Sum') });
   }
   return rows.flatMap((row) =>
     SEVERITIES.filter((s) => t[row.id][s] !== undefined).map((severity) => ({
