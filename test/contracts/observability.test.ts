@@ -114,7 +114,7 @@ describe.each(ENVIRONMENTS)('%s: monitoring contracts', (name, config) => {
   });
 
   // PENDING (branch p2-obs-bridge): External Secrets' own role reads no secret since per-consumer
-  // stores (docs/access.md); Alertmanager is moving to the severity topics and reads no PagerDuty key.
+  // stores (docs/security/iam-policies.md); Alertmanager is moving to the severity topics and reads no PagerDuty key.
   (config.observability.pager ? test.failing : test)(
     'External Secrets may read the PagerDuty secrets (Alertmanager reads the same ones), and they exist under those names',
     async () => {

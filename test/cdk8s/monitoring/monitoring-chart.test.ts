@@ -104,7 +104,7 @@ describe.each(ENVS)('%s: the Prometheus that exists selects every monitor and ru
   });
 
   // PENDING (branch p2-obs-bridge): Alertmanager's channel ExternalSecrets name a store nothing creates
-  // since per-consumer stores (docs/access.md); they go away when Alertmanager uses the severity topics.
+  // since per-consumer stores (docs/security/iam-policies.md); they go away when Alertmanager uses the severity topics.
   test.failing("every ExternalSecret reads through a store that admits its namespace (Alertmanager's included)", () => {
     const stores = docs.filter((d) => d.kind === 'ClusterSecretStore');
     const externalSecrets = docs.filter((d) => d.kind === 'ExternalSecret' && d.spec.secretStoreRef);
