@@ -3,7 +3,7 @@
  * environment with its settings, the names an operator types, its stacks and their order, the path
  * of a request and the CDK <-> cdk8s contract values (from the synthesized templates and manifests).
  */
-import { apiHost, appHost } from '../config/edge-names';
+import { apiHost, appHost, webhookDeadLetterQueueName } from '../config/edge-names';
 import { clusterName, databaseEndpointParameterName, ingressGroupName, uploadsBucketName } from '../config/naming';
 import { alarmNamePrefix, dashboardName } from '../config/observability-names';
 import { servicesFor } from '../config/service-catalog';
@@ -100,7 +100,9 @@ export function environmentsPage(environments: readonly EnvironmentConfig[]): st
     'Every environment is one `EnvironmentConfig` in `lib/config/environments.ts` (account IDs, region, DR region and',
     'domain come from `lib/config/platform.ts`); differences are data in that object. One page per environment:',
     '',
-    ...environments.map((c) => `- [${c.name}](${relativeLink(ENVIRONMENTS_INDEX, environmentPagePath(c.name))}): ${c.tier}, \`${c.stageName}\` stage`),
+    ...environments.map(
+      (c) => `- [${c.name}](${relativeLink(ENVIRONMENTS_INDEX, environmentPagePath(c.name))}): ${c.tier}, \`${c.stageName}\` stage`,
+    ),
     '',
     '## Comparison',
     '',
@@ -134,7 +136,7 @@ export function runbookVariables(input: DocsInput, config: EnvironmentConfig): R
   const proxy = data && resourcesOfType(data, 'AWS::RDS::DBProxy')[0];
   return [
     { name: 'ENV', value: config.name, what: 'environment name' },
-    { name: 'STAGE', value: config.stageName, what: "CDK stage: `cdk deploy \"$STAGE/*\"`" },
+    { name: 'STAGE', value: config.stageName, what: 'CDK stage: `cdk deploy "$STAGE/*"`' },
     { name: 'AWS_REGION', value: config.region, what: 'primary region' },
     ...(config.drRegion ? [{ name: 'DR_REGION', value: config.drRegion, what: 'disaster-recovery region' }] : []),
     { name: 'ACCOUNT', value: config.account, what: 'AWS account' },
@@ -143,11 +145,18 @@ export function runbookVariables(input: DocsInput, config: EnvironmentConfig): R
     { name: 'DASHBOARD', value: dashboardName(config.name), what: 'CloudWatch dashboard' },
     { name: 'ALARM_PREFIX', value: alarmNamePrefix(config.name), what: 'prefix of every alarm name' },
     { name: 'UPLOADS_BUCKET', value: uploadsBucketName(config.name, config.account, config.region), what: 'uploads bucket' },
-    { name: 'PROXY_ENDPOINT_PARAM', value: databaseEndpointParameterName(config.name, 'proxy'), what: 'SSM parameter with the RDS Proxy endpoint' },
+    { name: 'WEBHOOK_DLQ', value: webhookDeadLetterQueueName(config.name), what: 'dead-letter queue of the webhook events' },
+    {
+      name: 'PROXY_ENDPOINT_PARAM',
+      value: databaseEndpointParameterName(config.name, 'proxy'),
+      what: 'SSM parameter with the RDS Proxy endpoint',
+    },
     ...(proxy && typeof proxy[1].Properties?.DBProxyName === 'string'
       ? [{ name: 'DB_PROXY', value: proxy[1].Properties.DBProxyName, what: 'RDS Proxy' }]
       : []),
-    ...(data && db ? [{ name: 'DB_INSTANCE', value: lookup(data, db[0]), what: 'database instance identifier (named by the deploy)' }] : []),
+    ...(data && db
+      ? [{ name: 'DB_INSTANCE', value: lookup(data, db[0]), what: 'database instance identifier (named by the deploy)' }]
+      : []),
     { name: 'API_HOST', value: apiHost(config), what: 'public API host' },
     { name: 'APP_HOST', value: appHost(config), what: 'public web app host' },
   ];
@@ -155,7 +164,11 @@ export function runbookVariables(input: DocsInput, config: EnvironmentConfig): R
 
 /** The variables as a shell block to paste. */
 export function variablesBlock(input: DocsInput, config: EnvironmentConfig): string {
-  return ['```bash', ...runbookVariables(input, config).map((v) => `export ${v.name}=${v.value.includes('$(') ? `"${v.value}"` : v.value}`), '```'].join('\n');
+  return [
+    '```bash',
+    ...runbookVariables(input, config).map((v) => `export ${v.name}=${v.value.includes('$(') ? `"${v.value}"` : v.value}`),
+    '```',
+  ].join('\n');
 }
 
 /** One environment's page. */
@@ -232,7 +245,7 @@ export function environmentPage(input: DocsInput, config: EnvironmentConfig): st
     '',
     '## CDK and cdk8s contract',
     '',
-    'Names CDK gives a resource that this environment\'s manifests use, and where. Each is derived from config by one',
+    "Names CDK gives a resource that this environment's manifests use, and where. Each is derived from config by one",
     `function in \`lib/config/\` that both sides call, and tested from both sides in \`test/contracts/\` ([architecture](${relativeLink(page, 'docs/architecture.md', 'the-cdk-and-cdk8s-contract')})).`,
     '',
     contractTable(input, config.name),
