@@ -99,7 +99,8 @@ export function committedReference(root: string = ROOT): Map<string, string> {
   const pages = new Map<string, string>();
   const index = path.join(root, MODULES_PAGE);
   if (fs.existsSync(index)) pages.set(MODULES_PAGE, fs.readFileSync(index, 'utf8'));
-  for (const file of filesBelow(path.join(root, MODULES_DIR))) pages.set(`${MODULES_DIR}/${file}`, fs.readFileSync(path.join(root, MODULES_DIR, file), 'utf8'));
+  for (const file of filesBelow(path.join(root, MODULES_DIR)))
+    pages.set(`${MODULES_DIR}/${file}`, fs.readFileSync(path.join(root, MODULES_DIR, file), 'utf8'));
   return pages;
 }
 

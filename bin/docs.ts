@@ -44,7 +44,10 @@ export function synthesizeInput(): DocsInput {
       template: s.template,
     }));
     const manifests = Object.fromEntries(
-      ENVIRONMENTS.map((config) => [config.name, documentsOf(buildCharts(new App({ outdir: path.join(outdir, 'k8s') }), config)) as DocManifest[]]),
+      ENVIRONMENTS.map((config) => [
+        config.name,
+        documentsOf(buildCharts(new App({ outdir: path.join(outdir, 'k8s') }), config)) as DocManifest[],
+      ]),
     );
     return { stacks, manifests, environments: ENVIRONMENTS, catalog: SERVICE_CATALOG };
   } finally {
@@ -78,7 +81,9 @@ export function renderDiagrams(input: DocsInput): Map<string, string> {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.status !== 0) throw new Error(`rendering the diagrams failed: ${result.stderr}`);
-  return new Map(Object.entries(JSON.parse(result.stdout) as Record<string, string>).map(([file, svg]) => [`${DIAGRAMS_DIR}/${file}`, svg]));
+  return new Map(
+    Object.entries(JSON.parse(result.stdout) as Record<string, string>).map(([file, svg]) => [`${DIAGRAMS_DIR}/${file}`, svg]),
+  );
 }
 
 /** Write a file under the root, creating its folder; returns the path for the log. */

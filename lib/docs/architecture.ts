@@ -73,7 +73,9 @@ function workloadEnvironment(docs: readonly DocManifest[], workload: DocManifest
 function serviceWorkloads(input: DocsInput, environmentName: string): Map<string, DocManifest> {
   const docs = input.manifests[environmentName] ?? [];
   const services = new Set(input.catalog.services.map((s) => s.name));
-  return new Map(docs.filter((d) => (d.kind === 'Deployment' || d.kind === 'Rollout') && services.has(d.metadata.name)).map((d) => [d.metadata.name, d]));
+  return new Map(
+    docs.filter((d) => (d.kind === 'Deployment' || d.kind === 'Rollout') && services.has(d.metadata.name)).map((d) => [d.metadata.name, d]),
+  );
 }
 
 /**
@@ -117,7 +119,11 @@ export function trafficFlow(input: DocsInput, environmentName: string): string {
   }
   if (ingressClass) {
     lines.push(`  alb[${label(`ALB of IngressClass ${ingressClass.metadata.name} (AWS Load Balancer Controller)`)}]`);
-    if (regionalAcl) lines.push(`  wafalb{{${label(`WAF ${regionalAcl.resource.Properties?.Name}<br>${where(regionalAcl.stack)}`)}}}`, '  wafalb -. guards .-> alb');
+    if (regionalAcl)
+      lines.push(
+        `  wafalb{{${label(`WAF ${regionalAcl.resource.Properties?.Name}<br>${where(regionalAcl.stack)}`)}}}`,
+        '  wafalb -. guards .-> alb',
+      );
   }
   const workloads = serviceWorkloads(input, environmentName);
   const proxy = find(stacks, 'AWS::RDS::DBProxy');
@@ -130,7 +136,11 @@ export function trafficFlow(input: DocsInput, environmentName: string): string {
   if (proxy && primary) lines.push('  proxy --> db');
   if (replica) lines.push(`  replica[(${label('read replica')})]`, '  db -. replication .-> replica');
   if (api) {
-    lines.push(`  api[${label(`API Gateway ${api.resource.Properties?.Name} + Lambda<br>${where(api.stack)}`)}]`, '  partners(["Webhook senders"])', '  partners --> api');
+    lines.push(
+      `  api[${label(`API Gateway ${api.resource.Properties?.Name} + Lambda<br>${where(api.stack)}`)}]`,
+      '  partners(["Webhook senders"])',
+      '  partners --> api',
+    );
     if (queue) lines.push(`  queue[${label(`SQS ${queue.resource.Properties?.QueueName}`)}]`, '  api --> queue');
   }
   const uploadsUsers: string[] = [];
@@ -223,7 +233,8 @@ export function contractValues(input: DocsInput, environmentName: string): Contr
       if (r.Type === 'AWS::EKS::PodIdentityAssociation')
         add(`${r.Properties?.Namespace}/${r.Properties?.ServiceAccount}`, `${stackIdOf(s.path)}: ${r.Type} (Namespace/ServiceAccount)`);
       if (r.Type === 'AWS::CloudFront::Distribution')
-        for (const o of r.Properties?.DistributionConfig?.Origins ?? []) add(o.DomainName, `${stackIdOf(s.path)}: ${r.Type} (origin DomainName)`);
+        for (const o of r.Properties?.DistributionConfig?.Origins ?? [])
+          add(o.DomainName, `${stackIdOf(s.path)}: ${r.Type} (origin DomainName)`);
     }
   }
   return rows.sort((a, b) => a.aws.localeCompare(b.aws) || a.value.localeCompare(b.value));

@@ -64,9 +64,17 @@ export function statementSummary(statement: any): string {
   const actions = list<string>(statement.Action).map(render);
   const notActions = list<string>(statement.NotAction).map(render);
   const resources = list<unknown>(statement.Resource).map(render);
-  const conditions = Object.entries(statement.Condition ?? {}).flatMap(([op, keys]) => Object.keys(keys as object).map((k) => `${op} ${k}`));
+  const conditions = Object.entries(statement.Condition ?? {}).flatMap(([op, keys]) =>
+    Object.keys(keys as object).map((k) => `${op} ${k}`),
+  );
   const what = notActions.length > 0 ? `everything but ${some(notActions, 6)}` : some(actions, 12);
-  const on = resources.length > 0 ? ` on ${some(resources.map((r) => code(r)), 4)}` : '';
+  const on =
+    resources.length > 0
+      ? ` on ${some(
+          resources.map((r) => code(r)),
+          4,
+        )}`
+      : '';
   return `${statement.Effect === 'Deny' ? '**Deny**' : 'Allow'} ${what}${on}${conditions.length > 0 ? ` when ${conditions.join(', ')}` : ''}`;
 }
 
@@ -76,7 +84,9 @@ export function trustSummary(document: any): string {
   return list<Record<string, unknown>>(document?.Statement)
     .map((s) => {
       const principal = (s.Principal ?? {}) as Record<string, unknown>;
-      const who = Object.entries(principal).flatMap(([kind, v]) => list(v).map((p) => `${kind === 'Service' ? '' : `${kind} `}${render(p)}`));
+      const who = Object.entries(principal).flatMap(([kind, v]) =>
+        list(v).map((p) => `${kind === 'Service' ? '' : `${kind} `}${render(p)}`),
+      );
       const conditions = Object.entries((s.Condition ?? {}) as Record<string, object>).flatMap(([op, keys]) =>
         Object.keys(keys).map((k) => `${op} ${k}`),
       );
@@ -105,7 +115,8 @@ function roleStatements(s: DocStack, roleId: string, role: DocResource): { state
   }
   for (const arn of list(role.Properties?.ManagedPolicyArns)) {
     const text = render(arn);
-    if (!text.startsWith('<')) managed.push(text.replace(/^arn:\$\{AWS::Partition\}:iam::aws:policy\//, '').replace(/^arn:aws:iam::aws:policy\//, ''));
+    if (!text.startsWith('<'))
+      managed.push(text.replace(/^arn:\$\{AWS::Partition\}:iam::aws:policy\//, '').replace(/^arn:aws:iam::aws:policy\//, ''));
   }
   return { statements, managed };
 }
@@ -141,12 +152,24 @@ function permissionSetRows(s: DocStack): string[][] {
     const inline = set.Properties?.InlinePolicy;
     const document = typeof inline === 'string' ? JSON.parse(inline) : inline;
     const may = [
-      ...list<unknown>(set.Properties?.ManagedPolicies).map((m) => `AWS managed policy ${code(render(m).replace(/^arn:aws:iam::aws:policy\//, ''))}`),
-      ...list<{ Name: unknown }>(set.Properties?.CustomerManagedPolicyReferences).map((r) => `customer managed policy ${code(render(r.Name))}`),
+      ...list<unknown>(set.Properties?.ManagedPolicies).map(
+        (m) => `AWS managed policy ${code(render(m).replace(/^arn:aws:iam::aws:policy\//, ''))}`,
+      ),
+      ...list<{ Name: unknown }>(set.Properties?.CustomerManagedPolicyReferences).map(
+        (r) => `customer managed policy ${code(render(r.Name))}`,
+      ),
       ...list(document?.Statement).map(statementSummary),
     ];
-    const targets = assignments.map(([, a]) => `${render(a.Properties?.PrincipalType)} ${code(render(a.Properties?.PrincipalId))} in ${code(render(a.Properties?.TargetId))}`);
-    return [code(render(set.Properties?.Name)), some(targets, 20) || 'nobody', may.join('\n') || 'nothing', render(set.Properties?.SessionDuration ?? '')];
+    const targets = assignments.map(
+      ([, a]) =>
+        `${render(a.Properties?.PrincipalType)} ${code(render(a.Properties?.PrincipalId))} in ${code(render(a.Properties?.TargetId))}`,
+    );
+    return [
+      code(render(set.Properties?.Name)),
+      some(targets, 20) || 'nobody',
+      may.join('\n') || 'nothing',
+      render(set.Properties?.SessionDuration ?? ''),
+    ];
   });
 }
 
@@ -175,10 +198,16 @@ export function iamPage(input: DocsInput, stageName: string): string {
     const entries = accessEntryRows(s);
     if (roles.length + sets.length + entries.length === 0) continue;
     sections.push(`## ${stackIdOf(s.path)}`, '', `Stack \`${s.stackName}\`, account \`${s.account}\`, ${s.region}.`, '');
-    if (sets.length > 0) sections.push('### Permission sets (people)', '', table(['permission set', 'assigned to', 'may', 'session'], sets), '');
+    if (sets.length > 0)
+      sections.push('### Permission sets (people)', '', table(['permission set', 'assigned to', 'may', 'session'], sets), '');
     if (roles.length > 0) sections.push('### Roles', '', table(['role', 'assumed by', 'may', 'permissions boundary'], roles), '');
     if (entries.length > 0)
-      sections.push('### Cluster access entries', '', table(['principal', 'access policies (scope)', 'Kubernetes groups', 'type'], entries), '');
+      sections.push(
+        '### Cluster access entries',
+        '',
+        table(['principal', 'access policies (scope)', 'Kubernetes groups', 'type'], entries),
+        '',
+      );
   }
   return [
     generatedHeader(['the synthesized templates (`npx cdk synth`)']),

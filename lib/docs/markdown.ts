@@ -137,7 +137,8 @@ export function fillBlocks(markdown: string, blocks: Readonly<Record<string, str
   let out = markdown;
   for (const name of blockNamesOf(markdown)) {
     const content = blocks[name];
-    if (content === undefined) throw new Error(`${page}: generated block "${name}" has no generator; known: ${Object.keys(blocks).join(', ')}`);
+    if (content === undefined)
+      throw new Error(`${page}: generated block "${name}" has no generator; known: ${Object.keys(blocks).join(', ')}`);
     const { begin, end } = blockMarkers(name);
     const start = out.indexOf(begin);
     const stop = out.indexOf(end, start);

@@ -8,6 +8,7 @@ import { ALARMS_PAGE, alarmsPage, SERVICES_PAGE, servicesPage } from './catalogu
 import { ENVIRONMENTS_INDEX, environmentPage, environmentPagePath, environmentsPage, variablesBlock } from './environments';
 import { iamPage, iamPagePath } from './iam';
 import { relativeLink } from './markdown';
+import { NAMESPACES_PAGE, namespacesPage } from './namespaces';
 import { DocsInput, GeneratedPage } from './model';
 
 /** Whole generated pages. */
@@ -17,6 +18,7 @@ export function generatedPages(input: DocsInput): GeneratedPage[] {
     ...input.environments.map((c) => ({ path: environmentPagePath(c.name), content: environmentPage(input, c) })),
     { path: ALARMS_PAGE, content: alarmsPage(input.environments) },
     { path: SERVICES_PAGE, content: servicesPage(input.catalog, input.environments) },
+    { path: NAMESPACES_PAGE, content: namespacesPage(input) },
     ...stageNames(input).map((stage) => ({ path: iamPagePath(stage), content: iamPage(input, stage) })),
   ];
 }
@@ -51,7 +53,7 @@ export function generatedBlocks(input: DocsInput): Record<string, string> {
   return {
     'architecture-stacks': [
       `Each environment is one stage; the \`${env.stageName}\` stage (${env.name}, the most complete: it has the DR region) deploys`,
-      "these stacks, an arrow pointing to the stack that needs the other first (`(protected)`: termination protection). Every",
+      'these stacks, an arrow pointing to the stack that needs the other first (`(protected)`: termination protection). Every',
       `environment's own graph: [environments](${relativeLink('docs/architecture.md', ENVIRONMENTS_INDEX)}).`,
       '',
       mermaid(stackGraph(input, env.stageName)),

@@ -26,7 +26,8 @@ describe('generated docs (run `npm run docs` when one of these fails)', () => {
 
   test('every generated page is committed and up to date', () => {
     // GIVEN the platform as synthesized now WHEN the pages are generated THEN the committed files are the same
-    for (const page of generatedPages(input)) expect({ page: page.path, content: read(page.path) }).toEqual({ page: page.path, content: page.content });
+    for (const page of generatedPages(input))
+      expect({ page: page.path, content: read(page.path) }).toEqual({ page: page.path, content: page.content });
   });
 
   test('every generated block of a hand-written page is up to date', () => {
@@ -51,46 +52,57 @@ describe('generated docs (run `npm run docs` when one of these fails)', () => {
 
   test('the comparison table has one column per environment and the values from config', () => {
     const page = environmentsPage(ENVIRONMENTS);
-    expect(page).toContain(`| | ${ENVIRONMENTS.map((e) => `**${e.name}**`).join(' | ')} |`);
+    expect(page).toContain(`|  | ${ENVIRONMENTS.map((e) => `**${e.name}**`).join(' | ')} |`);
     expect(page).toContain(`| NAT gateways | ${ENVIRONMENTS.map((e) => e.network.natGateways).join(' | ')} |`);
     for (const e of ENVIRONMENTS) expect(page).toContain(`[${e.name}](${e.name}.md)`);
   });
 
-  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s page names what its commands need, from config and the templates', (_, config) => {
-    const variables = Object.fromEntries(runbookVariables(input, config).map((v) => [v.name, v.value]));
-    expect(variables.CLUSTER).toBe(clusterName(config.name));
-    expect(variables.PROXY_ENDPOINT_PARAM).toBe(databaseEndpointParameterName(config.name, 'proxy'));
-    // the instance is named by the deploy: the page looks it up by the logical ID the Data stack gives it
-    const data = input.stacks.find((s) => s.path === `${config.stageName}/Data`)!;
-    const instance = Object.entries(data.template.Resources).find(
-      ([, r]) => r.Type === 'AWS::RDS::DBInstance' && r.Properties?.SourceDBInstanceIdentifier === undefined,
-    )![0];
-    expect(variables.DB_INSTANCE).toContain(`--stack-name ${data.stackName} --logical-resource-id ${instance}`);
-    expect(read(`docs/environments/${config.name}.md`)).toContain(`export CLUSTER=${clusterName(config.name)}`);
-  });
+  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(
+    'the %s page names what its commands need, from config and the templates',
+    (_, config) => {
+      const variables = Object.fromEntries(runbookVariables(input, config).map((v) => [v.name, v.value]));
+      expect(variables.CLUSTER).toBe(clusterName(config.name));
+      expect(variables.PROXY_ENDPOINT_PARAM).toBe(databaseEndpointParameterName(config.name, 'proxy'));
+      // the instance is named by the deploy: the page looks it up by the logical ID the Data stack gives it
+      const data = input.stacks.find((s) => s.path === `${config.stageName}/Data`)!;
+      const instance = Object.entries(data.template.Resources).find(
+        ([, r]) => r.Type === 'AWS::RDS::DBInstance' && r.Properties?.SourceDBInstanceIdentifier === undefined,
+      )![0];
+      expect(variables.DB_INSTANCE).toContain(`--stack-name ${data.stackName} --logical-resource-id ${instance}`);
+      expect(read(`docs/environments/${config.name}.md`)).toContain(`export CLUSTER=${clusterName(config.name)}`);
+    },
+  );
 
-  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s stack graph has every stack of the stage and every dependency', (_, config) => {
-    const graph = stackGraph(input, config.stageName);
-    const stacks = input.stacks.filter((s) => s.path.startsWith(`${config.stageName}/`));
-    for (const s of stacks) {
-      expect(graph).toContain(`${s.path.replace(/[^A-Za-z0-9]/g, '_')}[`);
-      for (const d of s.dependencies) expect(graph).toContain(`${d.replace(/[^A-Za-z0-9]/g, '_')} --> ${s.path.replace(/[^A-Za-z0-9]/g, '_')}`);
-    }
-  });
+  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(
+    'the %s stack graph has every stack of the stage and every dependency',
+    (_, config) => {
+      const graph = stackGraph(input, config.stageName);
+      const stacks = input.stacks.filter((s) => s.path.startsWith(`${config.stageName}/`));
+      for (const s of stacks) {
+        expect(graph).toContain(`${s.path.replace(/[^A-Za-z0-9]/g, '_')}[`);
+        for (const d of s.dependencies)
+          expect(graph).toContain(`${d.replace(/[^A-Za-z0-9]/g, '_')} --> ${s.path.replace(/[^A-Za-z0-9]/g, '_')}`);
+      }
+    },
+  );
 
-  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s traffic flow goes CloudFront -> WAF -> ALB -> services -> RDS Proxy -> RDS', (_, config) => {
-    const flow = trafficFlow(input, config.name);
-    expect(flow).toMatch(/users --> wafcf --> cf/);
-    expect(flow).toMatch(/cf -- "API, https:\/\/api-origin\.[^"]+" --> alb/);
-    for (const s of SERVICE_CATALOG.services.filter((x) => x.ingress))
-      expect(flow).toContain(`alb -- "${s.ingress!.pathPrefix}" --> svc_${s.name.replace(/-/g, '_')}`);
-    for (const s of SERVICE_CATALOG.services.filter((x) => x.database)) expect(flow).toContain(`svc_${s.name.replace(/-/g, '_')} --> proxy`);
-    expect(flow).toContain('proxy --> db');
-    // every node is defined before the first edge (a renderer labels a node where it first meets it)
-    const lines = flow.split('\n').slice(1);
-    const firstEdge = lines.findIndex((l) => /\s(--|-\.)/.test(l));
-    expect(lines.slice(firstEdge).every((l) => /\s(--|-\.)/.test(l))).toBe(true);
-  });
+  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(
+    'the %s traffic flow goes CloudFront -> WAF -> ALB -> services -> RDS Proxy -> RDS',
+    (_, config) => {
+      const flow = trafficFlow(input, config.name);
+      expect(flow).toMatch(/users --> wafcf --> cf/);
+      expect(flow).toMatch(/cf -- "API, https:\/\/api-origin\.[^"]+" --> alb/);
+      for (const s of SERVICE_CATALOG.services.filter((x) => x.ingress))
+        expect(flow).toContain(`alb -- "${s.ingress!.pathPrefix}" --> svc_${s.name.replace(/-/g, '_')}`);
+      for (const s of SERVICE_CATALOG.services.filter((x) => x.database))
+        expect(flow).toContain(`svc_${s.name.replace(/-/g, '_')} --> proxy`);
+      expect(flow).toContain('proxy --> db');
+      // every node is defined before the first edge (a renderer labels a node where it first meets it)
+      const lines = flow.split('\n').slice(1);
+      const firstEdge = lines.findIndex((l) => /\s(--|-\.)/.test(l));
+      expect(lines.slice(firstEdge).every((l) => /\s(--|-\.)/.test(l))).toBe(true);
+    },
+  );
 
   test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s contract table joins the names both sides use', (_, config) => {
     const values = contractValues(input, config.name);
@@ -124,12 +136,12 @@ describe('generated docs (run `npm run docs` when one of these fails)', () => {
       'arn:${AWS::Partition}:s3:::<Bucket>/*',
     );
     expect(render({ 'Fn::GetAtt': ['Queue4A7E3555', 'Arn'] })).toBe('<Queue>.Arn');
-    expect(statementSummary({ Effect: 'Deny', NotAction: 'iam:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })).toBe(
-      '**Deny** everything but iam:* on `*` when Bool aws:SecureTransport',
-    );
-    expect(trustSummary({ Statement: [{ Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] })).toBe(
-      '`pods.eks.amazonaws.com` (sts:AssumeRole, sts:TagSession)',
-    );
+    expect(
+      statementSummary({ Effect: 'Deny', NotAction: 'iam:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ).toBe('**Deny** everything but iam:* on `*` when Bool aws:SecureTransport');
+    expect(
+      trustSummary({ Statement: [{ Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] }),
+    ).toBe('`pods.eks.amazonaws.com` (sts:AssumeRole, sts:TagSession)');
   });
 
   test.each(ENVIRONMENTS.map((e) => [e.stageName] as const))('the %s IAM summary has every role of every stack', (stage) => {

@@ -6,6 +6,55 @@ import { brokenLinks, checkTarget } from '../../lib/docs/links';
 const read = (file: string) => (fs.existsSync(path.join(ROOT, file)) ? fs.readFileSync(path.join(ROOT, file), 'utf8') : undefined);
 const exists = (file: string) => fs.existsSync(path.join(ROOT, file));
 
+/** The pages of the docs tree every engineer relies on. */
+const TREE = [
+  'docs/overview.md',
+  'docs/quickstart.md',
+  'docs/architecture.md',
+  'docs/environments/README.md',
+  'docs/modules.md',
+  'docs/state-management.md',
+  'docs/cicd/pipeline-overview.md',
+  'docs/cicd/rollback-strategy.md',
+  'docs/k8s/namespaces.md',
+  'docs/k8s/deployment-standards.md',
+  'docs/security/iam-policies.md',
+  'docs/security/secrets-management.md',
+  'docs/troubleshooting/common-issues.md',
+  'docs/glossary.md',
+  'docs/runbooks.md',
+  'docs/alarms.md',
+  'docs/services.md',
+];
+
+describe('the docs tree', () => {
+  test.each(TREE.map((p) => [p]))('%s exists and says something', (page) => {
+    expect((read(page) ?? '').length).toBeGreaterThan(500);
+  });
+
+  test('the README links the quickstart', () => {
+    expect(read('README.md')).toMatch(/\]\(docs\/quickstart\.md\)/);
+  });
+
+  test.each([
+    ['deploy a new service', '## Deploy a new service'],
+    ['roll back', '## Roll back'],
+    ['add an environment', '## Add an environment'],
+    ['onboard/offboard a person', '## Onboard or offboard a person'],
+    ['first deploy of a new account', '## First deploy of a new set of accounts'],
+  ])('the quickstart has the task "%s"', (_, heading) => {
+    expect(read('docs/quickstart.md')).toContain(`\n${heading}\n`);
+  });
+
+  test('every decision record has a number of its own', () => {
+    const numbers = fs
+      .readdirSync(path.join(ROOT, 'docs/decisions'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => f.slice(0, 4));
+    expect(new Set(numbers).size).toBe(numbers.length);
+  });
+});
+
 describe('links of README.md and docs/', () => {
   test('every relative link resolves to a file, and every anchor to a heading of that page', () => {
     // GIVEN every Markdown page WHEN its links are followed THEN none is broken
