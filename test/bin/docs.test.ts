@@ -12,7 +12,7 @@ import { iamPage, readableId, render, statementSummary, trustSummary } from '../
 import { GENERATED_MARKER } from '../../lib/docs/markdown';
 import { DocsInput } from '../../lib/docs/model';
 import { generatedPages } from '../../lib/docs/pages';
-import { MODULES_DIR, MODULES_PAGE } from '../../bin/docs-modules';
+import { committedReference, MODULES_DIR, MODULES_PAGE, modulesReference } from '../../bin/docs-modules';
 import { world } from '../contracts/world';
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -35,6 +35,15 @@ describe('generated docs (run `npm run docs` when one of these fails)', () => {
     expect(pages.map((p) => p.path)).toEqual(expect.arrayContaining(['docs/architecture.md', 'docs/runbooks.md']));
     for (const p of pages) expect({ page: p.path, content: p.current }).toEqual({ page: p.path, content: p.filled });
   });
+
+  test('the construct reference (TypeDoc) is committed and up to date', () => {
+    // GIVEN the JSDoc of the constructs as it is now WHEN TypeDoc regenerates the reference THEN the committed pages are the same, none missing, none extra
+    const fresh = modulesReference();
+    const committed = committedReference();
+    expect([...committed.keys()].sort()).toEqual([...fresh.keys()].sort());
+    for (const [file, content] of fresh) expect({ file, content: committed.get(file) }).toEqual({ file, content });
+    expect(fresh.get(MODULES_PAGE)).toContain('[lib/constructs/alarm-facade](modules/lib/constructs/alarm-facade.md)');
+  }, 180_000);
 
   test('the SVG diagrams are the rendering of the current Mermaid sources', () => {
     for (const [file, svg] of renderDiagrams(input)) expect({ file, svg: read(file) }).toEqual({ file, svg });
