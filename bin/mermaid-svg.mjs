@@ -11,5 +11,7 @@ const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);
 const sources = JSON.parse(Buffer.concat(chunks).toString('utf8'));
 const out = {};
-for (const [file, source] of Object.entries(sources)) out[file] = `${renderMermaidSVG(source).trimEnd()}\n`;
+// The renderer's stylesheet imports a web font; the committed SVGs stay self-contained (system fonts).
+const withoutWebFonts = (svg) => svg.replace(/^\s*@import url\([^)]*\);\n/gm, '');
+for (const [file, source] of Object.entries(sources)) out[file] = `${withoutWebFonts(renderMermaidSVG(source)).trimEnd()}\n`;
 process.stdout.write(JSON.stringify(out));
