@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { markdownFiles, ROOT } from '../../bin/docs';
 import { brokenLinks, checkTarget } from '../../lib/docs/links';
+import { linksOf } from '../../lib/docs/markdown';
 
 const read = (file: string) => (fs.existsSync(path.join(ROOT, file)) ? fs.readFileSync(path.join(ROOT, file), 'utf8') : undefined);
 const exists = (file: string) => fs.existsSync(path.join(ROOT, file));
@@ -59,6 +60,19 @@ describe('links of README.md and docs/', () => {
   test('every relative link resolves to a file, and every anchor to a heading of that page', () => {
     // GIVEN every Markdown page WHEN its links are followed THEN none is broken
     expect(brokenLinks(markdownFiles(), read, exists)).toEqual([]);
+  });
+
+  test('every page is linked from the README or another page (no orphan a reader cannot find)', () => {
+    const pages = markdownFiles();
+    const linked = new Set(
+      pages.flatMap((page) =>
+        linksOf(read(page)!)
+          .map((l) => l.target.split('#')[0])
+          .filter((t) => t !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(t))
+          .map((t) => path.posix.normalize(path.posix.join(path.posix.dirname(page), t))),
+      ),
+    );
+    expect(pages.filter((p) => p !== 'README.md' && !linked.has(p))).toEqual([]);
   });
 
   test('the checker finds a missing file, a missing anchor and a link out of the repository', () => {
