@@ -212,7 +212,7 @@ describe('add-ons', () => {
   });
 
   test('docs/k8s/deployment-standards.md lists every add-on at its pinned version (update the table with the version)', () => {
-    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'workloads.md'), 'utf8');
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'k8s', 'deployment-standards.md'), 'utf8');
     for (const a of ADDONS) {
       const row = doc.split('\n').find((line) => line.startsWith('|') && line.includes(`| ${a.namespace} |`) && line.includes(a.chart));
       expect(row).toContain(`| ${a.version} |`);
