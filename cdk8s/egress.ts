@@ -7,6 +7,7 @@
  */
 import { subnetCidrs } from '../lib/config/network-layout';
 import {
+  AwsEndpointKind,
   DATABASE_PORT,
   PLATFORM_RESOURCES,
   POD_IDENTITY_AGENT,
@@ -46,13 +47,7 @@ export function awsEgress(
 ): EgressTarget[] {
   const plan = subnetCidrs(environment.network);
   const targets: EgressTarget[] = [];
-  if (needsAwsIdentity(service)) {
-    targets.push({
-      purpose: 'EKS Pod Identity agent (credentials of the pod role)',
-      cidrs: [POD_IDENTITY_AGENT.cidr],
-      ports: [POD_IDENTITY_AGENT.port],
-    });
-  }
+  if (needsAwsIdentity(service)) targets.push(podIdentityAgentEgress());
   if (service.database) {
     targets.push({ purpose: 'RDS Proxy (private subnets)', cidrs: plan.private, ports: [DATABASE_PORT] });
     if (environment.database.readReplica) {
@@ -64,20 +59,41 @@ export function awsEgress(
     const endpoint = resources[name].endpoint;
     if (apis.has(endpoint.service)) continue;
     apis.add(endpoint.service);
-    if (endpoint.kind === 'interface' && (environment.network.interfaceEndpoints as readonly string[]).includes(endpoint.service)) {
-      targets.push({ purpose: `${endpoint.service} API (interface endpoint, private subnets)`, cidrs: plan.private, ports: [HTTPS] });
-    } else {
-      // A gateway endpoint routes to the service's public ranges (a prefix list, which a NetworkPolicy
-      // cannot name); without an interface endpoint the API is reached through the NAT. Either way
-      // the addresses are public: everything but the VPC and link-local, HTTPS only.
-      const via = endpoint.kind === 'gateway' ? 'gateway endpoint' : 'NAT, no interface endpoint in this environment';
-      targets.push({
-        purpose: `${endpoint.service} API (${via}, public address ranges)`,
-        cidrs: ['0.0.0.0/0'],
-        except: [environment.network.vpcCidr, LINK_LOCAL],
-        ports: [HTTPS],
-      });
-    }
+    targets.push(awsApiEgress(endpoint, environment));
   }
   return targets;
+}
+
+/** The EKS Pod Identity agent on the pod's node, where the AWS SDK gets the pod role's credentials. */
+export function podIdentityAgentEgress(): EgressTarget {
+  return {
+    purpose: 'EKS Pod Identity agent (credentials of the pod role)',
+    cidrs: [POD_IDENTITY_AGENT.cidr],
+    ports: [POD_IDENTITY_AGENT.port],
+  };
+}
+
+/**
+ * The API of an AWS service, HTTPS: the interface endpoint's private subnets where the environment
+ * has one (`network.interfaceEndpoints`), else the public address ranges (through the NAT, or a
+ * gateway endpoint's routes).
+ */
+export function awsApiEgress(endpoint: AwsEndpointKind, environment: Pick<EnvironmentConfig, 'network'>): EgressTarget {
+  if (endpoint.kind === 'interface' && (environment.network.interfaceEndpoints as readonly string[]).includes(endpoint.service)) {
+    return {
+      purpose: `${endpoint.service} API (interface endpoint, private subnets)`,
+      cidrs: subnetCidrs(environment.network).private,
+      ports: [HTTPS],
+    };
+  }
+  // A gateway endpoint routes to the service's public ranges (a prefix list, which a NetworkPolicy
+  // cannot name); without an interface endpoint the API is reached through the NAT. Either way
+  // the addresses are public: everything but the VPC and link-local, HTTPS only.
+  const via = endpoint.kind === 'gateway' ? 'gateway endpoint' : 'NAT, no interface endpoint in this environment';
+  return {
+    purpose: `${endpoint.service} API (${via}, public address ranges)`,
+    cidrs: ['0.0.0.0/0'],
+    except: [environment.network.vpcCidr, LINK_LOCAL],
+    ports: [HTTPS],
+  };
 }

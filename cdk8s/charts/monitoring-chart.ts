@@ -5,8 +5,10 @@ import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/mon
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { clusterName } from '../../lib/config/naming';
+import { PROMETHEUS_EXTERNAL_LABELS } from '../../lib/config/alert-notification';
+import { ADDON_IDENTITIES, clusterName } from '../../lib/config/naming';
 import { OTEL_COLLECTOR, PROMETHEUS_SIZING } from '../../lib/config/observability';
+import { SNS_API } from '../../lib/config/platform-resources';
 import { ServiceSpec } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { SYSTEM_POOL } from '../addons';
@@ -19,11 +21,12 @@ import {
   platformLabels,
 } from '../conventions';
 import { EXTERNAL_SECRETS_API_VERSION, ExternalSecretV1 } from '../constructs/external-secrets';
+import { DNS_EGRESS, egressRule } from '../constructs/microservice';
 import { model } from '../constructs/model-object';
 import { STORAGE_CLASS_NAME } from '../constructs/storage-class';
-import { ALERTMANAGER_CONFIG_NAME, alertingSecrets, alertmanagerConfig } from '../monitoring/alerting';
+import { awsApiEgress, podIdentityAgentEgress } from '../egress';
+import { ALERTMANAGER_CONFIG_NAME, alertmanagerConfig } from '../monitoring/alerting';
 import { Dashboard, databaseDashboard, redDashboard, useDashboard } from '../monitoring/dashboards';
-import { secretStoreName } from '../../lib/config/access-names';
 import { GRAFANA_ADMIN_SECRET, GRAFANA_DASHBOARD_LABEL } from '../monitoring/grafana';
 import { platformRules } from '../monitoring/platform-rules';
 
@@ -60,7 +63,7 @@ export interface MonitoringChartProps extends ChartProps {
  * add-ons (prometheus-operator and its CRDs) and the secret stores, before the services whose
  * rollout analyses query it: the `Prometheus` (selecting exactly `PROMETHEUS_SELECTOR_LABELS`,
  * storage on EBS gp3, highly available outside development) and its RBAC; the `Alertmanager`
- * routing by severity to PagerDuty, Slack and Teams with credentials from Secrets Manager; the
+ * publishing by severity to the environment's SNS alert topics with its Pod Identity role; the
  * platform rule set; self-monitoring; Grafana dashboards as ConfigMaps and Grafana's generated admin
  * login; NetworkPolicies that admit only what must reach Prometheus, Alertmanager and the collector.
  */
@@ -141,7 +144,11 @@ export class MonitoringChart extends Chart {
         retentionSize: `${Math.floor(sizing.storageGiB * 0.85)}GB`,
         walCompression: true,
         storage: volume(sizing.storageGiB),
-        externalLabels: { cluster: clusterName(config.name), environment: config.name },
+        // On every alert too: the notifications name the cluster and environment (lib/config/alert-notification.ts).
+        externalLabels: {
+          [PROMETHEUS_EXTERNAL_LABELS.cluster]: clusterName(config.name),
+          [PROMETHEUS_EXTERNAL_LABELS.environment]: config.name,
+        },
         alerting: {
           alertmanagers: [{ namespace: ns, name: 'alertmanager-operated', port: 'web', apiVersion: 'v2' }],
         },
@@ -155,8 +162,11 @@ export class MonitoringChart extends Chart {
       },
     });
 
+    // CDK gives this service account a Pod Identity role allowed to publish to the critical and warning
+    // topics (ClusterStack.alertmanagerRole); its token for the Kubernetes API is not needed.
+    const alertmanagerIdentity = ADDON_IDENTITIES.alertmanager;
     new k8s.KubeServiceAccount(this, 'AlertmanagerServiceAccount', {
-      metadata: { name: 'alertmanager', namespace: ns },
+      metadata: { name: alertmanagerIdentity.serviceAccount, namespace: alertmanagerIdentity.namespace },
       automountServiceAccountToken: false,
     });
     model<IAlertmanager>(this, 'Alertmanager', {
@@ -166,7 +176,7 @@ export class MonitoringChart extends Chart {
       spec: {
         version: MONITORING_VERSIONS.alertmanager,
         replicas: sizing.replicas,
-        serviceAccountName: 'alertmanager',
+        serviceAccountName: alertmanagerIdentity.serviceAccount,
         podMetadata: { labels: { ...ALERTMANAGER_POD_LABELS } },
         // The whole routing tree is this one AlertmanagerConfig (no namespace matcher is added to it).
         alertmanagerConfiguration: { name: ALERTMANAGER_CONFIG_NAME },
@@ -178,20 +188,6 @@ export class MonitoringChart extends Chart {
         ...placement,
       },
     });
-    for (const secret of alertingSecrets(config)) {
-      model<ExternalSecretV1>(this, `AlertingSecret-${secret.channel}`, {
-        apiVersion: EXTERNAL_SECRETS_API_VERSION,
-        kind: 'ExternalSecret',
-        metadata: { name: secret.secretName, namespace: ns },
-        spec: {
-          refreshInterval: '1h',
-          // PENDING (branch p2-obs-bridge): no such store; Alertmanager moves to the severity topics.
-          secretStoreRef: { kind: 'SecretStore', name: secretStoreName('alertmanager') },
-          target: { name: secret.secretName, creationPolicy: 'Owner' },
-          data: [{ secretKey: secret.key, remoteRef: { key: secret.remoteKey } }],
-        },
-      });
-    }
     new ApiObject(this, 'AlertmanagerConfig', alertmanagerConfig(config, ns));
 
     model<IPrometheusRule>(this, 'PlatformRules', {
@@ -265,35 +261,45 @@ export class MonitoringChart extends Chart {
   }
 
   /**
-   * The observability namespace admits ingress only where it is needed (egress stays open: Prometheus
-   * scrapes every namespace and the nodes, Alertmanager calls the chat and pager webhooks):
-   * Prometheus from the Argo Rollouts controller (analyses) and its own namespace (Grafana, its peer);
-   * Alertmanager from its namespace (Prometheus, its peers' gossip); the collector from the workload
-   * namespaces (OTLP) and its namespace (Prometheus scrapes its metrics).
+   * The observability namespace admits ingress only where it is needed: Prometheus from the Argo
+   * Rollouts controller (analyses) and its own namespace (Grafana, its peer); Alertmanager from its
+   * namespace (Prometheus, its peers' gossip); the collector from the workload namespaces (OTLP) and
+   * its namespace (Prometheus scrapes its metrics). Egress stays open for Prometheus (it scrapes
+   * every namespace and the nodes) and the collector; Alertmanager may reach only DNS, its peers,
+   * the Pod Identity agent and the SNS API (the environment's interface endpoint, or the NAT).
    */
   private networkPolicies(config: EnvironmentConfig, rolloutsNamespace: string): void {
     const ns = OBSERVABILITY_NAMESPACE;
     const sameNamespace = { podSelector: {} };
     const namespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
     const tcp = (p: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) });
-    const policy = (id: string, name: string, pods: Record<string, string>, ingress: k8s.NetworkPolicyIngressRule[]) =>
+    const policy = (
+      id: string,
+      name: string,
+      pods: Record<string, string>,
+      ingress: k8s.NetworkPolicyIngressRule[],
+      egress?: k8s.NetworkPolicyEgressRule[],
+    ) =>
       new k8s.KubeNetworkPolicy(this, id, {
         metadata: { name, namespace: ns },
-        spec: { podSelector: { matchLabels: pods }, policyTypes: ['Ingress'], ingress },
+        spec: { podSelector: { matchLabels: pods }, policyTypes: egress ? ['Ingress', 'Egress'] : ['Ingress'], ingress, egress },
       });
     policy('PrometheusIngress', 'prometheus', { ...PROMETHEUS_POD_LABELS }, [
       { from: [namespace(rolloutsNamespace), sameNamespace], ports: [tcp(PROMETHEUS_PORT)] },
     ]);
-    policy('AlertmanagerIngress', 'alertmanager', { ...ALERTMANAGER_POD_LABELS }, [
-      {
-        from: [sameNamespace],
-        ports: [
-          tcp(ALERTMANAGER_PORTS.web),
-          tcp(ALERTMANAGER_PORTS.cluster),
-          { protocol: 'UDP', port: k8s.IntOrString.fromNumber(ALERTMANAGER_PORTS.cluster) },
-        ],
-      },
-    ]);
+    const gossip = [tcp(ALERTMANAGER_PORTS.cluster), { protocol: 'UDP', port: k8s.IntOrString.fromNumber(ALERTMANAGER_PORTS.cluster) }];
+    policy(
+      'AlertmanagerIngress',
+      'alertmanager',
+      { ...ALERTMANAGER_POD_LABELS },
+      [{ from: [sameNamespace], ports: [tcp(ALERTMANAGER_PORTS.web), ...gossip] }],
+      [
+        DNS_EGRESS,
+        { to: [{ podSelector: { matchLabels: { ...ALERTMANAGER_POD_LABELS } } }], ports: gossip },
+        egressRule(podIdentityAgentEgress()),
+        egressRule(awsApiEgress(SNS_API, config)),
+      ],
+    );
     policy('CollectorIngress', 'opentelemetry-collector', { ...OTEL_COLLECTOR.podLabels }, [
       {
         from: [

@@ -3,7 +3,7 @@
  * operator. @kubernetes-models/prometheus-operator 4.4.4 (the last release for Node 20) validates
  * types and required fields with the schemas of operator v0.65.1 but accepts any unknown field, and
  * the pinned operator (v0.93.0, kube-prometheus-stack 88.3.0) has fields it does not know
- * (`msteamsv2Configs`...). So every field path a document uses must be one of those below, each
+ * (fields added since v0.65.1). So every field path a document uses must be one of those below, each
  * transcribed from the CRD of the pinned operator
  * (prometheus-operator/prometheus-operator@v0.93.0:example/prometheus-operator-crd-full/monitoring.coreos.com_<kind>.yaml,
  * `openAPIV3Schema.properties.spec`): a typo or a field the operator does not serve fails the
@@ -94,21 +94,12 @@ export const OPERATOR_FIELDS: Readonly<Record<string, readonly string[]>> = {
     'inhibitRules[].targetMatch[].matchType',
     'inhibitRules[].targetMatch[].name',
     'inhibitRules[].targetMatch[].value',
-    'receivers[].msteamsv2Configs[].sendResolved',
-    'receivers[].msteamsv2Configs[].text',
-    'receivers[].msteamsv2Configs[].title',
-    'receivers[].msteamsv2Configs[].webhookURL.key',
-    'receivers[].msteamsv2Configs[].webhookURL.name',
     'receivers[].name',
-    'receivers[].pagerdutyConfigs[].routingKey.key',
-    'receivers[].pagerdutyConfigs[].routingKey.name',
-    'receivers[].pagerdutyConfigs[].sendResolved',
-    'receivers[].pagerdutyConfigs[].severity',
-    'receivers[].slackConfigs[].apiURL.key',
-    'receivers[].slackConfigs[].apiURL.name',
-    'receivers[].slackConfigs[].sendResolved',
-    'receivers[].slackConfigs[].text',
-    'receivers[].slackConfigs[].title',
+    'receivers[].snsConfigs[].message',
+    'receivers[].snsConfigs[].sendResolved',
+    'receivers[].snsConfigs[].sigv4.region',
+    'receivers[].snsConfigs[].subject',
+    'receivers[].snsConfigs[].topicARN',
     'route.groupBy[]',
     'route.groupInterval',
     'route.groupWait',

@@ -1,76 +1,49 @@
 /**
- * Alertmanager's routing, by severity, to the same channels as the AWS side: `critical` pages
- * (PagerDuty) and posts to the chat channels of its severity, `warning` posts to chat, `info`
- * reaches no one (dashboards). Credentials never appear here: each channel's receiver names a key
- * of a Secret that External Secrets writes from the Secrets Manager secret
- * `alertingSecretName(env, channel)` (which the AWS side creates), and the operator reads it.
+ * Alertmanager's routing, by severity, into the AWS side's alert path: `critical` alerts are
+ * published to the environment's critical SNS topic, `warning` alerts to its warning topic, `info`
+ * reaches no one (dashboards). From the topics on, an alert from the cluster is one like any
+ * CloudWatch alarm: the same AWS Chatbot channels (Slack, Teams), the same e-mail, and for critical
+ * ones the same pager router and escalation (docs/observability.md). No webhook URL, routing key or
+ * password is in the cluster: Alertmanager signs its SNS calls with its Pod Identity role
+ * (`ClusterStack.alertmanagerRole`), allowed to publish to those two topics only.
  *
  * `AlertmanagerConfig` (monitoring.coreos.com/v1alpha1) fields are those of prometheus-operator
- * v0.93.0 (pkg/apis/monitoring/v1alpha1/alertmanager_config_types.go): `pagerdutyConfigs[].routingKey`,
- * `slackConfigs[].apiURL`, `msteamsv2Configs[].webhookURL` (the Workflows webhook: Microsoft retires
- * the Office 365 connectors `msteamsConfigs` used), all `SecretKeySelector`s.
+ * v0.93.0 (pkg/apis/monitoring/v1alpha1/alertmanager_config_types.go, `SNSConfig`: `topicARN`,
+ * `sigv4` (monitoring v1 `Sigv4`: `region`; no keys, so the operator leaves them out and
+ * Alertmanager takes credentials from the AWS SDK's default chain, pkg/alertmanager/amcfg.go
+ * `convertSnsConfig`), `subject`, `message`, `sendResolved`). The message is the custom notification
+ * of AWS Chatbot (lib/config/alert-notification.ts), which the router reads too.
  */
-import { AlertingChannel, alertingChannels, alertingSecretName, usedAlertingChannels } from '../../lib/config/observability';
+import { ALERT_GROUP_BY, alertNotificationTemplate, alertSubjectTemplate } from '../../lib/config/alert-notification';
+import { alertTopicArn, PUBLISHED_ALERT_SEVERITIES } from '../../lib/config/observability-names';
 import { EnvironmentConfig, Severity } from '../../lib/config/types';
 
 /** Name of the AlertmanagerConfig that is the Alertmanager's whole configuration. */
 export const ALERTMANAGER_CONFIG_NAME = 'platform';
 
-/** Receiver that drops what it gets (info, and a severity with no channel configured). */
+/** Receiver that drops what it gets (info). */
 export const NULL_RECEIVER = 'null';
 
+/** The severities Alertmanager publishes, each to its topic; `info` is for dashboards only. */
+export const PUBLISHED_SEVERITIES = PUBLISHED_ALERT_SEVERITIES;
+
 /** Labels alerts are grouped by in one notification. */
-export const GROUP_BY = ['alertname', 'namespace', 'service'];
+export const GROUP_BY: readonly string[] = ALERT_GROUP_BY;
 
 /** How often a still-firing alert is sent again, by severity. */
-export const REPEAT_INTERVAL: Readonly<Record<Exclude<Severity, 'info'>, string>> = { critical: '1h', warning: '12h' };
-
-/** The Kubernetes Secret holding one channel's credential, and the Secrets Manager secret it comes from. */
-export interface AlertingSecret {
-  readonly channel: AlertingChannel;
-  /** Name of the Kubernetes Secret (and of its ExternalSecret). */
-  readonly secretName: string;
-  /** Its key. */
-  readonly key: string;
-  /** The Secrets Manager secret. */
-  readonly remoteKey: string;
-}
-
-/** The secrets of the channels an environment uses. */
-export function alertingSecrets(config: Pick<EnvironmentConfig, 'name' | 'alerts'>): AlertingSecret[] {
-  return usedAlertingChannels(config.alerts).map((channel) => ({
-    channel,
-    secretName: `alerting-${channel}`,
-    key: channel === 'pagerduty' ? 'routing-key' : 'webhook-url',
-    remoteKey: alertingSecretName(config.name, channel),
-  }));
-}
+export const REPEAT_INTERVAL: Readonly<Record<(typeof PUBLISHED_SEVERITIES)[number], string>> = { critical: '1h', warning: '12h' };
 
 type Obj = Record<string, unknown>;
 
-/** The integrations of one receiver: one per channel, each reading its credential from its Secret. */
-function integrations(channels: readonly AlertingChannel[], secrets: readonly AlertingSecret[], severity: Severity): Obj {
-  const ref = (channel: AlertingChannel) => {
-    const s = secrets.find((x) => x.channel === channel)!;
-    return { name: s.secretName, key: s.key };
-  };
-  const title = `[${severity.toUpperCase()}] {{ .CommonLabels.alertname }} {{ .CommonLabels.service }}`;
-  const text = '{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.description }}\n{{ end }}';
-  const out: Obj = {};
-  if (channels.includes('pagerduty')) {
-    out.pagerdutyConfigs = [
-      { routingKey: ref('pagerduty'), sendResolved: true, severity: severity === 'critical' ? 'critical' : 'warning' },
-    ];
-  }
-  if (channels.includes('slack')) out.slackConfigs = [{ apiURL: ref('slack'), sendResolved: true, title, text }];
-  if (channels.includes('teams')) out.msteamsv2Configs = [{ webhookURL: ref('teams'), sendResolved: true, title, text }];
-  return out;
+/** The topic a severity is published to: the one the Observability stack creates under that name. */
+export function alertmanagerTopicArn(config: Pick<EnvironmentConfig, 'name' | 'account' | 'region'>, severity: Severity): string {
+  return alertTopicArn(config.name, severity, 'regional', config.account, config.region);
 }
 
 /**
  * An `AlertmanagerConfig` (monitoring.coreos.com/v1alpha1). The model package's type (operator
- * v0.65.1) lacks `msteamsv2Configs`, so the spec is plain data, checked field by field against the
- * pinned operator by `operatorFieldProblems` in the tests.
+ * v0.65.1) is older than the pinned operator, so the spec is plain data, checked field by field
+ * against the pinned operator by `operatorFieldProblems` in the tests.
  */
 export interface AlertmanagerConfigObject {
   readonly apiVersion: 'monitoring.coreos.com/v1alpha1';
@@ -80,10 +53,12 @@ export interface AlertmanagerConfigObject {
 }
 
 /** The AlertmanagerConfig of an environment. */
-export function alertmanagerConfig(config: Pick<EnvironmentConfig, 'name' | 'alerts'>, namespace: string): AlertmanagerConfigObject {
-  const routes = alertingChannels(config.alerts);
-  const secrets = alertingSecrets(config);
-  const routed = (['critical', 'warning'] as const).filter((severity) => routes[severity].length > 0);
+export function alertmanagerConfig(
+  config: Pick<EnvironmentConfig, 'name' | 'account' | 'region'>,
+  namespace: string,
+): AlertmanagerConfigObject {
+  const message = alertNotificationTemplate();
+  const subject = alertSubjectTemplate();
   return {
     apiVersion: 'monitoring.coreos.com/v1alpha1',
     kind: 'AlertmanagerConfig',
@@ -91,11 +66,11 @@ export function alertmanagerConfig(config: Pick<EnvironmentConfig, 'name' | 'ale
     spec: {
       route: {
         receiver: NULL_RECEIVER,
-        groupBy: GROUP_BY,
+        groupBy: [...GROUP_BY],
         groupWait: '30s',
         groupInterval: '5m',
         repeatInterval: '12h',
-        routes: routed.map((severity) => ({
+        routes: PUBLISHED_SEVERITIES.map((severity) => ({
           receiver: severity,
           matchers: [{ name: 'severity', value: severity, matchType: '=' }],
           repeatInterval: REPEAT_INTERVAL[severity],
@@ -103,7 +78,19 @@ export function alertmanagerConfig(config: Pick<EnvironmentConfig, 'name' | 'ale
       },
       receivers: [
         { name: NULL_RECEIVER },
-        ...routed.map((severity) => ({ name: severity, ...integrations(routes[severity], secrets, severity) })),
+        ...PUBLISHED_SEVERITIES.map((severity) => ({
+          name: severity,
+          snsConfigs: [
+            {
+              topicARN: alertmanagerTopicArn(config, severity),
+              // The region is given: pods cannot read it from instance metadata (IMDSv2, hop limit 1).
+              sigv4: { region: config.region },
+              subject,
+              message,
+              sendResolved: true,
+            },
+          ],
+        })),
       ],
       // A page for an alert silences the warning of the same alert on the same target.
       inhibitRules: [

@@ -134,7 +134,7 @@ export function platformRules(): RuleGroup[] {
       severity: 'critical',
       summary: 'Alertmanager cannot deliver notifications',
       description:
-        'Notifications to {{ $labels.integration }} have been failing for 10 minutes (a wrong or missing webhook URL or routing key in Secrets Manager?). The AWS side alarms are unaffected.',
+        'Notifications to {{ $labels.integration }} have been failing for 10 minutes (Alertmanager cannot publish to SNS: its Pod Identity role, the topic key, the network to SNS?). The AWS side alarms are unaffected.',
       runbook: 'notifications-failing',
     }),
     alert('PrometheusRuleEvaluationFailures', {

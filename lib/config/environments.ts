@@ -262,7 +262,8 @@ export const staging: EnvironmentConfig = {
     availabilityZones: azs(PLATFORM.region, 3),
     natGateways: 1,
     flowLogRetentionDays: 90,
-    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'secretsmanager', 'logs', 'sqs'],
+    // sns: Alertmanager publishes the cluster's alerts without depending on the NAT.
+    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'secretsmanager', 'logs', 'sqs', 'sns'],
   },
   database: database({
     multiAz: true,
@@ -304,7 +305,7 @@ export const prod: EnvironmentConfig = {
     availabilityZones: azs(PLATFORM.region, 3),
     natGateways: 3,
     flowLogRetentionDays: 365,
-    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'secretsmanager', 'logs', 'ssm', 'kms', 'sqs'],
+    interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'sts', 'secretsmanager', 'logs', 'ssm', 'kms', 'sqs', 'sns'],
   },
   database: database(
     { multiAz: true, instanceClass: 'r7g.xlarge', allocatedStorageGiB: 200, maxAllocatedStorageGiB: 1000, backupRetentionDays: 14 },

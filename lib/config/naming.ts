@@ -70,6 +70,11 @@ export const ADDON_IDENTITIES = {
   karpenter: { namespace: 'karpenter', serviceAccount: 'karpenter' },
   /** The OpenTelemetry collector: exports traces to AWS X-Ray (lib/config/observability.ts `OTEL_COLLECTOR`). */
   otelCollector: { namespace: OBSERVABILITY_NAMESPACE, serviceAccount: 'opentelemetry-collector' },
+  /**
+   * Alertmanager (the monitoring chart's `Alertmanager`, not kube-prometheus-stack's, which is off):
+   * publishes alerts to the environment's critical and warning SNS topics.
+   */
+  alertmanager: { namespace: OBSERVABILITY_NAMESPACE, serviceAccount: 'alertmanager' },
 } as const;
 
 /** Node label naming a node group's pool; the CDK node groups set it, pods select on it. */

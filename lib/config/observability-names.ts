@@ -1,8 +1,8 @@
 /**
  * Names of the alerting path and of what the monitoring reads, derived from config. The stacks
- * (ObservabilityData, Observability, ObservabilityGlobal) and the Kubernetes side (Alertmanager
- * reads the pager secrets through External Secrets; the AWS Load Balancer Controller names and
- * tags the ALB) call these functions, so that neither side writes a name down.
+ * (ObservabilityData, Observability, ObservabilityGlobal, Cluster) and the Kubernetes side
+ * (Alertmanager publishes to the alert topics; the AWS Load Balancer Controller names and tags the
+ * ALB) call these functions, so that neither side writes a name down.
  *
  * Pure functions of config; no imports beyond lib/config.
  */
@@ -22,7 +22,16 @@ export function alertTopicName(environmentName: string, severity: Severity, scop
   return `${PLATFORM.application}-${environmentName}-alerts-${severity}${scope === 'global' ? '-global' : ''}`;
 }
 
-/** ARN of an alert topic (its name is fixed, so other stacks and regions can name it without a reference). */
+/**
+ * The severities whose topics Alertmanager publishes the cluster's alerts to (`info` is for
+ * dashboards only): its receivers (cdk8s) and its Pod Identity role (Cluster stack) read this list.
+ */
+export const PUBLISHED_ALERT_SEVERITIES = ['critical', 'warning'] as const satisfies readonly Severity[];
+
+/**
+ * ARN of an alert topic (its name is fixed, so other stacks and regions, and the cluster's
+ * Alertmanager, can name it without a reference).
+ */
 export function alertTopicArn(
   environmentName: string,
   severity: Severity,
@@ -52,8 +61,8 @@ export function alarmNamePrefix(environmentName: string): string {
  * Name of the Secrets Manager secret holding the PagerDuty Events v2 routing key (integration key)
  * of one escalation tier, e.g. `saas-platform/prod/alerting/pagerduty-primary-routing-key`. CDK
  * creates it with a generated placeholder; the owner sets the value with
- * `aws secretsmanager put-secret-value`. The router function, the escalation and Alertmanager
- * (through External Secrets, which may read `saas-platform/<env>/*`) read it by this name.
+ * `aws secretsmanager put-secret-value`. The router function and the escalation read it by this
+ * name; nothing in the cluster does (Alertmanager publishes to the topics instead).
  */
 export function pagerDutyRoutingKeySecretName(environmentName: string, tierName: string): string {
   return secretsManagerName(environmentName, `alerting/pagerduty-${tierName}-routing-key`);

@@ -1,8 +1,8 @@
 /**
- * Names of the in-cluster observability stack that cross a boundary: the namespace it runs in, the
- * OpenTelemetry collector services send traces to (its Pod Identity on the AWS side, its address on
- * the Kubernetes side), and the Secrets Manager secrets Alertmanager reads its channel credentials
- * from (created by the AWS side, read by External Secrets).
+ * Names of the in-cluster observability stack that cross a boundary: the namespace it runs in and
+ * the OpenTelemetry collector services send traces to (its Pod Identity on the AWS side, its address
+ * on the Kubernetes side). Alertmanager publishes to the AWS side's alert topics
+ * (`alertTopicArn`, lib/config/observability-names.ts) in the message of lib/config/alert-notification.ts.
  *
  * The observability settings of an environment: where alerts go beyond e-mail (Slack and Microsoft
  * Teams through AWS Chatbot), how critical alerts page and escalate, the alarm thresholds by
@@ -16,8 +16,8 @@
  *
  * Pure data and types; no imports beyond lib/config.
  */
-import { ADDON_IDENTITIES, secretsManagerName } from './naming';
-import { AlertChannel, EnvironmentTier, Severity } from './types';
+import { ADDON_IDENTITIES } from './naming';
+import { EnvironmentTier, Severity } from './types';
 
 export { OBSERVABILITY_NAMESPACE } from './naming';
 
@@ -57,45 +57,6 @@ export const OTEL_COLLECTOR = {
 /** The OTLP endpoint services export traces to: `http://opentelemetry-collector.observability.svc.cluster.local:4318`. */
 export function otlpEndpoint(): string {
   return `http://${OTEL_COLLECTOR.serviceName}.${OTEL_COLLECTOR.namespace}.svc.cluster.local:${OTEL_COLLECTOR.otlpHttpPort}`;
-}
-
-/**
- * Where Alertmanager sends notifications. Each channel's credential is one Secrets Manager secret
- * whose value is the plain string (no JSON): the Slack incoming-webhook URL, the Microsoft Teams
- * (Workflows) webhook URL, the PagerDuty Events API v2 routing key.
- */
-export type AlertingChannel = 'pagerduty' | 'slack' | 'teams';
-
-/** The channels, for validation and docs. */
-export const ALERTING_CHANNELS: readonly AlertingChannel[] = ['pagerduty', 'slack', 'teams'];
-
-/**
- * Name of the Secrets Manager secret holding a channel's credential, e.g.
- * `saas-platform/prod/alerting/pagerduty`. The AWS side (Observability stack) creates it; External
- * Secrets delivers it to Alertmanager; the pager router reads the same PagerDuty key.
- */
-export function alertingSecretName(environmentName: string, channel: AlertingChannel): string {
-  return secretsManagerName(environmentName, `alerting/${channel}`);
-}
-
-/**
- * The channels alerts of each severity reach from the cluster: `critical` pages (PagerDuty) and is
- * posted to the chat channels of its severity; `warning` goes to chat only; `info` is for
- * dashboards and reaches no one. A chat channel counts when the severity's `AlertChannel` names it
- * (`slackChannelId`, `teamsChannelId`): the same entries that route the AWS side through Chatbot.
- */
-export function alertingChannels(alerts: Readonly<Record<Severity, AlertChannel>>): Record<Severity, AlertingChannel[]> {
-  const chat = (channel: AlertChannel): AlertingChannel[] => [
-    ...(channel.slackChannelId ? (['slack'] as const) : []),
-    ...(channel.teamsChannelId ? (['teams'] as const) : []),
-  ];
-  return { critical: ['pagerduty', ...chat(alerts.critical)], warning: chat(alerts.warning), info: [] };
-}
-
-/** Every channel some severity uses in an environment (one secret each). */
-export function usedAlertingChannels(alerts: Readonly<Record<Severity, AlertChannel>>): AlertingChannel[] {
-  const used = new Set(Object.values(alertingChannels(alerts)).flat());
-  return ALERTING_CHANNELS.filter((c) => used.has(c));
 }
 
 /** How big the in-cluster Prometheus is, per tier. */

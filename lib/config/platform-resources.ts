@@ -33,6 +33,9 @@ export interface PlatformResource {
   readonly endpoint: AwsEndpointKind;
 }
 
+/** The SNS API: Alertmanager publishes the cluster's alerts to the environment's alert topics through it. */
+export const SNS_API: AwsEndpointKind = { kind: 'interface', service: 'sns' };
+
 /** The name of a platform resource, e.g. `uploads`. */
 export type PlatformResourceName = 'uploads' | 'webhook-events';
 

@@ -24,7 +24,8 @@ export interface SecretConsumer {
 
 /**
  * Platform components that read secrets of `SECRETS` (outside the service catalog), e.g.
- * `{ name: 'alertmanager', namespace: 'observability', secrets: ['alerting-webhook'], service: false }`.
+ * `{ name: 'report-exporter', namespace: 'reporting', secrets: ['reporting-api-key'], service: false }` (none today:
+ * Alertmanager publishes to SNS with its own role and reads no secret).
  * Their ExternalSecrets name `secretStoreName(name)`.
  */
 export const PLATFORM_SECRET_CONSUMERS: readonly SecretConsumer[] = [];

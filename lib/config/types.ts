@@ -26,6 +26,7 @@ export const INTERFACE_ENDPOINTS = [
   'monitoring',
   'elasticloadbalancing',
   'sqs',
+  'sns',
 ] as const;
 
 /** An interface endpoint name, as AWS names the service after `com.amazonaws.<region>.`. */

@@ -31,6 +31,7 @@ import {
   uploadsBucketName,
 } from '../config/naming';
 import { DATABASE_PORT, needsAwsIdentity } from '../config/platform-resources';
+import { alertTopicArn, PUBLISHED_ALERT_SEVERITIES } from '../config/observability-names';
 import { SecretConsumer, secretConsumers } from '../config/secret-consumers';
 import { ServiceSpec } from '../config/service-catalog';
 import { EnvironmentAccess } from '../config/team';
@@ -47,14 +48,16 @@ import {
   SECRET_READ_ACTIONS,
 } from '../constructs/policies/external-secrets';
 import { OTEL_COLLECTOR_POLICY_SOURCE, otelCollectorStatements } from '../constructs/policies/otel-collector';
+import { ALERTMANAGER_POLICY_SOURCE, alertmanagerStatements } from '../constructs/policies/alertmanager';
 import { acknowledgeWildcards, ControllerStatement, toPolicyStatements } from '../constructs/policies/policy-json';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
 
 /**
  * The platform controllers whose Pod Identity role every cluster has and `addControllerRoles` makes
- * (Kyverno's exists only where images are verified; the trace collector's is `traceCollectorRole`).
+ * (Kyverno's exists only where images are verified; the trace collector's is `traceCollectorRole`,
+ * Alertmanager's `alertmanagerRole`).
  */
-type AlwaysOnController = Exclude<keyof typeof ADDON_IDENTITIES, 'kyverno' | 'otelCollector'>;
+type AlwaysOnController = Exclude<keyof typeof ADDON_IDENTITIES, 'kyverno' | 'otelCollector' | 'alertmanager'>;
 
 /** What the cluster's workloads may reach in the Data stack. */
 export interface ClusterDataAccess {
@@ -97,6 +100,8 @@ export interface ClusterStackProps extends Omit<PlatformStackProps, 'stateful'> 
    * outlives a rebuilt cluster outside development).
    */
   readonly controlPlaneLogGroup: logs.ILogGroup;
+  /** Key of the alert topics (ObservabilityData stack): Alertmanager publishes to the encrypted topics. */
+  readonly alertTopicKey: kms.IKey;
 }
 
 /**
@@ -122,6 +127,8 @@ export class ClusterStack extends PlatformStack {
   public readonly releaseAccess: ReleaseAccess;
   /** Pod Identity role of the OpenTelemetry collector: uploads trace segments to X-Ray. */
   public readonly traceCollectorRole: iam.IRole;
+  /** Pod Identity role of Alertmanager: publishes to the critical and warning alert topics. */
+  public readonly alertmanagerRole: iam.IRole;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, {
@@ -221,6 +228,7 @@ export class ClusterStack extends PlatformStack {
       kyverno: signedImagesRequired(config.tier) ? this.addKyvernoRole(props.services) : undefined,
     };
     this.traceCollectorRole = this.addTraceCollectorRole();
+    this.alertmanagerRole = this.addAlertmanagerRole(props.alertTopicKey);
     this.serviceRoles = Object.fromEntries(
       props.services.filter(needsAwsIdentity).map((service) => [service.name, this.addServiceRole(service, props.data)]),
     );
@@ -346,6 +354,25 @@ export class ClusterStack extends PlatformStack {
     const role = this.platformCluster.addPodRole('OtelCollector', identity.namespace, identity.serviceAccount);
     for (const statement of toPolicyStatements(statements)) role.addToPolicy(statement);
     acknowledgeWildcards(role.node.findChild('DefaultPolicy'), `OtelCollector (${OTEL_COLLECTOR_POLICY_SOURCE})`, statements);
+    return role;
+  }
+
+  /**
+   * Alertmanager's role: every in-cluster alert takes the AWS side's path (the severity's topic, then
+   * chat, e-mail, the pager router and the escalation), so it may publish to the critical and warning
+   * topics (named from config: the Observability stack creates them under these names) and use their
+   * key through SNS for those topics only.
+   */
+  private addAlertmanagerRole(topicKey: kms.IKey): iam.IRole {
+    const identity = ADDON_IDENTITIES.alertmanager;
+    const statements = alertmanagerStatements({
+      topicArns: PUBLISHED_ALERT_SEVERITIES.map((s) => alertTopicArn(this.config.name, s, 'regional', this.account, this.region)),
+      keyArn: topicKey.keyArn,
+      region: this.region,
+    });
+    const role = this.platformCluster.addPodRole('Alertmanager', identity.namespace, identity.serviceAccount);
+    for (const statement of toPolicyStatements(statements)) role.addToPolicy(statement);
+    acknowledgeWildcards(role.node.findChild('DefaultPolicy'), `Alertmanager (${ALERTMANAGER_POLICY_SOURCE})`, statements);
     return role;
   }
 

@@ -21,6 +21,7 @@ const ENDPOINTS: Record<InterfaceEndpointName, ec2.InterfaceVpcEndpointAwsServic
   monitoring: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
   elasticloadbalancing: ec2.InterfaceVpcEndpointAwsService.ELASTIC_LOAD_BALANCING,
   sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
+  sns: ec2.InterfaceVpcEndpointAwsService.SNS,
 };
 
 /** The environment's VPC (stateful: every other stack lives in it). */

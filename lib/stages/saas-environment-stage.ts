@@ -173,6 +173,7 @@ export class SaasEnvironmentStage extends Stage {
       });
     }
     this.webhooks = new WebhookStack(this, 'Webhooks', { config });
+    this.observabilityData = new ObservabilityDataStack(this, 'ObservabilityData', { config, logsBucket: this.data.logsBucket });
     this.cluster = new ClusterStack(this, 'Cluster', {
       config,
       vpc: this.network.vpc,
@@ -180,6 +181,7 @@ export class SaasEnvironmentStage extends Stage {
       services,
       access,
       controlPlaneLogGroup: this.data.controlPlaneLogGroup,
+      alertTopicKey: this.observabilityData.alertKey,
       data: {
         databaseProxySecurityGroup: this.data.databaseAccess.proxySecurityGroup,
         databaseProxy: this.data.databaseProxy,
@@ -193,7 +195,6 @@ export class SaasEnvironmentStage extends Stage {
       },
     });
 
-    this.observabilityData = new ObservabilityDataStack(this, 'ObservabilityData', { config, logsBucket: this.data.logsBucket });
     // The add-on's log groups must exist, with their retention, before its agents write.
     this.cluster.addStackDependency(
       this.observabilityData,

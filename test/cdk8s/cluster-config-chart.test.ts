@@ -158,23 +158,23 @@ describe('ClusterConfigChart', () => {
   });
 
   test('a platform component that reads secrets gets its own SecretStore in its namespace, with its own secrets role', () => {
-    // GIVEN a fixture platform consumer (the alert router)
+    // GIVEN a fixture platform consumer (none exists today)
     const docs = Testing.synth(
       new ClusterConfigChart(Testing.app(), 'cluster-config', {
         config: prod,
-        platformSecretConsumers: [{ name: 'alertmanager', namespace: 'observability', secrets: ['alerting-webhook'], service: false }],
+        platformSecretConsumers: [{ name: 'report-exporter', namespace: 'reporting', secrets: ['reporting-api-key'], service: false }],
       }),
     );
     // THEN its store names its role, in its namespace
     expect(docs.filter((d) => d.kind === 'SecretStore').map((d) => [d.metadata, d.spec])).toEqual([
       [
-        { name: 'alertmanager-aws-secrets', namespace: 'observability', labels: expect.any(Object) },
+        { name: 'report-exporter-aws-secrets', namespace: 'reporting', labels: expect.any(Object) },
         {
           provider: {
             aws: {
               service: 'SecretsManager',
               region: 'eu-west-1',
-              role: 'arn:aws:iam::333333333333:role/saas-platform-prod-secrets-alertmanager',
+              role: 'arn:aws:iam::333333333333:role/saas-platform-prod-secrets-report-exporter',
             },
           },
         },

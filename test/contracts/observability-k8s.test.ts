@@ -2,8 +2,9 @@
  * The monitoring and tracing paths as a first deploy meets them, from both sides: Prometheus may
  * scrape every service on the port its PodMonitor names (the service's NetworkPolicy admits it),
  * the Argo Rollouts controller may query Prometheus (and a workload may not), Prometheus may reach
- * Alertmanager, every service may send spans to the collector (its egress and the collector's
- * ingress), and the collector's Pod Identity role may put trace segments in X-Ray and nothing else.
+ * Alertmanager, Alertmanager may reach the Pod Identity agent and the SNS API and nothing else
+ * outside, every service may send spans to the collector (its egress and the collector's ingress),
+ * and the collector's Pod Identity role may put trace segments in X-Ray and nothing else.
  */
 import {
   ALERTMANAGER_POD_LABELS,
@@ -14,10 +15,10 @@ import {
 import { OBSERVABILITY_NAMESPACE, PROMETHEUS_PORT } from '../../cdk8s/conventions';
 import { ADDON_IDENTITIES } from '../../lib/config/naming';
 import { OTEL_COLLECTOR, otlpEndpoint } from '../../lib/config/observability';
-import { TELEMETRY_VARIABLES } from '../../lib/config/platform-resources';
+import { POD_IDENTITY_AGENT, TELEMETRY_VARIABLES } from '../../lib/config/platform-resources';
 import { roleByDescription, roleMay } from './iam';
 import { PodRef, allowed, podsOf } from './network-policy';
-import { resourcesOf, stack, world } from './world';
+import { addressIn, resolve, resourcesOf, stack, subnetsOf, world } from './world';
 
 const w = world();
 const ENVIRONMENTS = w.environments.map((c) => [c.name, c] as const);
@@ -90,6 +91,51 @@ describe.each(ENVIRONMENTS)('%s: monitoring and tracing paths', (name, config) =
     }
     expect(allowed(docs, 'ingress', collector, { pod: rolloutsController }, { port: OTEL_COLLECTOR.otlpHttpPort })).toBe(false);
     expect(allowed(docs, 'ingress', collector, { pod: prometheus }, { port: OTEL_COLLECTOR.metricsPort })).toBe(true);
+  });
+
+  test('Alertmanager may reach what publishing to SNS needs, and nothing else outside its namespace: DNS, its peers, the agent, the SNS API', () => {
+    // GIVEN the pods the operator makes for the Alertmanager resource: its namespace, its podMetadata labels
+    const resource = docs.find((d) => d.kind === 'Alertmanager')!;
+    expect([resource.metadata.namespace, resource.spec.podMetadata.labels]).toEqual([alertmanager.namespace, alertmanager.labels]);
+    const agent = POD_IDENTITY_AGENT.cidr.split('/')[0];
+    expect([agent, POD_IDENTITY_AGENT.port]).toEqual(['169.254.170.23', 80]);
+    const coreDns: PodRef = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+    // the Pod Identity agent (credentials of its role) and DNS
+    expect(allowed(docs, 'egress', alertmanager, { ip: agent }, { port: POD_IDENTITY_AGENT.port })).toBe(true);
+    expect(allowed(docs, 'egress', alertmanager, { pod: coreDns }, { port: 53, protocol: 'UDP' })).toBe(true);
+    // its replicas' gossip, both ways (its ingress admits its namespace on the cluster port)
+    for (const protocol of ['TCP', 'UDP'] as const) {
+      expect(allowed(docs, 'egress', alertmanager, { pod: alertmanager }, { port: ALERTMANAGER_PORTS.cluster, protocol })).toBe(true);
+      expect(allowed(docs, 'ingress', alertmanager, { pod: alertmanager }, { port: ALERTMANAGER_PORTS.cluster, protocol })).toBe(true);
+    }
+    // the SNS API, HTTPS: the interface endpoint in the private subnets where the environment has one, the NAT otherwise
+    const network = stack(w, `${config.stageName}/Network`);
+    const endpoint = resourcesOf(network, 'AWS::EC2::VPCEndpoint').find(([, e]) =>
+      JSON.stringify(resolve(w, network, e.Properties!.ServiceName)).includes('.sns'),
+    );
+    const privateSubnets = subnetsOf(w, config.stageName).filter((sn) => sn.tier === 'Private');
+    if (config.network.interfaceEndpoints.includes('sns')) {
+      expect(endpoint).toBeDefined();
+      expect(endpoint![1].Properties!.PrivateDnsEnabled).toBe(true);
+      for (const subnet of privateSubnets)
+        expect(allowed(docs, 'egress', alertmanager, { ip: addressIn(subnet.cidr) }, { port: 443 })).toBe(true);
+      // the endpoint's security group admits HTTPS from the VPC, where the pods' addresses are
+      const [groupId] = resolve(w, network, endpoint![1].Properties!.SecurityGroupIds) as string[];
+      const group = resourcesOf(network, 'AWS::EC2::SecurityGroup').find(([id]) => groupId === `sg-${id}`)!;
+      expect(group[1].Properties!.SecurityGroupIngress).toContainEqual(
+        expect.objectContaining({ CidrIp: config.network.vpcCidr, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+      );
+      // and only the endpoint: a public address is refused
+      expect(allowed(docs, 'egress', alertmanager, { ip: '52.94.0.10' }, { port: 443 })).toBe(false);
+    } else {
+      expect(endpoint).toBeUndefined();
+      expect(allowed(docs, 'egress', alertmanager, { ip: '52.94.0.10' }, { port: 443 })).toBe(true);
+    }
+    // never instance metadata, another port of the internet, a workload, or Prometheus (it only answers it)
+    expect(allowed(docs, 'egress', alertmanager, { ip: '169.254.169.254' }, { port: 80 })).toBe(false);
+    expect(allowed(docs, 'egress', alertmanager, { ip: '52.94.0.10' }, { port: 80 })).toBe(false);
+    expect(allowed(docs, 'egress', alertmanager, { pod: pods[0] }, { port: 8080 })).toBe(false);
+    expect(allowed(docs, 'egress', alertmanager, { pod: prometheus }, { port: PROMETHEUS_PORT })).toBe(false);
   });
 
   test("the collector's service account has a Pod Identity role that may put trace segments, and nothing else", async () => {

@@ -2,8 +2,8 @@
  * The monitoring as a first deploy meets it, read from both sides: what the AWS Load Balancer
  * Controller creates and tags (from the manifests) against what the alarms look for (from the
  * templates); the names the container logs and Container Insights carry against the metric filter
- * and the alarms; the PagerDuty secrets against what External Secrets may read; the us-east-1
- * topics against the regional router; and no secret of the alerting path in any template.
+ * and the alarms; the PagerDuty secrets (read by the AWS side only); the us-east-1 topics against the
+ * regional router; and no secret of the alerting path in any template.
  */
 import { KubeDocument } from '../../cdk8s/policies';
 import { webAclName } from '../../lib/config/edge-names';
@@ -21,8 +21,10 @@ import {
 } from '../../lib/config/observability-names';
 import { apiHost } from '../../lib/config/edge-names';
 import { servicesFor } from '../../lib/config/service-catalog';
-import { roleByDescription, roleMay } from './iam';
-import { CfnResource, resourcesOf, stack, world } from './world';
+import { PUBLISHED_ALERT_SEVERITIES } from '../../lib/config/observability-names';
+import { SEVERITIES } from '../../lib/config/observability';
+import { decide, identityPolicies, resourcePolicy, roleArn, roleByDescription, roleMay } from './iam';
+import { CfnResource, resourcesOf, stack, standIn, world } from './world';
 
 const w = world();
 const ENVIRONMENTS = w.environments.map((c) => [c.name, c] as const);
@@ -113,32 +115,41 @@ describe.each(ENVIRONMENTS)('%s: monitoring contracts', (name, config) => {
     }
   });
 
-  // PENDING (branch p2-obs-bridge): External Secrets' own role reads no secret since per-consumer
-  // stores (docs/security/iam-policies.md); Alertmanager is moving to the severity topics and reads no PagerDuty key.
-  (config.observability.pager ? test.failing : test)(
-    'External Secrets may read the PagerDuty secrets (Alertmanager reads the same ones), and they exist under those names',
-    async () => {
-      const pager = config.observability.pager;
-      const names = resourcesOf(observabilityData, 'AWS::SecretsManager::Secret').map(([, s]) => s.Properties!.Name);
-      const expected = pager
-        ? [
-            ...pager.tiers.filter((t) => t.kind === 'pagerduty').map((t) => pagerDutyRoutingKeySecretName(name, t.name)),
-            pagerDutyApiTokenSecretName(name),
-          ]
-        : [];
-      expect(names.sort()).toEqual(expected.sort());
-      const cluster = stack(w, `${stage}/Cluster`);
-      const eso = ADDON_IDENTITIES.externalSecrets;
-      const esoRole = roleByDescription(cluster, `${eso.namespace}/${eso.serviceAccount} in`);
+  test('the PagerDuty secrets exist under their config names, and the AWS side alone reads them: no manifest, no role of the cluster', async () => {
+    // GIVEN the secrets the ObservabilityData stack creates (only where the environment has a pager)
+    const pager = config.observability.pager;
+    const names = resourcesOf(observabilityData, 'AWS::SecretsManager::Secret').map(([, s]) => s.Properties!.Name);
+    const expected = pager
+      ? [
+          ...pager.tiers.filter((t) => t.kind === 'pagerduty').map((t) => pagerDutyRoutingKeySecretName(name, t.name)),
+          pagerDutyApiTokenSecretName(name),
+        ]
+      : [];
+    expect(names.sort()).toEqual(expected.sort());
+    // THEN no ExternalSecret reads one (Alertmanager publishes to SNS; the router pages), and the observability
+    // namespace has no SecretStore and no ExternalSecret that reads a store (Grafana's login comes from a generator)
+    const read = kind('ExternalSecret').flatMap((d) => (d.spec.data ?? []).map((e: { remoteRef: { key: string } }) => e.remoteRef.key));
+    expect(read.filter((key: string) => expected.includes(key) || key.includes('/alerting/'))).toEqual([]);
+    const inObservability = (d: KubeDocument) => d.metadata.namespace === ADDON_IDENTITIES.alertmanager.namespace;
+    expect(kind('SecretStore').filter(inObservability)).toEqual([]);
+    for (const es of kind('ExternalSecret').filter(inObservability)) {
+      expect([es.metadata.name, es.spec.secretStoreRef, es.spec.data]).toEqual([es.metadata.name, undefined, undefined]);
+      expect(es.spec.dataFrom.every((f: { sourceRef?: { generatorRef?: unknown } }) => f.sourceRef?.generatorRef)).toBe(true);
+    }
+    // and neither External Secrets' role nor Alertmanager's may read them
+    const cluster = stack(w, `${stage}/Cluster`);
+    for (const identity of [ADDON_IDENTITIES.externalSecrets, ADDON_IDENTITIES.alertmanager]) {
+      const role = roleByDescription(cluster, `${identity.namespace}/${identity.serviceAccount} in`);
       for (const secretName of expected) {
         const arn = `arn:aws:secretsmanager:${config.region}:${config.account}:secret:${secretName}-AbCdEf`;
         expect([
+          identity.serviceAccount,
           secretName,
-          (await roleMay(w, cluster, esoRole, { action: 'secretsmanager:GetSecretValue', resource: arn })).decision,
-        ]).toEqual([secretName, 'Allowed']);
+          (await roleMay(w, cluster, role, { action: 'secretsmanager:GetSecretValue', resource: arn })).decision,
+        ]).toEqual([identity.serviceAccount, secretName, 'ImplicitlyDenied']);
       }
-    },
-  );
+    }
+  });
 
   test('the us-east-1 topics reach the regional router: its name, and its permission for exactly those topics', () => {
     const router = resourcesOf(observability, 'AWS::Lambda::Function').find(
@@ -160,6 +171,128 @@ describe.each(ENVIRONMENTS)('%s: monitoring contracts', (name, config) => {
       .filter((p) => p.Principal === 'sns.amazonaws.com' && typeof p.SourceArn === 'string')
       .map((p) => p.SourceArn);
     expect(allowed).toEqual((['critical', 'warning'] as const).map((s) => alertTopicArn(name, s, 'global', config.account, 'us-east-1')));
+  });
+});
+
+describe.each(ENVIRONMENTS)("%s: the cluster's alerts take the AWS side's path", (name, config) => {
+  const stage = config.stageName;
+  const docs = w.manifests[name];
+  const observability = stack(w, `${stage}/Observability`);
+  const observabilityData = stack(w, `${stage}/ObservabilityData`);
+  const cluster = stack(w, `${stage}/Cluster`);
+  const identity = ADDON_IDENTITIES.alertmanager;
+  const role = roleByDescription(cluster, `${identity.namespace}/${identity.serviceAccount} in`);
+  const receivers = docs.find((d) => d.kind === 'AlertmanagerConfig')!.spec.receivers as {
+    name: string;
+    snsConfigs?: { topicARN: string }[];
+  }[];
+  const published = Object.fromEntries(receivers.filter((r) => r.snsConfigs).map((r) => [r.name, r.snsConfigs!.map((c) => c.topicARN)]));
+  const topics = resourcesOf(observability, 'AWS::SNS::Topic').filter(([, t]) =>
+    SEVERITIES.some((s) => t.Properties!.TopicName === alertTopicName(name, s)),
+  );
+  const [keyId] = resourcesOf(observabilityData, 'AWS::KMS::Key')[0];
+  const keyArn = standIn(observabilityData, keyId, 'Arn');
+  const keyPolicy = resourcePolicy(w, observabilityData, keyId);
+  const topicArnOf = (severity: string) => published[severity][0];
+
+  test('each severity Alertmanager publishes names the topic the Observability stack creates for it, encrypted with the alert key', () => {
+    expect(Object.keys(published).sort()).toEqual([...PUBLISHED_ALERT_SEVERITIES].sort());
+    for (const severity of PUBLISHED_ALERT_SEVERITIES) {
+      const [arn] = published[severity];
+      const [, , service, region, account, topicName] = arn.split(':');
+      expect([service, region, account]).toEqual(['sns', observability.region, observability.account]);
+      const topic = topics.find(([, t]) => t.Properties!.TopicName === topicName);
+      expect([severity, topicName, topic !== undefined]).toEqual([severity, alertTopicName(name, severity), true]);
+      // its key is the ObservabilityData stack's alert key (a cross-stack reference)
+      expect(JSON.stringify(topic![1].Properties!.KmsMasterKeyId)).toContain('ObservabilityData');
+    }
+  });
+
+  test("Alertmanager's service account has a Pod Identity role in the cluster", () => {
+    const associations = resourcesOf(cluster, 'AWS::EKS::PodIdentityAssociation').map(([, a]) => a.Properties!);
+    expect(associations.filter((a) => a.Namespace === identity.namespace && a.ServiceAccount === identity.serviceAccount)).toHaveLength(1);
+    const alertmanager = docs.find((d) => d.kind === 'Alertmanager')!;
+    expect([alertmanager.metadata.namespace, alertmanager.spec.serviceAccountName]).toEqual([identity.namespace, identity.serviceAccount]);
+  });
+
+  test('the role may publish to the critical and warning topics, not to info, another environment or anything else of SNS', async () => {
+    for (const severity of PUBLISHED_ALERT_SEVERITIES) {
+      // the topic policy takes part too: it must not deny the role (it allows CloudWatch, denies plain HTTP)
+      const topicId = topics.find(([, t]) => t.Properties!.TopicName === alertTopicName(name, severity))![0];
+      const verdict = await roleMay(w, cluster, role, {
+        action: 'sns:Publish',
+        resource: topicArnOf(severity),
+        context: { 'aws:SecureTransport': 'true' },
+        resourcePolicy: resourcePolicy(w, observability, topicId),
+      });
+      expect(verdict).toHaveDecision('Allowed');
+    }
+    const info = alertTopicArn(name, 'info', 'regional', config.account, config.region);
+    const otherEnvironment = topicArnOf('critical').replace(`-${name}-`, '-another-');
+    for (const [action, resource] of [
+      ['sns:Publish', info],
+      ['sns:Publish', otherEnvironment],
+      ['sns:Subscribe', topicArnOf('critical')],
+      ['sns:SetTopicAttributes', topicArnOf('warning')],
+      ['sns:Publish', `arn:aws:sns:${config.region}:${config.account}:saas-platform-${name}-escalation-primary`],
+    ]) {
+      expect([action, resource, (await roleMay(w, cluster, role, { action, resource })).decision]).toEqual([
+        action,
+        resource,
+        'ImplicitlyDenied',
+      ]);
+    }
+  });
+
+  test("the role may use the topics' key only through SNS, and only for those two topics; the key policy admits it", async () => {
+    // The encryption-context condition is read here: the simulator expands only '/'-separated variable keys
+    // (aws:RequestTag/<key>), not kms:EncryptionContext:<key>, and would report the key as not applying.
+    const context = 'kms:EncryptionContext:aws:sns:topicArn';
+    const policies = identityPolicies(w, cluster, role);
+    const encrypt = policies.flatMap((p) => p.policy.Statement).find((st) => st.Sid === 'EncryptAlerts');
+    expect(encrypt.Condition.StringEquals[context].sort()).toEqual(PUBLISHED_ALERT_SEVERITIES.map((sv) => topicArnOf(sv)).sort());
+    expect(encrypt.Condition.StringEquals[context]).not.toContain(alertTopicArn(name, 'info', 'regional', config.account, config.region));
+    // ...and the rest is simulated, with the key policy of the ObservabilityData stack
+    const withoutContext = policies.map((p) => ({
+      ...p,
+      policy: {
+        ...p.policy,
+        Statement: p.policy.Statement.map((st) =>
+          st.Sid === 'EncryptAlerts'
+            ? { ...st, Condition: { StringEquals: { 'kms:ViaService': st.Condition.StringEquals['kms:ViaService'] } } }
+            : st,
+        ),
+      },
+    }));
+    const principal = `arn:aws:sts::${cluster.account}:assumed-role/${roleArn(w, cluster, role).split('/').pop()}/session`;
+    const kms = (action: string, via?: string) =>
+      decide({
+        principal,
+        identity: withoutContext,
+        action,
+        resource: keyArn,
+        resourceAccount: observabilityData.account,
+        context: via ? { 'kms:ViaService': via } : {},
+        resourcePolicy: keyPolicy,
+      });
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      expect([action, (await kms(action, `sns.${config.region}.amazonaws.com`)).decision]).toEqual([action, 'Allowed']);
+      expect([action, (await kms(action, `s3.${config.region}.amazonaws.com`)).decision]).toEqual([action, 'ImplicitlyDenied']);
+      expect([action, (await kms(action)).decision]).toEqual([action, 'ImplicitlyDenied']);
+    }
+    for (const action of ['kms:Encrypt', 'kms:ReEncryptFrom', 'kms:CreateGrant', 'kms:DescribeKey']) {
+      expect([action, (await kms(action, `sns.${config.region}.amazonaws.com`)).decision]).toEqual([action, 'ImplicitlyDenied']);
+    }
+  });
+
+  test('nothing else is granted: two statements, sns:Publish and the two data-key calls', () => {
+    const statements = identityPolicies(w, cluster, role).flatMap((p) => p.policy.Statement);
+    expect(statements.map((st) => [st.Sid, [st.Action].flat().sort()])).toEqual([
+      ['PublishAlerts', ['sns:Publish']],
+      ['EncryptAlerts', ['kms:Decrypt', 'kms:GenerateDataKey']],
+    ]);
+    expect([statements[0].Resource].flat().sort()).toEqual(PUBLISHED_ALERT_SEVERITIES.map((s) => topicArnOf(s)).sort());
+    expect([statements[1].Resource].flat()).toEqual([keyArn]);
   });
 });
 

@@ -9,7 +9,6 @@ import { ADDON_IDENTITIES } from '../../lib/config/naming';
 import { subnetCidrs } from '../../lib/config/network-layout';
 import { DATABASE_VARIABLES, POD_IDENTITY_AGENT, UPLOADS_VARIABLES, WEBHOOK_EVENTS_VARIABLES } from '../../lib/config/platform-resources';
 import { webhookKeyAliasName } from '../../lib/config/edge-names';
-import { alertingSecretName, usedAlertingChannels } from '../../lib/config/observability';
 import { resourcePolicy, roleByDescription, roleMay } from './iam';
 import { allowed, podsOf } from './network-policy';
 import { addressIn, resolve, resourcesOf, stack, stageResources, standIn, subnetsOf, world } from './world';
@@ -154,13 +153,9 @@ describe.each(ENVIRONMENTS)('%s: services and AWS', (name, config) => {
           key: entry.remoteRef.key,
         })),
       );
-    // PENDING (branch p2-obs-bridge): Alertmanager's channel secrets are read through a store that no
-    // longer exists and created by no stack; Alertmanager is moving to the severity topics, and these
-    // reads with it. Remove this exception then.
-    const createdElsewhere = usedAlertingChannels(config.alerts).map((channel) => alertingSecretName(name, channel));
     expect(reads.some((r) => r.store === PARAMETER_STORE_NAME)).toBe(true);
     expect(reads.some((r) => r.kind === 'SecretStore')).toBe(true);
-    for (const { kind, store, service, key } of reads.filter((r) => !createdElsewhere.includes(r.key))) {
+    for (const { kind, store, service, key } of reads) {
       if (kind === 'SecretStore') {
         expect([key, store, secrets.includes(key)]).toEqual([key, secretStoreName(service), true]);
         // External Secrets' own role reads no secret: only through the store's role

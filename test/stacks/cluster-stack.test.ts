@@ -9,6 +9,7 @@ import { ClusterStack } from '../../lib/stacks/cluster-stack';
 import { DataStack } from '../../lib/stacks/data-stack';
 import { DnsStack } from '../../lib/stacks/dns-stack';
 import { NetworkStack } from '../../lib/stacks/network-stack';
+import { ObservabilityDataStack } from '../../lib/stacks/observability-data-stack';
 import { testApp, withValue } from '../helpers';
 import { EKS_ADDON_NAMES, EKS_ADDON_VERSIONS, EKS_ADDONS_REQUIRED_BY_NODES } from '../../lib/config/eks-addons';
 import { signedImagesRequired } from '../../lib/config/image-signing';
@@ -265,6 +266,44 @@ describe('ClusterStack', () => {
       RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
     });
   });
+
+  test.each(EACH_ENV)(
+    "%s: Alertmanager's Pod Identity role may publish to the critical and warning topics, their key through SNS only",
+    (name, config) => {
+      // GIVEN the synthesized Cluster stack
+      const t = template(stage(name).cluster);
+      const identity = ADDON_IDENTITIES.alertmanager;
+      // WHEN the role of Alertmanager's service account is found
+      const roleId = Object.entries(t.findResources('AWS::IAM::Role')).find(([, r]) =>
+        String(r.Properties.Description).includes(`${identity.namespace}/${identity.serviceAccount} in`),
+      )![0];
+      const statements = Object.values(t.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
+      // THEN it publishes to the topics named from config, and uses the ObservabilityData stack's key for them, through SNS
+      const topics = (['critical', 'warning'] as const).map(
+        (s) => `arn:aws:sns:${config.region}:${config.account}:saas-platform-${name}-alerts-${s}`,
+      );
+      expect(statements).toEqual([
+        { Sid: 'PublishAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: topics },
+        {
+          Sid: 'EncryptAlerts',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: expect.anything(),
+          Condition: {
+            StringEquals: { 'kms:ViaService': `sns.${config.region}.amazonaws.com`, 'kms:EncryptionContext:aws:sns:topicArn': topics },
+          },
+        },
+      ]);
+      expect(JSON.stringify(statements[1].Resource)).toContain('AlertKey');
+      t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+        Namespace: identity.namespace,
+        ServiceAccount: identity.serviceAccount,
+        RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+      });
+    },
+  );
 });
 
 describe('ClusterStack with a service that calls no AWS API', () => {
@@ -283,6 +322,7 @@ describe('ClusterStack with a service that calls no AWS API', () => {
       hostedZone: dns.hostedZone,
       services: [idle, uploader],
       controlPlaneLogGroup: data.controlPlaneLogGroup,
+      alertTopicKey: new ObservabilityDataStack(stage, 'ObservabilityData', { config: prod, logsBucket: data.logsBucket }).alertKey,
       data: {
         databaseProxySecurityGroup: data.databaseAccess.proxySecurityGroup,
         databaseProxy: data.databaseProxy,
@@ -319,6 +359,7 @@ describe('ClusterStack version guard', () => {
           hostedZone: dns.hostedZone,
           services: [],
           controlPlaneLogGroup: data.controlPlaneLogGroup,
+          alertTopicKey: new ObservabilityDataStack(stage, 'ObservabilityData', { config, logsBucket: data.logsBucket }).alertKey,
           data: {
             databaseProxySecurityGroup: data.databaseAccess.proxySecurityGroup,
             databaseProxy: data.databaseProxy,

@@ -91,8 +91,9 @@ describe('SaasEnvironmentStage', () => {
       'Edge',
       'EdgeContent',
       'Webhooks',
-      'Cluster',
+      // the alert topics' key first: Alertmanager's role in the Cluster stack uses it
       'ObservabilityData',
+      'Cluster',
       'Observability',
       'ObservabilityGlobal',
     ];

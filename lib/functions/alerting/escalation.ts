@@ -6,11 +6,14 @@
  * - `check`: is the alert handled? It is when the alarm is no longer in ALARM, or when PagerDuty's
  *   incident for it was acknowledged or resolved. When PagerDuty cannot be asked (no token set
  *   yet, an outage), the answer is "not handled": the escalation errs towards paging the next tier.
+ *
+ * An in-cluster alert (Alertmanager's) has no CloudWatch state to read: when it resolves, the
+ * router resolves its PagerDuty incident, which the check reads as handled.
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { AlarmChange } from './alarm-message';
+import { AlertChange, dedupKeyOf, isClusterAlert } from './alarm-message';
 import { Fetch, incidentStatus, sendEvent } from './pagerduty';
 import { SecretCache } from './secrets';
 
@@ -41,8 +44,8 @@ export interface EscalationDependencies {
 
 /** The input of a step: the state machine's input (`alarm`) and the step's action. */
 export type EscalationEvent =
-  | { readonly action: 'page'; readonly tier: string; readonly alarm: AlarmChange }
-  | { readonly action: 'check'; readonly alarm: AlarmChange };
+  | { readonly action: 'page'; readonly tier: string; readonly alarm: AlertChange }
+  | { readonly action: 'check'; readonly alarm: AlertChange };
 
 /** What `page` did. */
 export interface PageResult {
@@ -61,17 +64,27 @@ export async function page(
   settings: EscalationSettings,
   deps: EscalationDependencies,
   tier: string,
-  alarm: AlarmChange,
+  alarm: AlertChange,
 ): Promise<PageResult> {
   const target = settings.tiers[tier];
   if (!target) throw new Error(`unknown tier ${tier}; the state machine and the function's TIERS disagree`);
   if (target.kind === 'pagerduty') {
     const key = await deps.secrets.get(target.secretId);
     await sendEvent(deps.fetch, key, 'trigger', {
-      dedupKey: alarm.arn,
+      dedupKey: dedupKeyOf(alarm),
       summary: `${alarm.name}: ${alarm.reason}`,
-      source: `${alarm.account}/${alarm.region}`,
-      details: { alarm: alarm.name, description: alarm.description, since: alarm.changedAt, tier },
+      source: isClusterAlert(alarm) ? alarm.cluster : `${alarm.account}/${alarm.region}`,
+      details: isClusterAlert(alarm)
+        ? {
+            alert: alarm.name,
+            namespace: alarm.namespace,
+            service: alarm.service,
+            runbook: alarm.runbookUrl,
+            description: alarm.description,
+            since: alarm.changedAt,
+            tier,
+          }
+        : { alarm: alarm.name, description: alarm.description, since: alarm.changedAt, tier },
     });
   } else {
     await deps.sns.send(
@@ -86,16 +99,18 @@ export async function page(
 }
 
 /** Whether the alert is handled. */
-export async function check(settings: EscalationSettings, deps: EscalationDependencies, alarm: AlarmChange): Promise<CheckResult> {
-  const described = await deps
-    .cloudwatch(alarm.region)
-    .send(new DescribeAlarmsCommand({ AlarmNames: [alarm.name], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
-  const state = [...(described.MetricAlarms ?? []), ...(described.CompositeAlarms ?? [])][0]?.StateValue;
-  if (state !== undefined && state !== 'ALARM') return { handled: true, reason: 'alarm-not-in-alarm' };
+export async function check(settings: EscalationSettings, deps: EscalationDependencies, alarm: AlertChange): Promise<CheckResult> {
+  if (!isClusterAlert(alarm)) {
+    const described = await deps
+      .cloudwatch(alarm.region)
+      .send(new DescribeAlarmsCommand({ AlarmNames: [alarm.name], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+    const state = [...(described.MetricAlarms ?? []), ...(described.CompositeAlarms ?? [])][0]?.StateValue;
+    if (state !== undefined && state !== 'ALARM') return { handled: true, reason: 'alarm-not-in-alarm' };
+  }
   let status;
   try {
     const token = await deps.secrets.get(settings.apiTokenSecretId);
-    status = await incidentStatus(deps.fetch, token, alarm.arn);
+    status = await incidentStatus(deps.fetch, token, dedupKeyOf(alarm));
   } catch (e) {
     console.warn(JSON.stringify({ level: 'warn', message: 'PagerDuty status unknown; escalating', error: (e as Error).message }));
     return { handled: false, reason: 'pagerduty-unavailable' };

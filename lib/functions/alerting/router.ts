@@ -4,12 +4,16 @@
  *
  * - a message from a us-east-1 topic is republished, unchanged, to the regional topic of the same
  *   severity (`RELAY_TOPICS`), so that chat, e-mail and paging see one set of topics;
- * - a critical alarm going into ALARM starts the escalation (`STATE_MACHINE_ARN`), named after the
- *   alarm and the time of the change, so that a redelivered message starts nothing new (Step
+ * - a critical alert going into ALARM starts the escalation (`STATE_MACHINE_ARN`), named after the
+ *   alert and the time it started, so that a redelivered message starts nothing new (Step
  *   Functions answers a running execution's name idempotently, a finished one's with
  *   `ExecutionAlreadyExists`, which the router takes as done);
- * - a critical alarm going back to OK resolves its PagerDuty alert on every PagerDuty tier
- *   (`ROUTING_KEY_SECRETS`); the running escalation sees the OK state at its next check and ends.
+ * - a critical alert going back to OK resolves its PagerDuty alert on every PagerDuty tier
+ *   (`ROUTING_KEY_SECRETS`); the running escalation sees it handled at its next check and ends.
+ *
+ * A critical alert is either a CloudWatch alarm's state change or a notification of Alertmanager
+ * (the in-cluster alerts: firing is ALARM, resolved is OK, de-duplicated by the group's key):
+ * both escalate and resolve the same way (`parseAlertChange`).
  *
  * Any failure throws: Lambda retries the asynchronous SNS invocation, and the `lambda-errors`
  * alarm of this function reaches the warning channel (never only the pager it feeds).
@@ -18,7 +22,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SNSEvent } from 'aws-lambda';
-import { AlarmChange, executionName, parseAlarmChange } from './alarm-message';
+import { AlertChange, dedupKeyOf, executionName, isClusterAlert, parseAlertChange } from './alarm-message';
 import { Fetch, sendEvent } from './pagerduty';
 import { SecretCache } from './secrets';
 
@@ -26,7 +30,7 @@ import { SecretCache } from './secrets';
 export interface RouterSettings {
   /** us-east-1 topic ARN -> regional topic ARN of the same severity. */
   readonly relayTopics: Readonly<Record<string, string>>;
-  /** The regional critical topic: its alarms escalate. */
+  /** The regional critical topic: its alerts escalate. */
   readonly criticalTopicArn?: string;
   /** The escalation state machine. @default - no paging (development) */
   readonly stateMachineArn?: string;
@@ -69,8 +73,9 @@ export async function route(
     return 'relayed';
   }
   if (topicArn !== settings.criticalTopicArn || !settings.stateMachineArn) return 'ignored';
-  const change = parseAlarmChange(message);
-  if (!change) return 'ignored';
+  const change = parseAlertChange(message);
+  // (Alertmanager publishes only critical groups here; anything else on this topic pages nobody)
+  if (!change || (isClusterAlert(change) && change.severity !== 'critical')) return 'ignored';
   if (change.state === 'ALARM') {
     try {
       await deps.sfn.send(
@@ -94,10 +99,10 @@ export async function route(
   return 'ignored';
 }
 
-async function resolveEverywhere(settings: RouterSettings, deps: RouterDependencies, change: AlarmChange): Promise<void> {
+async function resolveEverywhere(settings: RouterSettings, deps: RouterDependencies, change: AlertChange): Promise<void> {
   for (const secretId of settings.routingKeySecrets) {
     const key = await deps.secrets.get(secretId);
-    await sendEvent(deps.fetch, key, 'resolve', { dedupKey: change.arn, summary: change.name, source: change.account, details: {} });
+    await sendEvent(deps.fetch, key, 'resolve', { dedupKey: dedupKeyOf(change), summary: change.name, source: '', details: {} });
   }
 }
 

@@ -1,16 +1,23 @@
-import { secretStoreName } from '../../../lib/config/access-names';
 import { App, Testing } from 'cdk8s';
 import { ADDONS, otelCollectorConfig } from '../../../cdk8s/addons';
 import { MONITORING_NAME, MonitoringChart, PROMETHEUS_POD_LABELS } from '../../../cdk8s/charts/monitoring-chart';
 import { OBSERVABILITY_NAMESPACE, PROMETHEUS_PORT, PROMETHEUS_SELECTOR_LABELS, PROMETHEUS_URL } from '../../../cdk8s/conventions';
 import { buildCharts, documentsOf } from '../../../cdk8s/main';
-import { ALERTMANAGER_CONFIG_NAME, NULL_RECEIVER } from '../../../cdk8s/monitoring/alerting';
+import { ALERTMANAGER_CONFIG_NAME, GROUP_BY, NULL_RECEIVER } from '../../../cdk8s/monitoring/alerting';
 import { GRAFANA_ADMIN_SECRET } from '../../../cdk8s/monitoring/grafana';
 import { KubeDocument } from '../../../cdk8s/policies';
 import { STORAGE_CLASS_NAME } from '../../../cdk8s/constructs/storage-class';
 import { operatorFieldProblems } from '../../../cdk8s/constructs/prometheus-operator';
 import { dev, ENVIRONMENTS, prod } from '../../../lib/config/environments';
-import { OTEL_COLLECTOR, PROMETHEUS_SIZING, alertingChannels, alertingSecretName, otlpEndpoint } from '../../../lib/config/observability';
+import { OTEL_COLLECTOR, PROMETHEUS_SIZING, otlpEndpoint } from '../../../lib/config/observability';
+import {
+  ALERT_GROUP_BY,
+  PROMETHEUS_EXTERNAL_LABELS,
+  alertNotificationTemplate,
+  alertSubjectTemplate,
+} from '../../../lib/config/alert-notification';
+import { ADDON_IDENTITIES, clusterName } from '../../../lib/config/naming';
+import { alertTopicArn } from '../../../lib/config/observability-names';
 import { EnvironmentConfig } from '../../../lib/config/types';
 import { selects } from '../../contracts/network-policy';
 
@@ -19,7 +26,7 @@ const BUILT = new Map(ENVIRONMENTS.map((c) => [c.name, documentsOf(buildCharts(n
 const docsOf = (name: string) => BUILT.get(name)!;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Helm values are untyped JSON
 const values = (config: EnvironmentConfig, name: string) => ADDONS.find((a) => a.name === name)!.values(config) as Record<string, any>;
-/** An environment whose severities post to chat too: critical to Slack and Teams, warning to Slack. */
+/** An environment whose severities post to chat too: critical to Slack and Teams, warning to Slack (chat is the AWS side's). */
 const withChat: EnvironmentConfig = {
   ...prod,
   alerts: {
@@ -103,20 +110,25 @@ describe.each(ENVS)('%s: the Prometheus that exists selects every monitor and ru
     }
   });
 
-  // PENDING (branch p2-obs-bridge): Alertmanager's channel ExternalSecrets name a store nothing creates
-  // since per-consumer stores (docs/security/iam-policies.md); they go away when Alertmanager uses the severity topics.
-  test.failing("every ExternalSecret reads through a store that admits its namespace (Alertmanager's included)", () => {
-    const stores = docs.filter((d) => d.kind === 'ClusterSecretStore');
+  test('every ExternalSecret reads through a store that exists for its namespace; none in the observability namespace reads a store', () => {
+    // GIVEN every ExternalSecret of the environment that reads a store (Grafana's login comes from a generator)
     const externalSecrets = docs.filter((d) => d.kind === 'ExternalSecret' && d.spec.secretStoreRef);
-    expect(externalSecrets.some((e) => e.metadata.namespace === OBSERVABILITY_NAMESPACE)).toBe(true);
+    expect(externalSecrets.length).toBeGreaterThan(0);
+    // THEN nothing of the observability namespace reads Secrets Manager (Alertmanager publishes to SNS with its Pod Identity)
+    expect(externalSecrets.filter((e) => e.metadata.namespace === OBSERVABILITY_NAMESPACE).map((e) => e.metadata.name)).toEqual([]);
+    expect(docs.filter((d) => d.kind === 'SecretStore' && d.metadata.namespace === OBSERVABILITY_NAMESPACE)).toEqual([]);
+    // and each store named exists: a SecretStore in the ExternalSecret's namespace, or a ClusterSecretStore admitting it
     for (const es of externalSecrets) {
-      const store = stores.find((s) => s.metadata.name === es.spec.secretStoreRef.name)!;
-      const admitted = store.spec.conditions.flatMap((c: { namespaces: string[] }) => c.namespaces);
-      expect([es.metadata.namespace, es.metadata.name, admitted.includes(es.metadata.namespace)]).toEqual([
-        es.metadata.namespace,
-        es.metadata.name,
-        true,
-      ]);
+      const { kind, name: storeName } = es.spec.secretStoreRef;
+      const namespace = es.metadata.namespace;
+      const store = docs.find(
+        (d) => d.kind === kind && d.metadata.name === storeName && (kind === 'ClusterSecretStore' || d.metadata.namespace === namespace),
+      );
+      const admitted =
+        kind === 'ClusterSecretStore'
+          ? (store?.spec.conditions ?? []).flatMap((c: { namespaces: string[] }) => c.namespaces).includes(namespace)
+          : store !== undefined;
+      expect([namespace, es.metadata.name, kind, storeName, admitted]).toEqual([namespace, es.metadata.name, kind, storeName, true]);
     }
   });
 
@@ -156,62 +168,92 @@ describe.each(ENVS)('%s: the Prometheus that exists selects every monitor and ru
   });
 });
 
-describe('Alertmanager routes by severity to the channels of the AWS side, credentials from Secrets Manager', () => {
-  const config = (docs: KubeDocument[]) => docs.find((d) => d.kind === 'AlertmanagerConfig')!.spec;
+describe("Alertmanager publishes by severity to the AWS side's alert topics, with its Pod Identity", () => {
+  const spec = (docs: KubeDocument[]) => docs.find((d) => d.kind === 'AlertmanagerConfig')!.spec;
+  const receiver = (docs: KubeDocument[], n: string) => spec(docs).receivers.find((r: { name: string }) => r.name === n);
 
-  test('critical pages (PagerDuty) and posts to its chat channels; warning posts to chat; info reaches no one', () => {
-    expect(alertingChannels(withChat.alerts)).toEqual({ critical: ['pagerduty', 'slack', 'teams'], warning: ['slack'], info: [] });
-    const spec = config(chart(withChat));
-    expect(spec.route.receiver).toBe(NULL_RECEIVER);
-    expect(spec.route.routes).toEqual([
+  test.each(ENVS)('%s: critical to the critical topic, warning to the warning topic, info to no one', (name, config) => {
+    const docs = docsOf(name);
+    expect(spec(docs).route).toMatchObject({ receiver: NULL_RECEIVER, groupBy: [...ALERT_GROUP_BY] });
+    expect(spec(docs).route.routes).toEqual([
       { receiver: 'critical', matchers: [{ name: 'severity', value: 'critical', matchType: '=' }], repeatInterval: '1h' },
       { receiver: 'warning', matchers: [{ name: 'severity', value: 'warning', matchType: '=' }], repeatInterval: '12h' },
     ]);
-    const receiver = (n: string) => spec.receivers.find((r: { name: string }) => r.name === n);
-    expect(Object.keys(receiver('critical')).sort()).toEqual(['msteamsv2Configs', 'name', 'pagerdutyConfigs', 'slackConfigs']);
-    expect(Object.keys(receiver('warning')).sort()).toEqual(['name', 'slackConfigs']);
-    expect(receiver(NULL_RECEIVER)).toEqual({ name: NULL_RECEIVER });
-    // a page silences the warning of the same alert on the same target
-    expect(spec.inhibitRules[0]).toMatchObject({ sourceMatch: [{ value: 'critical' }], targetMatch: [{ value: 'warning' }] });
-  });
-
-  test.each(ENVS)('%s (Slack channels of the platform config): critical pages and posts to Slack, warning posts to Slack', (_n, env) => {
-    const spec = config(chart(env));
-    expect(spec.route.routes.map((r: { receiver: string }) => r.receiver)).toEqual(['critical', 'warning']);
-    const receiver = (n: string) => spec.receivers.find((r: { name: string }) => r.name === n);
-    expect(Object.keys(receiver('critical')).sort()).toEqual(['name', 'pagerdutyConfigs', 'slackConfigs']);
-    expect(Object.keys(receiver('warning')).sort()).toEqual(['name', 'slackConfigs']);
-  });
-
-  test("every credential is a reference to a Secret that an ExternalSecret writes from the channel's Secrets Manager secret", () => {
-    const docs = chart(withChat);
-    const spec = config(docs);
-    const refs: { name: string; key: string }[] = spec.receivers.flatMap((r: Record<string, { [k: string]: unknown }[]>) => [
-      ...(r.pagerdutyConfigs ?? []).map((c) => c.routingKey),
-      ...(r.slackConfigs ?? []).map((c) => c.apiURL),
-      ...(r.msteamsv2Configs ?? []).map((c) => c.webhookURL),
-    ]);
-    expect(refs).toHaveLength(4);
-    const externalSecrets = docs.filter((d) => d.kind === 'ExternalSecret' && d.metadata.name !== GRAFANA_ADMIN_SECRET);
-    for (const ref of refs) {
-      expect(Object.keys(ref).sort()).toEqual(['key', 'name']);
-      const es = externalSecrets.find((e) => e.spec.target.name === ref.name)!;
-      expect(es.metadata.namespace).toBe(OBSERVABILITY_NAMESPACE);
-      expect(es.spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: secretStoreName('alertmanager') });
-      expect(es.spec.data.map((d: { secretKey: string }) => d.secretKey)).toEqual([ref.key]);
+    expect(receiver(docs, NULL_RECEIVER)).toEqual({ name: NULL_RECEIVER });
+    for (const severity of ['critical', 'warning'] as const) {
+      // the one integration of each receiver is SNS: no pager key, no webhook, whatever the environment (dev pages nobody: its
+      // critical topic has no pager behind it)
+      expect(Object.keys(receiver(docs, severity)).sort()).toEqual(['name', 'snsConfigs']);
+      expect(receiver(docs, severity).snsConfigs).toEqual([
+        {
+          topicARN: alertTopicArn(name, severity, 'regional', config.account, config.region),
+          // a region and nothing else: no keys, no role to assume; the SDK's default chain finds the Pod Identity
+          sigv4: { region: config.region },
+          subject: alertSubjectTemplate(),
+          message: alertNotificationTemplate(),
+          sendResolved: true,
+        },
+      ]);
     }
-    expect(externalSecrets.map((e) => e.spec.data[0].remoteRef.key).sort()).toEqual(
-      (['pagerduty', 'slack', 'teams'] as const).map((c) => alertingSecretName('prod', c)).sort(),
+    expect(receiver(docs, 'critical').snsConfigs[0].topicARN).toBe(
+      `arn:aws:sns:${config.region}:${config.account}:saas-platform-${name}-alerts-critical`,
     );
-    expect(alertingSecretName('prod', 'pagerduty')).toBe('saas-platform/prod/alerting/pagerduty');
+    // a page silences the warning of the same alert on the same target
+    expect(spec(docs).inhibitRules[0]).toMatchObject({ sourceMatch: [{ value: 'critical' }], targetMatch: [{ value: 'warning' }] });
   });
 
-  test.each(ENVS)('%s: no webhook URL, routing key or password in any manifest', (name) => {
+  test('the chat channels of the environment change nothing in the cluster (they subscribe to the topics on the AWS side)', () => {
+    expect(spec(chart(withChat))).toEqual(spec(chart(prod)));
+  });
+
+  test.each(ENVS)(
+    "%s: Alertmanager runs as the service account CDK gives a role; the chart's own Alertmanager (and its account) is off",
+    (name, config) => {
+      const docs = docsOf(name);
+      const identity = ADDON_IDENTITIES.alertmanager;
+      const alertmanager = docs.find((d) => d.kind === 'Alertmanager')!;
+      expect([alertmanager.metadata.namespace, alertmanager.spec.serviceAccountName]).toEqual([
+        identity.namespace,
+        identity.serviceAccount,
+      ]);
+      const account = docs.find((d) => d.kind === 'ServiceAccount' && d.metadata.name === identity.serviceAccount)!;
+      expect(account.metadata.namespace).toBe(identity.namespace);
+      // kube-prometheus-stack 88.3.0 makes its Alertmanager's service account only with alertmanager.enabled
+      // (templates/alertmanager/serviceaccount.yaml): no second account of that name competes for the association
+      expect(values(config, 'kube-prometheus-stack').alertmanager.enabled).toBe(false);
+    },
+  );
+
+  test.each(ENVS)('%s: the labels the notification reads are on every alert: grouped by, and added by Prometheus', (name) => {
+    const prometheus = docsOf(name).find((d) => d.kind === 'Prometheus')!;
+    expect(GROUP_BY).toEqual(ALERT_GROUP_BY);
+    expect(prometheus.spec.externalLabels).toEqual({
+      [PROMETHEUS_EXTERNAL_LABELS.cluster]: clusterName(name),
+      [PROMETHEUS_EXTERNAL_LABELS.environment]: name,
+    });
+  });
+
+  test.each(ENVS)('%s: no webhook URL, routing key or password in any manifest, and no Secret', (name) => {
     const text = JSON.stringify(docsOf(name)) + JSON.stringify(chart(withChat));
-    for (const leak of [/hooks\.slack\.com/, /webhook\.office\.com/, /logic\.azure\.com/, /events\.pagerduty\.com/, /"password":/i]) {
+    for (const leak of [
+      /hooks\.slack\.com/,
+      /webhook\.office\.com/,
+      /logic\.azure\.com/,
+      /events\.pagerduty\.com/,
+      /"password":/i,
+      /routingKey/,
+      /apiURL/,
+      /webhookURL/,
+    ]) {
       expect(text).not.toMatch(leak);
     }
     expect(docsOf(name).filter((d) => d.kind === 'Secret')).toEqual([]);
+    // the only ExternalSecret of the observability namespace is Grafana's generated login
+    expect(
+      docsOf(name)
+        .filter((d) => d.kind === 'ExternalSecret' && d.metadata.namespace === OBSERVABILITY_NAMESPACE)
+        .map((d) => d.metadata.name),
+    ).toEqual([GRAFANA_ADMIN_SECRET]);
   });
 });
 
@@ -278,11 +320,11 @@ describe('the add-ons of the monitoring stack', () => {
 describe('prometheus-operator documents are checked against the pinned operator, not only the older model schemas', () => {
   const doc = (kind: string) => JSON.parse(JSON.stringify(chart(withChat).find((d) => d.kind === kind)));
 
-  test('the documents written are clean, Teams v2 receivers included (a field the model package does not know)', () => {
+  test('the documents written are clean, the SNS receivers included', () => {
     for (const kind of ['Prometheus', 'Alertmanager', 'AlertmanagerConfig', 'PrometheusRule', 'PodMonitor']) {
       expect([kind, operatorFieldProblems(doc(kind))]).toEqual([kind, []]);
     }
-    expect(JSON.stringify(doc('AlertmanagerConfig'))).toContain('msteamsv2Configs');
+    expect(JSON.stringify(doc('AlertmanagerConfig'))).toContain('snsConfigs');
   });
 
   test('a misspelled field, a field the operator does not have and an unknown kind are each reported', () => {

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { check, EscalationSettings, handler, page, settingsFromEnvironment } from '../../../lib/functions/alerting/escalation';
 import { EVENTS_URL, REST_URL } from '../../../lib/functions/alerting/pagerduty';
 import { SecretCache } from '../../../lib/functions/alerting/secrets';
-import { CHANGE, recordingFetch } from './fixtures';
+import { CHANGE, CLUSTER_CHANGE, recordingFetch } from './fixtures';
 
 const TEXT_TOPIC = 'arn:aws:sns:eu-west-1:333333333333:saas-platform-prod-escalation-duty-manager';
 const SETTINGS: EscalationSettings = {
@@ -115,6 +115,37 @@ describe('escalation steps', () => {
     expect(await check(SETTINGS, deps(), CHANGE)).toEqual({ handled: false, reason: 'pagerduty-unavailable' });
     expect(warn.mock.calls[0][0]).not.toContain('value-of-api-token');
     warn.mockRestore();
+  });
+
+  test('paging for an in-cluster alert triggers by its group key, from its cluster, with its runbook', async () => {
+    expect(await page(SETTINGS, deps(), 'primary', CLUSTER_CHANGE)).toEqual({ paged: 'primary', via: 'pagerduty' });
+    expect(fetched.calls[0].body).toMatchObject({
+      event_action: 'trigger',
+      dedup_key: CLUSTER_CHANGE.dedupKey,
+      payload: {
+        severity: 'critical',
+        summary: `SloErrorBudgetBurn: ${CLUSTER_CHANGE.reason}`,
+        source: 'saas-platform-prod',
+        custom_details: {
+          alert: 'SloErrorBudgetBurn',
+          namespace: 'apps',
+          service: 'web-api',
+          runbook: 'docs/runbooks.md#error-budget-burn',
+          tier: 'primary',
+        },
+      },
+    });
+  });
+
+  test.each([
+    [['resolved'], { handled: true, reason: 'incident-resolved' }],
+    [['acknowledged'], { handled: true, reason: 'incident-acknowledged' }],
+    [['triggered'], { handled: false, reason: 'unacknowledged' }],
+  ])('an in-cluster alert has no CloudWatch state: with incidents %j of its group key it is %j', async (statuses, expected) => {
+    incidents(...statuses);
+    expect(await check(SETTINGS, deps(), CLUSTER_CHANGE)).toEqual(expected);
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+    expect(new URL(fetched.calls[0].url).searchParams.get('incident_key')).toBe(CLUSTER_CHANGE.dedupKey);
   });
 
   test('a CloudWatch failure throws (the state machine retries the check)', async () => {

@@ -1,4 +1,6 @@
-import { AlarmChange } from '../../../lib/functions/alerting/alarm-message';
+import { renderAlertNotification } from '../../../lib/config/alert-notification';
+import { TemplateAlert, TemplateData } from '../../../lib/config/go-template';
+import { AlarmChange, ClusterAlertChange } from '../../../lib/functions/alerting/alarm-message';
 
 /** A CloudWatch alarm state-change message, as CloudWatch publishes it to SNS. */
 export function alarmMessage(overrides: Record<string, unknown> = {}): string {
@@ -38,3 +40,63 @@ export function recordingFetch(answer: (url: string, init?: RequestInit) => Resp
   });
   return { fetch: fn, calls };
 }
+
+/** One in-cluster alert as Alertmanager's template sees it. */
+export function clusterAlert(overrides: Partial<TemplateAlert> = {}): TemplateAlert {
+  return {
+    Status: 'firing',
+    Labels: { alertname: 'SloErrorBudgetBurn', severity: 'critical', namespace: 'apps', service: 'web-api', pod: 'web-api-7f9c-abcde' },
+    Annotations: {
+      summary: 'web-api burns its error budget',
+      description: '2.1% of requests fail (objective 99.9%)',
+      runbook_url: 'docs/observability-k8s.md#error-budget-burn',
+    },
+    StartsAt: '2026-12-01T03:14:15.926Z',
+    EndsAt: '0001-01-01T00:00:00Z',
+    GeneratorURL: 'http://prometheus-operated.observability.svc:9090/graph',
+    Fingerprint: '5bd2c0d1c9e4a6f1',
+    ...overrides,
+  };
+}
+
+/** A group of in-cluster alerts, as Alertmanager hands it to the critical receiver's template. */
+export function clusterGroup(overrides: Partial<TemplateData> = {}): TemplateData {
+  return {
+    Receiver: 'critical',
+    Status: 'firing',
+    Alerts: [clusterAlert()],
+    GroupLabels: { alertname: 'SloErrorBudgetBurn', namespace: 'apps', service: 'web-api' },
+    CommonLabels: {
+      alertname: 'SloErrorBudgetBurn',
+      severity: 'critical',
+      namespace: 'apps',
+      service: 'web-api',
+      cluster: 'saas-platform-prod',
+      environment: 'prod',
+    },
+    CommonAnnotations: { runbook_url: 'docs/observability-k8s.md#error-budget-burn' },
+    ExternalURL: 'http://alertmanager-operated.observability.svc:9093',
+    ...overrides,
+  };
+}
+
+/** The SNS message Alertmanager publishes for a group: its template's output (lib/config/alert-notification.ts). */
+export const clusterAlertMessage = (group: TemplateData = clusterGroup()): string => renderAlertNotification(group);
+
+/** The parsed change of `clusterAlertMessage()`. */
+export const CLUSTER_CHANGE: ClusterAlertChange = {
+  origin: 'alertmanager',
+  name: 'SloErrorBudgetBurn',
+  dedupKey: 'saas-platform-prod/critical/SloErrorBudgetBurn/apps/web-api',
+  severity: 'critical',
+  state: 'ALARM',
+  reason: '[prod] FIRING CRITICAL: SloErrorBudgetBurn',
+  description:
+    'Service web-api, namespace apps, cluster saas-platform-prod\n- FIRING: web-api burns its error budget 2.1% of requests fail (objective 99.9%)\nRunbook: docs/observability-k8s.md#error-budget-burn',
+  changedAt: '2026-12-01T03:14:15.000Z',
+  cluster: 'saas-platform-prod',
+  environment: 'prod',
+  namespace: 'apps',
+  service: 'web-api',
+  runbookUrl: 'docs/observability-k8s.md#error-budget-burn',
+};

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler, route, RouterSettings, settingsFromEnvironment } from '../../../lib/functions/alerting/router';
 import { SecretCache } from '../../../lib/functions/alerting/secrets';
 import { EVENTS_URL } from '../../../lib/functions/alerting/pagerduty';
-import { alarmMessage, CHANGE, recordingFetch } from './fixtures';
+import { alarmMessage, CHANGE, CLUSTER_CHANGE, clusterAlert, clusterAlertMessage, clusterGroup, recordingFetch } from './fixtures';
 
 const CRITICAL = 'arn:aws:sns:eu-west-1:333333333333:saas-platform-prod-alerts-critical';
 const WARNING = 'arn:aws:sns:eu-west-1:333333333333:saas-platform-prod-alerts-warning';
@@ -118,6 +118,66 @@ describe('alert router', () => {
     await expect(route(SETTINGS, deps(), CRITICAL, alarmMessage({ NewStateValue: 'OK' }), undefined)).rejects.toThrow(
       'PagerDuty Events API answered 500',
     );
+  });
+
+  describe('the in-cluster alerts (Alertmanager publishes to the same critical topic)', () => {
+    const resolvedMessage = clusterAlertMessage(clusterGroup({ Status: 'resolved', Alerts: [clusterAlert({ Status: 'resolved' })] }));
+
+    test('a firing critical group starts the escalation exactly as a CloudWatch alarm does, named after the group', async () => {
+      // WHEN Alertmanager's notification of a firing critical group reaches the router
+      const outcome = await route(SETTINGS, deps(), CRITICAL, clusterAlertMessage(), 'ignored subject');
+      // THEN one escalation starts, with the parsed group as its alarm, and nothing is paged directly
+      expect(outcome).toBe('escalation-started');
+      const started = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+      expect(started).toHaveLength(1);
+      expect(started[0]).toEqual({
+        stateMachineArn: MACHINE,
+        name: expect.stringMatching(/^SloErrorBudgetBurn-[0-9a-f]{12}-20261201031415000$/),
+        input: JSON.stringify({ alarm: CLUSTER_CHANGE }),
+      });
+      expect(fetched.calls).toHaveLength(0);
+    });
+
+    test('the hourly repeat of a firing group (more alerts, same start) asks for the same escalation; an ended one is not restarted', async () => {
+      await route(SETTINGS, deps(), CRITICAL, clusterAlertMessage(), undefined);
+      const repeat = clusterAlertMessage(clusterGroup({ Alerts: [clusterAlert(), clusterAlert({ StartsAt: '2026-12-01T04:10:00Z' })] }));
+      sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+      expect(await route(SETTINGS, deps(), CRITICAL, repeat, undefined)).toBe('already-escalated');
+      const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+      expect(names).toHaveLength(2);
+      expect(names[1]).toBe(names[0]);
+    });
+
+    test('a resolved group resolves its PagerDuty alert on every tier, by the same dedupe key the escalation paged with', async () => {
+      expect(await route(SETTINGS, deps(), CRITICAL, resolvedMessage, undefined)).toBe('resolved');
+      expect(fetched.calls.map((c) => [c.url, c.body])).toEqual([
+        [EVENTS_URL, { routing_key: 'key-of-primary', event_action: 'resolve', dedup_key: CLUSTER_CHANGE.dedupKey }],
+        [EVENTS_URL, { routing_key: 'key-of-secondary', event_action: 'resolve', dedup_key: CLUSTER_CHANGE.dedupKey }],
+      ]);
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    });
+
+    test.each([
+      [
+        'a warning group on the critical topic',
+        CRITICAL,
+        clusterAlertMessage(clusterGroup({ CommonLabels: { ...clusterGroup().CommonLabels, severity: 'warning' } })),
+      ],
+      ['a group on the warning topic', WARNING, clusterAlertMessage()],
+      [
+        'a custom notification of another publisher',
+        CRITICAL,
+        clusterAlertMessage().replace('"origin":"alertmanager"', '"origin":"deploy-bot"'),
+      ],
+    ])('%s pages nobody', async (_, topic, message) => {
+      expect(await route(SETTINGS, deps(), topic, message, undefined)).toBe('ignored');
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+      expect(fetched.calls).toHaveLength(0);
+    });
+
+    test('without paging (development) an in-cluster critical alert is left to chat and e-mail, like an alarm', async () => {
+      expect(await route({ ...SETTINGS, stateMachineArn: undefined }, deps(), CRITICAL, clusterAlertMessage(), undefined)).toBe('ignored');
+    });
   });
 });
 
