@@ -10,6 +10,7 @@ import { PLATFORM } from '../lib/config/platform';
 import { TEAM } from '../lib/config/team';
 import { ConfigProblem, ConfigValidationError, validateEnvironments } from '../lib/config/validate';
 import { DELIVERY } from '../lib/config/delivery';
+import { validateBackup } from '../lib/config/validate-backup';
 import { validateDelivery } from '../lib/config/validate-delivery';
 import { validateEdge } from '../lib/config/validate-edge';
 import { validatePipeline } from '../lib/config/validate-pipeline';
@@ -68,6 +69,7 @@ export function configProblems(
     ...validatePipeline(pipeline, PLATFORM.accounts.tooling),
     ...validateDelivery(DELIVERY),
     ...validateObservability(environments, catalog),
+    ...validateBackup(environments),
     ...validateTeam(team, usable, { otherEnvironmentNames }),
     ...validateIdentityCenter(platform),
   ];

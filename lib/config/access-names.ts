@@ -65,6 +65,24 @@ export function identityCenterRoleArnPattern(account: string, permissionSetName:
 }
 
 /**
+ * Every principal of the break-glass path in an environment's account, as `aws:PrincipalArn`
+ * patterns: the break-glass role (`accessRoleName(env, 'breakGlass')`) and the roles Identity Center
+ * generates for the break-glass permission set's sessions (matched by pattern under `aws-reserved`,
+ * never by a generated name). Resource policies that let only break-glass do something (the backup
+ * vaults' deletion guard) list exactly these.
+ */
+export function breakGlassPrincipalArnPatterns(
+  environment: AccessEnvironment,
+  permissionSetName: string,
+  identityCenterRegion: string,
+): string[] {
+  return [
+    accessRoleArn(environment, 'breakGlass'),
+    identityCenterRoleArnPattern(environment.account, permissionSetName, identityCenterRegion),
+  ];
+}
+
+/**
  * The customer-managed policy that bounds the developer permission set's sessions in every account
  * it is assigned to (Identity Center attaches it as the permissions boundary by name, so every such
  * account's Access stack creates it under this name).

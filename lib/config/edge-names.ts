@@ -9,14 +9,15 @@
  *
  * ```
  * api.<zone>                      A/AAAA alias -> CloudFront (viewers)
- * api-origin.<zone>               CloudFront's API origin, owned by CDK:
- *                                   failover (prod): PRIMARY -> api-origin-primary, SECONDARY -> api-origin-<drRegion>
- *                                   otherwise:       CNAME   -> api-origin-primary
- * api-origin-primary.<zone>       weighted CNAMEs (edge.blueGreenWeights): blue -> api-origin-blue, green -> api-origin-green
+ * api-origin.<zone>               CloudFront's API origin, owned by CDK: CNAME -> api-origin-primary
+ * api-origin-primary.<zone>       weighted CNAMEs (edge.blueGreenWeights) of the colors with weight > 0
  * api-origin-blue.<zone>          the blue cluster's ALB, published by its ExternalDNS
  * api-origin-green.<zone>         the green cluster's ALB, published by its ExternalDNS (only during a cut-over)
- * api-origin-<drRegion>.<zone>    the DR region's ALB, published by the DR cluster's ExternalDNS
  * ```
+ *
+ * There is no failover record to the DR region: it is a pilot light without an API origin until a
+ * failover brings one up (ADR 0008, docs/backup-and-dr.md), and no record or health check may
+ * point at a name nothing publishes (test/contracts/dns-targets.test.ts).
  */
 import { apiOriginHost, ingressGroupName, kmsAliasName, secretsManagerName } from './naming';
 import { PLATFORM } from './platform';
@@ -60,9 +61,13 @@ export function apiOriginPrimaryHost(zoneName: string): string {
   return `api-origin-primary.${zoneName}`;
 }
 
-/** The ALB of the DR region, e.g. `api-origin-eu-central-1.example.com` (the DR cluster's ExternalDNS publishes it). */
-export function apiOriginDrHost(zoneName: string, drRegion: string): string {
-  return `api-origin-${drRegion}.${zoneName}`;
+/**
+ * The colors that receive traffic (weight > 0), in `API_ORIGIN_COLORS` order: the only ones with a
+ * weighted record and a health check. A color out of rotation has no cluster behind it, so nothing
+ * publishes its name; a cut-over first brings the cluster up, then gives its color a weight.
+ */
+export function liveApiOriginColors(weights: Readonly<Record<ApiOriginColor, number>>): ApiOriginColor[] {
+  return API_ORIGIN_COLORS.filter((color) => weights[color] > 0);
 }
 
 /**

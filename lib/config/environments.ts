@@ -1,3 +1,5 @@
+import { RestoreTestingConfig } from './backup';
+import { ChaosConfig } from './chaos';
 import { AlarmThresholds, ObservabilityConfig, PagerConfig } from './observability';
 import { PLATFORM } from './platform';
 import {
@@ -49,6 +51,7 @@ const thresholds = (overrides: Partial<AlarmThresholds> = {}): AlarmThresholds =
   'canary-latency': { warning: 1 },
   'alerting-delivery-failed': { warning: 1 },
   'escalation-failed': { warning: 1 },
+  'restore-test-failed': { warning: 1 },
   // The audit trail (any one event): misuse of the account's most powerful paths pages.
   'root-account-use': { critical: 1 },
   'console-signin-without-mfa': { critical: 1 },
@@ -180,7 +183,6 @@ const edge = (overrides: Partial<EdgeConfig> = {}): EdgeConfig => ({
   shieldAdvanced: false,
   blueGreenWeights: { blue: 100, green: 0 },
   healthCheckPath: '/api/healthz',
-  failoverToDr: false,
   webhookThrottle: { ratePerSecond: 50, burst: 100 },
   albDeletionProtection: true,
   originVerifyRotationDays: 30,
@@ -200,6 +202,23 @@ const audit = (
   trailRetentionDays,
   objectLockMode,
   cloudWatchRetentionDays,
+});
+
+/** A weekly restore test, Tuesdays 06:00 UTC, of the latest recovery point of the last week. */
+const restoreTesting = (validationWindowHours: number): RestoreTestingConfig => ({
+  scheduleExpression: 'cron(0 6 ? * TUE *)',
+  startWindowHours: 4,
+  selectionWindowDays: 7,
+  validationWindowHours,
+});
+
+/** The experiments' defaults; each environment sets how hard they hit. */
+const chaos = (zone: string, overrides: Partial<ChaosConfig> = {}): ChaosConfig => ({
+  nodeTerminationPercent: 50,
+  networkDisruption: { availabilityZone: zone, durationMinutes: 5 },
+  nodeStress: { instancePercent: 50, durationMinutes: 5, cpuLoadPercent: 80, memoryPercent: 80 },
+  logRetentionDays: 30,
+  ...overrides,
 });
 
 const baseTags = {
@@ -247,7 +266,15 @@ export const dev: EnvironmentConfig = {
   stateful: { removal: 'destroy', terminationProtection: false, breakGlassRoleName: PLATFORM.breakGlassRoleName },
   audit: audit(90, 'GOVERNANCE', 14),
   secrets: { signingKeyRotation: { scheduleExpression: 'rate(7 days)', windowHours: 2 } },
-  tags: { ...baseTags, Environment: 'dev', DataClassification: 'internal', Backup: 'none' },
+  // A day of changes may be lost in development; restores are still tested, so that they work when it matters.
+  backup: {
+    objectives: { rpoMinutes: 1440, rtoMinutes: 480 },
+    daily: { retentionDays: 7 },
+    copyToDr: false,
+    restoreTesting: restoreTesting(2),
+  },
+  chaos: chaos(azs(PLATFORM.region, 2)[0]),
+  tags: { ...baseTags, Environment: 'dev', DataClassification: 'internal', Backup: 'daily' },
 };
 
 /** Staging: mirrors production's shape at smaller sizes, so that what passes here passes there. */
@@ -289,7 +316,18 @@ export const staging: EnvironmentConfig = {
   stateful: { removal: 'retain', terminationProtection: true, breakGlassRoleName: PLATFORM.breakGlassRoleName },
   audit: audit(365, 'GOVERNANCE', 90),
   secrets: { signingKeyRotation: { scheduleExpression: 'rate(30 days)', windowHours: 2 } },
-  tags: { ...baseTags, Environment: 'staging', DataClassification: 'confidential', Backup: 'daily' },
+  backup: {
+    objectives: { rpoMinutes: 60, rtoMinutes: 240 },
+    // Equal to database.backupRetentionDays: AWS Backup manages the database's point-in-time window.
+    continuousRetentionDays: 7,
+    daily: { retentionDays: 14 },
+    weekly: { retentionDays: 35 },
+    vaultLock: { mode: 'governance', minRetentionDays: 7, maxRetentionDays: 35 },
+    copyToDr: false,
+    restoreTesting: restoreTesting(4),
+  },
+  chaos: chaos(azs(PLATFORM.region, 3)[0], { nodeTerminationPercent: 34 }),
+  tags: { ...baseTags, Environment: 'staging', DataClassification: 'confidential', Backup: 'hourly' },
 };
 
 /** Production: three AZs, a NAT per AZ, Multi-AZ database, approval before deploy, DR region. */
@@ -330,7 +368,6 @@ export const prod: EnvironmentConfig = {
     priceClass: 'PriceClass_All',
     wafRateLimitPer5Minutes: 5000,
     wafLogRetentionDays: 365,
-    failoverToDr: true,
     webhookThrottle: { ratePerSecond: 200, burst: 400 },
     webhookProviders: [{ name: 'payment-provider', ratePerSecond: 100, burst: 200 }],
   }),
@@ -343,6 +380,28 @@ export const prod: EnvironmentConfig = {
   // Seven years, and not even the root user can shorten it.
   audit: audit(2557, 'COMPLIANCE', 365),
   secrets: { signingKeyRotation: { scheduleExpression: 'cron(0 4 ? * TUE *)', windowHours: 2 } },
+  backup: {
+    objectives: { rpoMinutes: 15, rtoMinutes: 120 },
+    // Equal to database.backupRetentionDays: AWS Backup manages the database's point-in-time window.
+    continuousRetentionDays: 14,
+    daily: { retentionDays: 35 },
+    weekly: { retentionDays: 90 },
+    monthly: { retentionDays: 400, coldStorageAfterDays: 30 },
+    // Nobody, the root user included, can delete a recovery point early once the 3 days have passed.
+    vaultLock: { mode: 'compliance', minRetentionDays: 14, maxRetentionDays: 400, changeableForDays: 3 },
+    copyToDr: true,
+    restoreTesting: restoreTesting(4),
+  },
+  // Pilot light (ADR 0008): the data is there, copied and replicated; compute comes up on failover.
+  dr: {
+    database: 'snapshotCopy',
+    network: { vpcCidr: '10.40.0.0/16', availabilityZones: azs(PLATFORM.drRegion, 3), natGateways: 1, flowLogRetentionDays: 365 },
+  },
+  chaos: chaos(azs(PLATFORM.region, 3)[0], {
+    nodeTerminationPercent: 20,
+    nodeStress: { instancePercent: 20, durationMinutes: 5, cpuLoadPercent: 80, memoryPercent: 70 },
+    logRetentionDays: 365,
+  }),
   tags: { ...baseTags, Environment: 'prod', DataClassification: 'confidential', Backup: 'hourly' },
 };
 

@@ -395,6 +395,23 @@ export const ALARM_CATALOG = {
     missingData: 'notBreaching',
     missingDataWhy: 'Step Functions reports nothing while no escalation ends.',
   },
+  'restore-test-failed': {
+    title:
+      'Scheduled restore tests that failed: the restore job failed, the restored database or bucket did not hold the known data, or the restore took longer than the RTO',
+    unit: 'failed tests in an hour',
+    per: 'environment',
+    missingData: 'notBreaching',
+    missingDataWhy: 'The validation function publishes only when a restore test ends (weekly); between tests there is nothing to report.',
+  },
+  'chaos-stop': {
+    title:
+      'A critical alarm of the environment fired: the stop condition of every chaos experiment (AWS FIS stops a running experiment; nothing else is done)',
+    unit: '(composite)',
+    per: 'environment',
+    missingData: 'notBreaching',
+    missingDataWhy: 'A composite alarm follows its children, which say how they treat missing data.',
+    composite: true,
+  },
   'root-account-use': {
     title: 'The root user of the account was used (CIS AWS Foundations Benchmark 4.3)',
     unit: 'events in 5 minutes',

@@ -6,6 +6,8 @@
  * before any construct is created.
  */
 
+import type { BackupConfig, DisasterRecoveryConfig } from './backup';
+import type { ChaosConfig } from './chaos';
 import type { ObservabilityConfig } from './observability';
 
 /** How strict an environment is. Rules (Multi-AZ, approvals, retention) key off the tier, not the name. */
@@ -233,8 +235,6 @@ export interface EdgeConfig {
   readonly blueGreenWeights: { readonly blue: number; readonly green: number };
   /** Path CloudFront and Route 53 health checks call on the API, e.g. `/api/healthz`. */
   readonly healthCheckPath: string;
-  /** Route 53 failover of the API origin to the DR region (needs `drRegion`). */
-  readonly failoverToDr: boolean;
   /** Webhook HTTP API throttling. */
   readonly webhookThrottle: { readonly ratePerSecond: number; readonly burst: number };
   /**
@@ -379,5 +379,11 @@ export interface EnvironmentConfig {
   readonly audit: AuditConfig;
   /** The services' secrets. */
   readonly secrets: SecretsConfig;
+  /** Recovery objectives, AWS Backup, restore tests (docs/backup-and-dr.md). */
+  readonly backup: BackupConfig;
+  /** The DR region's pilot light (ADR 0008); required in production. @default - no DR region resources */
+  readonly dr?: DisasterRecoveryConfig;
+  /** Chaos experiments (AWS FIS, docs/chaos.md). */
+  readonly chaos: ChaosConfig;
   readonly tags: TagsConfig;
 }

@@ -513,9 +513,6 @@ export function validateEnvironments(input: unknown): ConfigProblem[] {
         if (blue === 0 && green === 0) c.report('edge.blueGreenWeights', 'blue and green are both 0; at least one must receive traffic');
       }
       c.string(edge, 'edge', 'healthCheckPath', HTTP_PATH, 'an absolute path such as /api/healthz');
-      const failover = c.boolean(edge, 'edge', 'failoverToDr');
-      if (failover === true && env.drRegion === undefined)
-        c.report('edge.failoverToDr', 'true needs a drRegion to fail over to; set drRegion or turn failover off');
       const throttle = isObj(edge.webhookThrottle) ? edge.webhookThrottle : undefined;
       let stageRate: number | undefined;
       let stageBurst: number | undefined;

@@ -21,6 +21,11 @@ export interface DatabaseUsersProps {
   readonly databaseName: string;
   /** One login role (and schema) per service. */
   readonly users: readonly string[];
+  /**
+   * `<schema>.<table>` of the one-row table restore tests read from a restored copy; the step keeps it.
+   * @default - none
+   */
+  readonly restoreCheck?: string;
   /** Retention of the step's logs. */
   readonly logRetention: logs.RetentionDays;
   /**
@@ -71,7 +76,12 @@ export class DatabaseUsers extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::DatabaseUsers',
-      properties: { SecretArn: props.masterSecret.secretArn, Database: props.databaseName, Users: [...props.users] },
+      properties: {
+        SecretArn: props.masterSecret.secretArn,
+        Database: props.databaseName,
+        Users: [...props.users],
+        ...(props.restoreCheck ? { RestoreCheck: props.restoreCheck } : {}),
+      },
     });
     this.resource.node.addDependency(...props.dependsOn);
     this.acknowledge(fn);

@@ -70,7 +70,7 @@ export interface PlatformDatabaseProps {
    * An empty list makes neither.
    * @default - no application users
    */
-  readonly applicationUsers?: { readonly databaseName: string; readonly users: readonly string[] };
+  readonly applicationUsers?: { readonly databaseName: string; readonly users: readonly string[]; readonly restoreCheck?: string };
 }
 
 /** The PostgreSQL engine version the platform is tested with. */
@@ -108,6 +108,8 @@ export class PlatformDatabase extends Construct {
   public readonly users?: DatabaseUsers;
   /** Security group of the proxy: clients are admitted here. */
   public readonly proxySecurityGroup: ec2.ISecurityGroup;
+  /** The database's subnet group (its isolated subnets): a restored copy goes into the same one. */
+  public readonly subnetGroup: rds.ISubnetGroup;
 
   constructor(scope: Construct, id: string, props: PlatformDatabaseProps) {
     super(scope, id);
@@ -189,6 +191,7 @@ export class PlatformDatabase extends Construct {
       cloudwatchLogsExports: ['postgresql', 'upgrade'],
     });
     this.instance = instance;
+    this.subnetGroup = instance.node.findChild('SubnetGroup') as rds.SubnetGroup;
     this.secret = instance.secret!;
     this.acknowledgeMonitoringRole(instance);
     this.acknowledgeLogRetentionFunction();
@@ -250,7 +253,7 @@ export class PlatformDatabase extends Construct {
     // DatabaseProxy itself admits the proxy to the database (ingress) and lets it out (egress) on the engine port.
 
     if (props.applicationUsers && props.applicationUsers.users.length > 0) {
-      const { databaseName, users } = props.applicationUsers;
+      const { databaseName, users, restoreCheck } = props.applicationUsers;
       this.users = new DatabaseUsers(this, 'Users', {
         vpc: props.vpc,
         databaseSecurityGroup: dbSecurityGroup,
@@ -258,6 +261,7 @@ export class PlatformDatabase extends Construct {
         dependsOn: [instance, this.secret],
         databaseName,
         users,
+        restoreCheck,
         logRetention: props.logRetention,
         logRemovalPolicy: props.protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });

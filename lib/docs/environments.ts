@@ -3,6 +3,7 @@
  * environment with its settings, the names an operator types, its stacks and their order, the path
  * of a request and the CDK <-> cdk8s contract values (from the synthesized templates and manifests).
  */
+import { backupRules } from '../config/backup';
 import { apiHost, appHost, webhookDeadLetterQueueName } from '../config/edge-names';
 import { clusterName, databaseEndpointParameterName, ingressGroupName, uploadsBucketName } from '../config/naming';
 import { alarmNamePrefix, dashboardName } from '../config/observability-names';
@@ -77,10 +78,19 @@ const SETTINGS: readonly (readonly [string, (c: EnvironmentConfig) => string])[]
   [
     'edge',
     (c) =>
-      `${c.edge.appSubdomain}./${c.edge.apiSubdomain}., ${c.edge.priceClass}, WAF ${c.edge.wafRateLimitPer5Minutes}/5 min per IP, blue/green ${c.edge.blueGreenWeights.blue}/${c.edge.blueGreenWeights.green}${c.edge.failoverToDr ? ', DR failover' : ''}`,
+      `${c.edge.appSubdomain}./${c.edge.apiSubdomain}., ${c.edge.priceClass}, WAF ${c.edge.wafRateLimitPer5Minutes}/5 min per IP, blue/green ${c.edge.blueGreenWeights.blue}/${c.edge.blueGreenWeights.green}`,
   ],
   ['approval before deploy', (c) => (c.delivery.requireApproval ? 'yes' : 'no')],
   ['stateful resources', (c) => `${c.stateful.removal}, termination protection ${c.stateful.terminationProtection ? 'on' : 'off'}`],
+  [
+    'backup ([backup and DR](../backup-and-dr.md))',
+    (c) => {
+      const b = c.backup;
+      const kept = backupRules(b).map((r) => `${r.name} ${r.retentionDays} d${r.coldStorageAfterDays ? ` (cold after ${r.coldStorageAfterDays} d)` : ''}`);
+      const lock = b.vaultLock ? `, vault lock ${b.vaultLock.mode}` : '';
+      return `RPO ${b.objectives.rpoMinutes} min, RTO ${b.objectives.rtoMinutes} min; ${kept.join(', ')}${lock}${b.copyToDr ? ', copies to the DR region' : ''}`;
+    },
+  ],
   ['zone', (c) => c.domain.zoneName],
   ['tags', (c) => `DataClassification=${c.tags.DataClassification}, Backup=${c.tags.Backup}`],
 ];

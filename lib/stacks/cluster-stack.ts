@@ -1,4 +1,4 @@
-import { Fn, Validations } from 'aws-cdk-lib';
+import { Fn, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { EKS_ADDON_VERSIONS, EKS_ADDONS_REQUIRED_BY_NODES, EksAddonName } from '../config/eks-addons';
 import { accessRoleArn, secretArnPattern, serviceSecretsRoleArn, serviceSecretsRoleName } from '../config/access-names';
+import { chaosTargetTag } from '../config/chaos';
 import { CLUSTER_ACCESS } from '../config/cluster-access';
 import { webhookKeyAliasName, webhookQueueArn } from '../config/edge-names';
 import { imageSigningKey, signedImagesRequired } from '../config/image-signing';
@@ -193,6 +194,7 @@ export class ClusterStack extends PlatformStack {
       ],
     });
     this.cluster = this.platformCluster.cluster;
+    this.markChaosTargets();
 
     // Workloads reach the database only through the proxy, on its port. The rule lives in this stack:
     // in the Data stack it would make the stateful stack depend on the cluster.
@@ -251,6 +253,25 @@ export class ClusterStack extends PlatformStack {
    * upstream policy of its pinned version (lib/constructs/policies/), scoped to what it manages.
    * Karpenter's role is made by `NodeAutoscaling`.
    */
+
+  /**
+   * What the chaos experiments may target (lib/config/chaos.ts, docs/chaos.md): the workloads node
+   * group and, through its launch template, its instances; never the system pool. The stress
+   * experiment runs AWS-owned SSM documents on those instances, so the nodes register with Systems
+   * Manager (pods cannot use the node role: IMDSv2 hop limit 1).
+   */
+  private markChaosTargets(): void {
+    const target = chaosTargetTag('workloads-nodes');
+    const workloads = this.platformCluster.nodeGroups.workloads;
+    for (const scope of [workloads, this.platformCluster.node.findChild('WorkloadsLaunchTemplate')])
+      Tags.of(scope).add(target.key, target.value);
+    this.platformCluster.nodeRole.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'));
+    Validations.of(this.platformCluster.nodeRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      reason:
+        'The AWS-maintained policy that registers nodes with Systems Manager, which the FIS stress experiment runs its documents through.',
+    });
+  }
   private addControllerRoles(
     vpc: ec2.IVpc,
     zone: route53.IHostedZone,

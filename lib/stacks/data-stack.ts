@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -27,6 +27,8 @@ import {
   uploadsBucketName,
 } from '../config/naming';
 import { accessRoleArn, jwksParameterName, serviceSecretsRoleArn } from '../config/access-names';
+import { restoreCheckTableName } from '../config/backup';
+import { chaosTargetTag } from '../config/chaos';
 import { consumersOf, SecretConsumer } from '../config/secret-consumers';
 import { SecretRotation } from '../config/service-catalog';
 import { ApplicationSecrets } from '../constructs/application-secrets';
@@ -294,9 +296,13 @@ export class DataStack extends PlatformStack {
         borrowTimeout: Duration.seconds(db.proxy.borrowTimeoutSeconds),
       },
       readReplica: db.readReplica,
-      applicationUsers: { databaseName: APPLICATION_DATABASE, users: props.databaseUsers ?? [] },
+      // The step also keeps the one-row table a restore test reads from a restored copy.
+      applicationUsers: { databaseName: APPLICATION_DATABASE, users: props.databaseUsers ?? [], restoreCheck: restoreCheckTableName() },
     });
     this.databaseAccess = database;
+    // What the database-reboot experiment targets: the primary instance, not its replica (lib/config/chaos.ts).
+    const chaos = chaosTargetTag('database-primary');
+    Tags.of(database.instance).add(chaos.key, chaos.value, { includeResourceTypes: ['AWS::RDS::DBInstance'] });
 
     this.applicationSecretsKey = new kms.Key(this, 'ApplicationSecretsKey', {
       description: `${config.name} services' secrets (API keys, signing keys): decrypted per secret, by its readers only`,
@@ -364,7 +370,11 @@ export class DataStack extends PlatformStack {
     this.databaseSecret = database.secret;
   }
 
-  /** Replicate every object (and delete markers) of `uploads` to the DR bucket, re-encrypted with the DR key. */
+  /**
+   * Replicate every object of `uploads` to the DR bucket, re-encrypted with the DR key. Delete markers
+   * are NOT replicated: a deletion in the primary (by mistake, or by an attacker) leaves the DR copy
+   * intact, which is the point of a second copy.
+   */
   private replicationRule(target: UploadsReplicaTarget): s3.ReplicationRule {
     const destination = s3.Bucket.fromBucketAttributes(this, 'UploadsReplicaBucket', {
       bucketName: target.bucketName,
@@ -375,7 +385,7 @@ export class DataStack extends PlatformStack {
       destination,
       kmsKey: kms.Key.fromKeyArn(this, 'UploadsReplicaKey', target.keyAliasArn),
       sseKmsEncryptedObjects: true,
-      deleteMarkerReplication: true,
+      deleteMarkerReplication: false,
       priority: 0,
     };
   }

@@ -9,12 +9,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ALB_INGRESS_SOURCES, ALB_LISTENER_PORT, albSecurityGroupName, SECURITY_GROUP_RULES_QUOTA } from '../config/alb-origin';
 import {
-  API_ORIGIN_COLORS,
   apiHost,
   apiOriginCertificateHosts,
   apiOriginColorHost,
-  apiOriginDrHost,
   apiOriginPrimaryHost,
+  liveApiOriginColors,
   appHost,
   assetsBucketName,
   cloudFrontLogsPrefix,
@@ -176,20 +175,20 @@ export class EdgeStack extends PlatformStack {
       new route53.AaaaRecord(this, `${label}RecordIpv6`, { zone, recordName: host, target });
     }
 
-    if (config.edge.failoverToDr && !config.drRegion) {
-      throw new Error(`${config.name}.edge.failoverToDr: true needs a drRegion to fail over to; set drRegion or turn failover off`);
-    }
     this.apiOrigin = new ApiOriginRecords(this, 'ApiOrigin', {
       zone,
       originHost: apiOriginHost(zoneName),
       weightedHost: apiOriginPrimaryHost(zoneName),
-      targets: API_ORIGIN_COLORS.map((color) => ({
+      // Only the colors that receive traffic: a record or health check must point at a name some
+      // cluster publishes, and a color out of rotation has no cluster (test/contracts/dns-targets.test.ts).
+      targets: liveApiOriginColors(config.edge.blueGreenWeights).map((color) => ({
         name: color,
         host: apiOriginColorHost(zoneName, color),
         weight: config.edge.blueGreenWeights[color],
       })),
       healthCheckPath: config.edge.healthCheckPath,
-      failoverHost: config.edge.failoverToDr && config.drRegion ? apiOriginDrHost(zoneName, config.drRegion) : undefined,
+      // No failover record: the DR region is a pilot light with no API origin until a failover
+      // brings one up (ADR 0008, docs/backup-and-dr.md).
     });
   }
 }

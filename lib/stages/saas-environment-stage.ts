@@ -10,6 +10,10 @@ import { ServiceSpec } from '../config/service-catalog';
 import { EnvironmentAccess } from '../config/team';
 import { AccessStack } from '../stacks/access-stack';
 import { AuditStack } from '../stacks/audit-stack';
+import { BackupStack } from '../stacks/backup-stack';
+import { BackupVaultStack } from '../stacks/backup-vault-stack';
+import { ChaosStack } from '../stacks/chaos-stack';
+import { DisasterRecoveryStack } from '../stacks/disaster-recovery-stack';
 import { serviceSecretsRoleName } from '../config/access-names';
 import { consumersOf } from '../config/secret-consumers';
 import { secretsManagerName } from '../config/naming';
@@ -92,6 +96,14 @@ export class SaasEnvironmentStage extends Stage {
   public readonly access: AccessStack;
   /** The audit trail and its alarms. */
   public readonly audit: AuditStack;
+  /** The environment's backup vault (stateful; locked in production). */
+  public readonly backupVault: BackupVaultStack;
+  /** The backup plan and selection, the restore tests and their alarm. */
+  public readonly backup: BackupStack;
+  /** The DR region's pilot light (network, the vault receiving copies), when config has `dr`. */
+  public readonly disasterRecovery?: DisasterRecoveryStack;
+  /** AWS FIS experiment templates. */
+  public readonly chaos: ChaosStack;
 
   constructor(scope: Construct, id: string, props: SaasEnvironmentStageProps) {
     const { config, services, applicationSecrets, zoneDelegation, albDimensionsRefresh, access, ...stageProps } = props;
@@ -226,6 +238,30 @@ export class SaasEnvironmentStage extends Stage {
     });
     // The us-east-1 topics subscribe the regional router function by name: it must exist first.
     this.observabilityGlobal.addStackDependency(this.observability, 'the relayed topics subscribe the alert router function');
+
+    // Backup and disaster recovery (docs/backup-and-dr.md, ADR 0008).
+    const breakGlass = { permissionSetName: access.permissionSetNames.breakGlass, identityCenterRegion: access.identityCenterRegion };
+    this.backupVault = new BackupVaultStack(this, 'BackupVault', { config, breakGlass });
+    if (config.dr) this.disasterRecovery = new DisasterRecoveryStack(this, 'DisasterRecovery', { config, breakGlass });
+    this.backup = new BackupStack(this, 'Backup', {
+      config,
+      vault: this.backupVault.vault,
+      vpc: this.network.vpc,
+      database: { instance: this.data.database, subnetGroup: this.data.databaseAccess.subnetGroup },
+      uploads: { bucket: this.data.uploadsBucket, key: this.data.storageKey },
+      alertTopics: this.observability.topics.topics,
+    });
+    if (this.disasterRecovery) this.backup.addStackDependency(this.disasterRecovery, 'the copy rules name the DR vault');
+    this.chaos = new ChaosStack(this, 'Chaos', {
+      config,
+      database: this.data.database,
+      vpc: this.network.vpc,
+      workloadsNodegroup: this.cluster.platformCluster.nodeGroups.workloads,
+      // The alarms that page: any of them stops a running experiment.
+      criticalAlarms: this.observability.facade.alarms.filter((a) => a.severity === 'critical' && a.notifies).map((a) => a.alarm),
+      alertTopics: this.observability.topics.topics,
+    });
+
     // An access entry's principal must exist when EKS creates the entry.
     this.cluster.addStackDependency(this.access, "the access entries name the Access stack's roles");
   }

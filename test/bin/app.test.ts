@@ -30,6 +30,9 @@ describe('the CDK app', () => {
     const perStage = [
       'Access',
       'Audit',
+      'Backup',
+      'BackupVault',
+      'Chaos',
       'Cluster',
       'Data',
       'Dns',
@@ -47,6 +50,7 @@ describe('the CDK app', () => {
       [
         ...['Dev', 'Staging', 'Prod'].flatMap((stage) => perStage.map((s) => `${stage}/${s}`)),
         'Prod/DataReplica',
+        'Prod/DisasterRecovery',
         'Management/Access',
         'Tooling/Delivery',
         'Tooling/Registry',

@@ -6,7 +6,7 @@ import {
   apiHost,
   apiOriginCertificateHosts,
   apiOriginColorHost,
-  apiOriginDrHost,
+  liveApiOriginColors,
   apiOriginPrimaryHost,
   appHost,
   assetsBucketName,
@@ -32,14 +32,21 @@ describe('edge names', () => {
     expect(appHost({ ...dev, edge: { ...dev.edge, appSubdomain: 'web' } })).toBe('web.dev.example.com');
   });
 
-  test('the origin record set: CloudFront origin, weighted set, one host per color, the DR host from drRegion', () => {
+  test('the origin record set: CloudFront origin, weighted set, one host per color', () => {
     expect(apiOriginHost('example.com')).toBe('api-origin.example.com');
     expect(apiOriginPrimaryHost('example.com')).toBe('api-origin-primary.example.com');
     expect(API_ORIGIN_COLORS.map((c) => apiOriginColorHost('example.com', c))).toEqual([
       'api-origin-blue.example.com',
       'api-origin-green.example.com',
     ]);
-    expect(apiOriginDrHost('example.com', prod.drRegion!)).toBe('api-origin-eu-central-1.example.com');
+  });
+
+  test.each([
+    [{ blue: 100, green: 0 }, ['blue']],
+    [{ blue: 90, green: 10 }, ['blue', 'green']],
+    [{ blue: 0, green: 100 }, ['green']],
+  ] as const)('the live colors of weights %j are %j: a color out of rotation gets no record and no health check', (weights, live) => {
+    expect(liveApiOriginColors(weights)).toEqual(live);
   });
 
   test('the origin certificate covers the origin host first, then every color', () => {
@@ -52,7 +59,7 @@ describe('edge names', () => {
 
   test('every name is distinct from the others, so no record shadows another', () => {
     const zone = 'example.com';
-    const names = [apiHost(prod), appHost(prod), apiOriginHost(zone), apiOriginPrimaryHost(zone), apiOriginDrHost(zone, 'eu-central-1')];
+    const names = [apiHost(prod), appHost(prod), apiOriginHost(zone), apiOriginPrimaryHost(zone)];
     names.push(...API_ORIGIN_COLORS.map((c) => apiOriginColorHost(zone, c)));
     expect(new Set(names).size).toBe(names.length);
   });

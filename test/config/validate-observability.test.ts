@@ -1,5 +1,5 @@
 import { dev, ENVIRONMENTS, prod, staging } from '../../lib/config/environments';
-import { ALARM_IDS } from '../../lib/config/observability';
+import { ALARM_CATALOG, ALARM_IDS } from '../../lib/config/observability';
 import { SERVICE_CATALOG } from '../../lib/config/service-catalog';
 import { validateObservability } from '../../lib/config/validate-observability';
 import { withValue } from '../helpers';
@@ -307,7 +307,7 @@ describe('validateObservability', () => {
     const [problem] = problems(prod, 'observability.thresholds.cpu', { warning: 1 });
     expect(problem.path).toBe('prod.observability.thresholds.cpu');
     expect(problem.message).toBe(
-      `is not an alarm id; use one of ${ALARM_IDS.filter((id) => !['api-unavailable', 'database-saturated'].includes(id)).join(', ')}`,
+      `is not an alarm id; use one of ${ALARM_IDS.filter((id) => !('composite' in ALARM_CATALOG[id])).join(', ')}`,
     );
   });
 

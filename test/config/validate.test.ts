@@ -79,7 +79,6 @@ describe('validateEnvironments', () => {
       [
         'prod.drRegion: missing; a production environment needs a disaster-recovery region',
         'prod.storage.replicateUploadsToDr: true needs a drRegion to replicate to; set drRegion or turn replication off',
-        'prod.edge.failoverToDr: true needs a drRegion to fail over to; set drRegion or turn failover off',
       ].join('\n'),
     ],
     ['prod', 'drRegion', 'eu-west-1', 'prod.drRegion: "eu-west-1" is the primary region; use a different region'],
@@ -405,7 +404,6 @@ describe('validateEnvironments', () => {
       'healthz',
       'dev.edge.healthCheckPath: "healthz" is not valid; use an absolute path such as /api/healthz',
     ],
-    ['dev', 'edge.failoverToDr', true, 'dev.edge.failoverToDr: true needs a drRegion to fail over to; set drRegion or turn failover off'],
     ['dev', 'edge.webhookThrottle.burst', 10, 'dev.edge.webhookThrottle.burst: 10 is too low; use 50..5000'],
     ['dev', 'edge.webhookThrottle', 'none', 'dev.edge.webhookThrottle: "none" is not an object; give { ratePerSecond, burst }'],
     [

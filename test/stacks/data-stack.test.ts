@@ -154,7 +154,9 @@ describe('DataStack', () => {
     expect(protectedPolicies).toHaveLength(count);
   });
 
-  test('prod: uploads replicate to the DR region, re-encrypted with the DR key, delete markers included', () => {
+  test('prod: uploads replicate to the DR region, re-encrypted with the DR key; delete markers are NOT replicated', () => {
+    // GIVEN a deletion in the primary bucket (by mistake or by an attacker)
+    // THEN the DR copy keeps the object: the rule does not carry delete markers over
     const replica = stage('prod').dataReplica!;
     expect(replica.region).toBe('eu-central-1');
     data('prod').hasResourceProperties('AWS::S3::Bucket', {
@@ -162,7 +164,7 @@ describe('DataStack', () => {
         Rules: [
           Match.objectLike({
             Status: 'Enabled',
-            DeleteMarkerReplication: { Status: 'Enabled' },
+            DeleteMarkerReplication: { Status: 'Disabled' },
             SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
             Destination: {
               Bucket: `arn:aws:s3:::${replica.bucketName}`,

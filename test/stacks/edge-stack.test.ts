@@ -9,7 +9,6 @@ import { ALB_INGRESS_SOURCES, ALB_LISTENER_PORT, albSecurityGroupName } from '..
 import {
   apiHost,
   apiOriginColorHost,
-  apiOriginDrHost,
   apiOriginPrimaryHost,
   appHost,
   assetsBucketName,
@@ -262,35 +261,43 @@ describe('Edge stacks of every environment', () => {
     }
   });
 
-  test.each(EACH_ENV)('%s: weighted blue/green origin records with the weights from config, each health-checked', (name, config) => {
-    const zone = config.domain.zoneName;
-    const weighted = recordsNamed(edge(name), apiOriginPrimaryHost(zone));
-    expect(weighted.map((r) => [r.SetIdentifier, r.ResourceRecords[0], r.Weight])).toEqual([
-      ['blue', apiOriginColorHost(zone, 'blue'), config.edge.blueGreenWeights.blue],
-      ['green', apiOriginColorHost(zone, 'green'), config.edge.blueGreenWeights.green],
-    ]);
-    for (const r of weighted) expect(r.HealthCheckId).toBeDefined();
-    edge(name).hasResourceProperties('AWS::Route53::HealthCheck', {
-      HealthCheckConfig: Match.objectLike({
-        Type: 'HTTPS',
-        FullyQualifiedDomainName: apiOriginColorHost(zone, 'blue'),
-        ResourcePath: config.edge.healthCheckPath,
-      }),
-    });
-  });
-
-  test.each(EACH_ENV)('%s: failover of the API origin to the DR region exactly where config asks', (name, config) => {
-    const zone = config.domain.zoneName;
-    const origin = recordsNamed(edge(name), apiOriginHost(zone));
-    if (config.edge.failoverToDr) {
-      expect(origin.map((r) => [r.Failover, r.ResourceRecords[0], r.HealthCheckId !== undefined])).toEqual([
-        ['PRIMARY', apiOriginPrimaryHost(zone), true],
-        ['SECONDARY', apiOriginDrHost(zone, config.drRegion!), true],
+  test.each(EACH_ENV)(
+    '%s: weighted origin records of the live colors, with the weights from config, each health-checked',
+    (name, config) => {
+      const zone = config.domain.zoneName;
+      const weighted = recordsNamed(edge(name), apiOriginPrimaryHost(zone));
+      // GIVEN the shipped weights (blue takes everything): green has no cluster, so no record and no check
+      expect(config.edge.blueGreenWeights.green).toBe(0);
+      expect(weighted.map((r) => [r.SetIdentifier, r.ResourceRecords[0], r.Weight])).toEqual([
+        ['blue', apiOriginColorHost(zone, 'blue'), config.edge.blueGreenWeights.blue],
       ]);
-    } else {
+      edge(name).resourcePropertiesCountIs(
+        'AWS::Route53::HealthCheck',
+        { HealthCheckConfig: Match.objectLike({ FullyQualifiedDomainName: apiOriginColorHost(zone, 'green') }) },
+        0,
+      );
+      for (const r of weighted) expect(r.HealthCheckId).toBeDefined();
+      edge(name).hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: Match.objectLike({
+          Type: 'HTTPS',
+          FullyQualifiedDomainName: apiOriginColorHost(zone, 'blue'),
+          ResourcePath: config.edge.healthCheckPath,
+        }),
+      });
+    },
+  );
+
+  test.each(EACH_ENV)(
+    '%s: the API origin is one CNAME to the weighted set: no failover record to a DR origin nothing creates',
+    (name, config) => {
+      // GIVEN a DR region that is a pilot light without an API origin (ADR 0008)
+      const zone = config.domain.zoneName;
+      const origin = recordsNamed(edge(name), apiOriginHost(zone));
+      // THEN the origin name has one plain record, and no record of the zone fails over
       expect(origin.map((r) => [r.Failover, r.ResourceRecords[0]])).toEqual([[undefined, apiOriginPrimaryHost(zone)]]);
-    }
-  });
+      expect(Object.values(edge(name).findResources('AWS::Route53::RecordSet')).filter((r) => r.Properties.Failover)).toEqual([]);
+    },
+  );
 
   test.each(EACH_ENV)('%s: the ALB certificate covers the origin host and every color, in the region', (name, config) => {
     const zone = config.domain.zoneName;
@@ -345,27 +352,24 @@ describe('EdgeStack on its own', () => {
     return Template.fromStack(stack);
   }
 
-  test('a blue/green cut-over is a config change: green takes the traffic and becomes the primary health', () => {
+  test('a blue/green cut-over is a config change: green gets a record and a health check, then takes the traffic', () => {
+    // WHEN config gives green (a cluster brought up for the cut-over) a share of the traffic
+    const split = edgeStack(withValue(dev, 'edge.blueGreenWeights', { blue: 90, green: 10 }));
+    // THEN both colors are weighted and health-checked
+    expect(recordsNamed(split, apiOriginPrimaryHost(dev.domain.zoneName)).map((r) => [r.SetIdentifier, r.Weight])).toEqual([
+      ['blue', 90],
+      ['green', 10],
+    ]);
     // WHEN config moves all weight to green
     const t = edgeStack(withValue(dev, 'edge.blueGreenWeights', { blue: 0, green: 100 }));
-    // THEN the weights follow, and the primary health check watches green
-    expect(recordsNamed(t, apiOriginPrimaryHost(dev.domain.zoneName)).map((r) => [r.SetIdentifier, r.Weight])).toEqual([
-      ['blue', 0],
-      ['green', 100],
-    ]);
+    // THEN only green is left, and the primary health check watches it
+    expect(recordsNamed(t, apiOriginPrimaryHost(dev.domain.zoneName)).map((r) => [r.SetIdentifier, r.Weight])).toEqual([['green', 100]]);
     t.hasResourceProperties('AWS::Route53::HealthCheck', {
       HealthCheckConfig: Match.objectLike({
         Type: 'CALCULATED',
         ChildHealthChecks: [{ Ref: Match.stringLikeRegexp('ApiOriginGreenHealthCheck') }],
       }),
     });
-  });
-
-  test('failover without a DR region is refused with the config path', () => {
-    const broken = withValue(withValue(prod, 'drRegion', undefined), 'edge.failoverToDr', true);
-    expect(() => edgeStack(broken)).toThrow(
-      'prod.edge.failoverToDr: true needs a drRegion to fail over to; set drRegion or turn failover off',
-    );
   });
 
   test('the CSP admits the app, its API and the S3 host of the region, and nothing inline but styles', () => {

@@ -70,7 +70,9 @@ describe('stateful logical IDs', () => {
     expect(types.filter((t) => t === 'AWS::RDS::DBInstance')).toHaveLength(4); // prod has a replica
     // 6 per env (logs, ALB logs, uploads, assets, canary artifacts, audit trail) + 2 in prod's DR region
     expect(types.filter((t) => t === 'AWS::S3::Bucket')).toHaveLength(20);
-    expect(types.filter((t) => t === 'AWS::EC2::VPC')).toHaveLength(3); // one per environment
+    expect(types.filter((t) => t === 'AWS::EC2::VPC')).toHaveLength(4); // one per environment + prod's DR region
+    // a backup vault per environment + prod's DR vault that receives the copies
+    expect(types.filter((t) => t === 'AWS::Backup::BackupVault')).toHaveLength(4);
     // and the delivery VPC of the tooling account (its NAT address is admitted by the clusters)
     expect(Object.values(current['Tooling/Delivery'] ?? {})).toContain('AWS::EC2::VPC');
   });

@@ -97,9 +97,20 @@ describe('SaasEnvironmentStage', () => {
       'Observability',
       'ObservabilityGlobal',
     ];
-    expect(stackIds('dev')).toEqual(['Network', 'Access', 'Data', 'Audit', ...common]);
-    expect(stackIds('staging')).toEqual(['Network', 'Access', 'Data', 'Audit', ...common]);
-    expect(stackIds('prod')).toEqual(['Network', 'Access', 'DataReplica', 'Data', 'Audit', ...common]);
+    expect(stackIds('dev')).toEqual(['Network', 'Access', 'Data', 'Audit', ...common, 'BackupVault', 'Backup', 'Chaos']);
+    expect(stackIds('staging')).toEqual(['Network', 'Access', 'Data', 'Audit', ...common, 'BackupVault', 'Backup', 'Chaos']);
+    expect(stackIds('prod')).toEqual([
+      'Network',
+      'Access',
+      'DataReplica',
+      'Data',
+      'Audit',
+      ...common,
+      'BackupVault',
+      'DisasterRecovery',
+      'Backup',
+      'Chaos',
+    ]);
   });
 
   test('the Data stack receives the VPC from the Network stack and deploys after the DR replica', () => {

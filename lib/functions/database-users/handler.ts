@@ -4,13 +4,14 @@
  * user, on every create and update (see `users.ts`). Deleting the resource keeps everything: the
  * roles own the services' data.
  *
- * Properties: `SecretArn` (the master secret: username, password, host, port), `Database`, `Users`.
+ * Properties: `SecretArn` (the master secret: username, password, host, port), `Database`, `Users`,
+ * and `RestoreCheck` (`<schema>.<table>` of the row restore tests read, optional).
  * Nothing secret is logged or returned.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { Client, ClientConfig } from 'pg';
-import { ensureDatabase, ensureRoles, ensureSchemas, SqlClient } from './users';
+import { ensureDatabase, ensureRestoreCheck, ensureRoles, ensureSchemas, SqlClient } from './users';
 
 /** Physical ID of the one resource: stable, so an update never replaces (and never "deletes") it. */
 export const PHYSICAL_ID = 'database-users';
@@ -47,7 +48,7 @@ const connectWithTls = async (config: ClientConfig): Promise<Connection> => {
 export function makeHandler(deps: Dependencies) {
   return async (event: CloudFormationCustomResourceEvent): Promise<HandlerResult> => {
     if (event.RequestType === 'Delete') return { PhysicalResourceId: PHYSICAL_ID, Data: { Retired: '' } };
-    const props = event.ResourceProperties as unknown as { SecretArn: string; Database: string; Users: string[] };
+    const props = event.ResourceProperties as unknown as { SecretArn: string; Database: string; Users: string[]; RestoreCheck?: string };
     const users = [...(props.Users ?? [])];
     const secret = await deps.secrets.send(new GetSecretValueCommand({ SecretId: props.SecretArn }));
     const master = JSON.parse(secret.SecretString ?? '{}') as { username: string; password: string; host: string; port: number | string };
@@ -64,6 +65,10 @@ export function makeHandler(deps: Dependencies) {
     const app = await deps.connect({ ...base, database: props.Database });
     try {
       await ensureSchemas(app, users);
+      if (props.RestoreCheck) {
+        const [schema, table] = props.RestoreCheck.split('.');
+        await ensureRestoreCheck(app, { schema, table });
+      }
     } finally {
       await app.end();
     }

@@ -86,3 +86,20 @@ export async function ensureSchemas(app: SqlClient, users: readonly string[]): P
     await app.query(`CREATE SCHEMA IF NOT EXISTS ${role} AUTHORIZATION ${role}`);
   }
 }
+
+/**
+ * In the application database (as the master user): the one-row table a restore test reads from the
+ * restored copy (`RESTORE_CHECK_TABLE` in lib/config/backup.ts), `<schema>.<table>`. Its schema has
+ * an underscore, which no service's schema has (service names have none), and belongs to the
+ * master user: no service can write or drop it. The row says when the step last ran; a restored copy
+ * holds the row of its recovery point.
+ */
+export async function ensureRestoreCheck(app: SqlClient, check: { readonly schema: string; readonly table: string }): Promise<void> {
+  const schema = identifier(check.schema);
+  const table = `${schema}.${identifier(check.table)}`;
+  await app.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await app.query(
+    `CREATE TABLE IF NOT EXISTS ${table} (id integer PRIMARY KEY CHECK (id = 1), written_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  await app.query(`INSERT INTO ${table} (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET written_at = now()`);
+}
