@@ -86,7 +86,9 @@ const SETTINGS: readonly (readonly [string, (c: EnvironmentConfig) => string])[]
     'backup ([backup and DR](../backup-and-dr.md))',
     (c) => {
       const b = c.backup;
-      const kept = backupRules(b).map((r) => `${r.name} ${r.retentionDays} d${r.coldStorageAfterDays ? ` (cold after ${r.coldStorageAfterDays} d)` : ''}`);
+      const kept = backupRules(b).map(
+        (r) => `${r.name} ${r.retentionDays} d${r.coldStorageAfterDays ? ` (cold after ${r.coldStorageAfterDays} d)` : ''}`,
+      );
       const lock = b.vaultLock ? `, vault lock ${b.vaultLock.mode}` : '';
       return `RPO ${b.objectives.rpoMinutes} min, RTO ${b.objectives.rtoMinutes} min; ${kept.join(', ')}${lock}${b.copyToDr ? ', copies to the DR region' : ''}`;
     },
