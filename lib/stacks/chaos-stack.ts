@@ -37,7 +37,7 @@ export interface ChaosStackProps extends Omit<PlatformStackProps, 'stateful'> {
     readonly certificateAuthorityData: string;
     readonly securityGroupId: string;
   };
-  /** The service `chaos.podDeletion.service` names, with its namespace (from the catalog). */
+  /** The service `chaos.podDeletion.service` names, with its namespace (`podDeletionService`). */
   readonly podDeletionService: { readonly name: string; readonly namespace: string };
 }
 
@@ -97,11 +97,6 @@ export class ChaosStack extends PlatformStack {
       description: `AWS FIS experiments of ${config.name}: only the tagged targets, only the experiments' actions`,
     });
     const podDeletion = chaos.podDeletion;
-    if (props.podDeletionService.name !== podDeletion.service) {
-      throw new Error(
-        `${config.name}: podDeletionService ${props.podDeletionService.name} is not chaos.podDeletion.service ${podDeletion.service}`,
-      );
-    }
     this.podKiller = new PodKiller(this, 'PodKiller', {
       environmentName: config.name,
       cluster: props.cluster,

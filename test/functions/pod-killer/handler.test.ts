@@ -1,7 +1,7 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { POD_KILLER_ENV, labelSelectorQuery, serviceSelectorLabels } from '../../../lib/config/pod-killer';
-import { PodKillerSettings, killPods, settingsFromEnv } from '../../../lib/functions/pod-killer/handler';
+import { PodKillerSettings, handler, killPods, settingsFromEnv } from '../../../lib/functions/pod-killer/handler';
 import { Pod, eksToken, podsToDelete } from '../../../lib/functions/pod-killer/pods';
 
 /** A fake Kubernetes API: pods per namespace, records every request, can be told to fail. */
@@ -199,5 +199,23 @@ describe('settingsFromEnv', () => {
   });
   test('names a missing variable', () => {
     expect(() => settingsFromEnv({ ...env, [POD_KILLER_ENV.endpoint]: '' })).toThrow('environment variable CLUSTER_ENDPOINT is not set');
+  });
+
+  test('the Lambda entry point reads its environment and acts on the configured service', async () => {
+    // GIVEN the function's environment pointing at the fake API
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      ...env,
+      [POD_KILLER_ENV.endpoint]: settings.endpoint,
+      [POD_KILLER_ENV.services]: JSON.stringify(settings.targets),
+    });
+    try {
+      // WHEN invoked as the Automation step invokes it
+      const result = await handler({ service: 'web-api', sharePercent: '25' });
+      // THEN it deleted one of the four pods
+      expect(result.deleted).toEqual(['web-api-0']);
+    } finally {
+      process.env = saved;
+    }
   });
 });
