@@ -22,4 +22,9 @@ module.exports = tseslint.config(
     files: ['test/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', globalThis: 'readonly' } },
   },
+  {
+    // the docs generator's ES-module helpers (TypeDoc and beautiful-mermaid are ESM-only), spawned by bin/docs*.ts
+    files: ['bin/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly' } },
+  },
 );

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bootstrap -- --env <name> [--execute] [--outdir dist/bootstrap]`: the first deploy of an
- * environment's cluster after `cdk deploy` (see cdk8s/bootstrap.ts and docs/workloads.md). Validates
+ * environment's cluster after `cdk deploy` (see cdk8s/bootstrap.ts and docs/k8s/deployment-standards.md). Validates
  * the configuration, writes the files the plan applies to `<outdir>/<env>/`, prints the commands,
  * and with `--execute` runs them in order (stopping at the first failure). Running it again is safe:
  * every step is declarative.

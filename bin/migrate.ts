@@ -4,7 +4,7 @@
  * integration test): applies `MIGRATIONS_DIR/*.sql` to the service's schema with
  * `lib/migrations/runner.ts`.
  *
- * Reads the same variables the service's pods get (docs/workloads.md, "settings"):
+ * Reads the same variables the service's pods get (docs/k8s/deployment-standards.md, "settings"):
  *   DATABASE_HOST, DATABASE_PORT, DATABASE_NAME, DATABASE_USER   where and as whom (the schema is the user's)
  *   AWS_REGION                                                   for the IAM authentication token
  *   MIGRATIONS_DIR                                               default /migrations

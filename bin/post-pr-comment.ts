@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Posts the review's Markdown as the pull request's comment (the pull-request build runs it after
- * `npm run review`; docs/pipeline.md). One comment per pull request, updated on every push: the
+ * `npm run review`; docs/cicd/pipeline-overview.md). One comment per pull request, updated on every push: the
  * comment carries a marker and is edited when it exists.
  *
  *   npm run pr-comment -- review.md
@@ -133,7 +133,7 @@ export async function main(
   }
   const token = env.GITHUB_TOKEN ?? '';
   if (!token) {
-    error('pr-comment: GITHUB_TOKEN is not set; the project reads it from Secrets Manager (docs/pipeline.md)');
+    error('pr-comment: GITHUB_TOKEN is not set; the project reads it from Secrets Manager (docs/cicd/pipeline-overview.md)');
     return 1;
   }
   const pr = pullRequestFromEnv(env);

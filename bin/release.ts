@@ -2,7 +2,7 @@
 /**
  * `npm run release`: renders an environment's manifests with the released image digests, commits
  * them to the environment's GitOps path, and (with `--wait`) holds the health gates, reverting the
- * commit when one fails. docs/delivery.md has the whole flow.
+ * commit when one fails. docs/cicd/application-delivery.md has the whole flow.
  *
  *   npm run release -- --env staging --service web-api --commit <sha> [--digest sha256:.. --migrations-digest sha256:..] [--push] [--wait]
  *   npm run release -- --env prod --service web-api --from staging --push --wait      promotion: the digest staging runs

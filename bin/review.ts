@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run review`: what a change does to the infrastructure, offline (no AWS credentials, no
- * network), and the guard that fails when it would lose data. See docs/review.md.
+ * network), and the guard that fails when it would lose data. See docs/cicd/review.md.
  *
  *   npm run review -- --base origin/main --markdown review.md
  *   npm run review -- --base-assembly old/cdk.out --head-assembly cdk.out [--base-manifests old/dist --head-manifests dist]

@@ -102,7 +102,7 @@ export interface MicroserviceProps {
   readonly settingsScope?: Construct;
 }
 
-/** Defaults of the optional catalog fields, in one place (docs/workloads.md quotes them). */
+/** Defaults of the optional catalog fields, in one place (docs/k8s/deployment-standards.md quotes them). */
 export const MICROSERVICE_DEFAULTS = {
   ...SERVICE_DEFAULTS,
   /** Seconds a rollout may go without progress before it is aborted and rolled back. */

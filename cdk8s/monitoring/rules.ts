@@ -5,6 +5,7 @@
  */
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { Severity } from '../../lib/config/types';
+import { RUNBOOKS_PAGE } from '../../lib/config/observability';
 
 /** One rule group. */
 export type RuleGroup = NonNullable<IPrometheusRule['spec']['groups']>[number];
@@ -15,8 +16,8 @@ export type Rule = NonNullable<RuleGroup['rules']>[number];
 /** Label naming the service an alert is about (the pod label `app.kubernetes.io/name`, as the PodMonitor copies it). */
 export const SERVICE_LABEL = 'app_kubernetes_io_name';
 
-/** Where the runbooks are: the page of the repository that explains each alert. */
-export const RUNBOOK_BASE = 'docs/observability-k8s.md';
+/** Where the runbooks are: the page of the repository that explains each alert (the same page as the CloudWatch alarms'). */
+export const RUNBOOK_BASE = RUNBOOKS_PAGE;
 
 /** An alerting rule. */
 export function alert(

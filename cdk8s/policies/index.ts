@@ -14,7 +14,7 @@ import { zeroUnavailable } from './zero-unavailable';
 
 export type { KubeDocument, ManifestFinding } from './facts';
 
-/** Rule ids with their explanation; docs/workloads.md mirrors this table. */
+/** Rule ids with their explanation; docs/k8s/deployment-standards.md mirrors this table. */
 export const MANIFEST_RULES = {
   'K8S-PRB1': 'Every service container has startup, readiness and liveness probes.',
   'K8S-RES1': 'Every container requests and limits CPU and memory.',

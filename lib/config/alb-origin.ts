@@ -2,7 +2,7 @@
  * Who may open a connection to the environment's ALB, and the security groups that say so.
  *
  * The ALB is CloudFront's API origin, so only CloudFront's origin-facing servers and the Route 53
- * health checkers (which call each color's ALB directly, see docs/edge.md) may reach it. Both are
+ * health checkers (which call each color's ALB directly, see docs/architecture/edge.md) may reach it. Both are
  * AWS-managed prefix lists. A security group rule that references a prefix list counts the list's
  * maximum entries (its "weight") against the rules quota of the group, so the two sources live in
  * two groups: 55 + 25 would exceed the default quota of 60 in one.

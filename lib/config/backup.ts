@@ -273,3 +273,14 @@ export const RESTORE_CHECK_OBJECT_KEY = '.platform/restore-check.json';
  * it passed. The `restore-test-failed` alarm watches its sum.
  */
 export const RESTORE_TEST_FAILED_METRIC = 'RestoreTestsFailed';
+
+/**
+ * The AWS Backup resource types the tag selection must reach, opted in in each region where the
+ * environment keeps state or receives copies: the database (`RDS`), the buckets (`S3`, off by
+ * default in every region) and the DynamoDB tables (`DynamoDB`) of the stateful stacks, which the
+ * tag policy marks with `Backup`. A selection by tag skips a type whose region opt-in is off
+ * (AWS Backup API reference, UpdateRegionSettings `ResourceTypeOptInPreference`: "If resource
+ * assignments are only based on tags, then service opt-in settings are applied"). Keys as
+ * DescribeRegionSettings names them.
+ */
+export const BACKUP_OPT_IN_RESOURCE_TYPES = ['DynamoDB', 'RDS', 'S3'] as const;

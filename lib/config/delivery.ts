@@ -31,7 +31,7 @@ export interface DeliverySettings {
   readonly failOnSeverities: readonly ScanSeverity[];
   /** Ignore vulnerabilities that have no fixed version yet (the build cannot act on them). */
   readonly ignoreUnfixed: boolean;
-  /** PostgreSQL the integration tests run against: the RDS major version (docs/data.md), from ECR Public's Docker official images. */
+  /** PostgreSQL the integration tests run against: the RDS major version (docs/architecture/data.md), from ECR Public's Docker official images. */
   readonly testDatabaseImage: string;
   /** How long the release waits for Argo CD to sync and report Healthy, in seconds (60..3600). */
   readonly syncTimeoutSeconds: number;

@@ -5,7 +5,7 @@
  * functions, so the two sides cannot drift apart. Pure functions of config; no string in the edge
  * is pasted.
  *
- * The API origin record set (see docs/edge.md and docs/decisions/0001-alb-ownership.md):
+ * The API origin record set (see docs/architecture/edge.md and docs/decisions/0001-alb-ownership.md):
  *
  * ```
  * api.<zone>                      A/AAAA alias -> CloudFront (viewers)

@@ -100,7 +100,7 @@ export type PipelineSecretVariable = keyof typeof PIPELINE_SECRETS;
 
 /**
  * Secrets Manager name of a build secret in the tooling account, e.g.
- * `saas-platform/pipeline/github-token`. A person stores the value once (docs/pipeline.md); the
+ * `saas-platform/pipeline/github-token`. A person stores the value once (docs/cicd/pipeline-overview.md); the
  * builds read it as a CodeBuild `SECRETS_MANAGER` variable, so it is never in a template or a log.
  */
 export function pipelineSecretName(variable: PipelineSecretVariable): string {

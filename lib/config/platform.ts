@@ -50,7 +50,7 @@ export const PLATFORM = {
    * manifests to `environments/<env>` there). A placeholder: replace it with yours.
    */
   gitopsRepoUrl: 'https://github.com/example/saas-platform-gitops.git',
-  /** The delivery pipelines in the tooling account (docs/pipeline.md). */
+  /** The delivery pipelines in the tooling account (docs/cicd/pipeline-overview.md). */
   pipeline: {
     /** This repository on GitHub, `owner/name`. */
     repository: 'example/saas-platform',

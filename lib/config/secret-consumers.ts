@@ -4,7 +4,7 @@
  * which may read exactly the consumer's secrets, and its own namespaced SecretStore
  * (`secretStoreName`) through that role; External Secrets' own role may read no secret, only assume
  * the consumers' roles. The secrets' resource policies admit their consumers' roles and nobody else
- * (docs/access.md, "Secret isolation").
+ * (docs/security/iam-policies.md, "Secret isolation").
  *
  * Pure data and functions of config; no imports beyond lib/config.
  */

@@ -352,7 +352,7 @@ const CANARY_10_25_50: readonly CanaryStep[] = [
   { weightPercent: 100 },
 ];
 
-/** The services. One entry each; see docs/workloads.md for what an entry produces. */
+/** The services. One entry each; see docs/k8s/deployment-standards.md for what an entry produces. */
 export const SERVICE_ENTRIES: readonly ServiceEntry[] = [
   {
     name: 'web-api',

@@ -2,7 +2,7 @@
  * THE team roster: who may sign in to which environment, with what. Onboarding a person is one
  * entry in `people`; offboarding is removing it (or `departed: true`) and deploying: the Management
  * stage's Access stack then holds exactly the group memberships this file implies, so every
- * membership the person had, and with it every account assignment, is gone (docs/access.md).
+ * membership the person had, and with it every account assignment, is gone (docs/security/iam-policies.md).
  *
  * People sign in through IAM Identity Center. Each group holds, per environment, one of four levels
  * (`admin`, `developer`, `readOnly`, `none`), which is an Identity Center permission set assigned to

@@ -105,7 +105,7 @@ export interface DatabaseConfig {
   /**
    * pgAudit session logging: the statement classes written to the PostgreSQL log (exported to
    * CloudWatch Logs), e.g. `['ddl', 'role']`; empty turns auditing off. Loading pgAudit is a static
-   * parameter: the first change on a running instance takes effect after its next reboot (docs/access.md).
+   * parameter: the first change on a running instance takes effect after its next reboot (docs/security/iam-policies.md).
    */
   readonly auditLog: readonly PgAuditClass[];
   /** The connection pool in front of the database. */

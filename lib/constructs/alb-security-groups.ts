@@ -1,7 +1,8 @@
-import { Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Tags, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledgeAwsCustomResourceProvider } from './provider-framework';
 
 /** One security group: who it admits, and the name the ALB's controller finds it by. */
 export interface AlbSecurityGroupSpec {
@@ -82,13 +83,6 @@ export class AlbSecurityGroups extends Construct {
       groups[spec.name] = group;
     }
     this.securityGroups = groups;
-    // The provider function behind every AwsCustomResource of the stack (one singleton).
-    const provider = Stack.of(this).node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
-    if (provider) {
-      Validations.of(provider.node.findChild('ServiceRole')).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "CDK's AwsCustomResource provider function: the managed policy lets it write its own logs, nothing else.",
-      });
-    }
+    acknowledgeAwsCustomResourceProvider(this);
   }
 }

@@ -2,7 +2,7 @@
  * Bucket policy statements of the edge's buckets: CloudFront's read of the Angular build, ELB's
  * delivery of the ALB's access logs, S3's delivery of a bucket's server access logs to a bucket in
  * another stack. Each is added by the stack that owns the bucket (`bucket.addToResourcePolicy`),
- * and names the other side by a value that creates no dependency back (see docs/edge.md).
+ * and names the other side by a value that creates no dependency back (see docs/architecture/edge.md).
  */
 import { Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';

@@ -16,7 +16,7 @@ export const REVIEW_EVENTS: readonly codebuild.EventAction[] = [
 ];
 
 /**
- * The review as docs/review.md says CI runs it: the base branch fetched into a ref of its own,
+ * The review as docs/cicd/review.md says CI runs it: the base branch fetched into a ref of its own,
  * the review against the commit the pull request started from, the Markdown written for the comment.
  */
 export const REVIEW_COMMANDS: readonly string[] = [
@@ -72,7 +72,7 @@ export class PullRequestReview extends Construct {
         webhook: true,
         webhookFilters: [codebuild.FilterGroup.inEventOf(...REVIEW_EVENTS)],
         reportBuildStatus: true,
-        // a full clone: the review needs the base commit (docs/review.md)
+        // a full clone: the review needs the base commit (docs/cicd/review.md)
         cloneDepth: 0,
       }),
       environment: {

@@ -117,7 +117,7 @@ export class WebhookApi extends Construct {
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Every sender is configured with this key out of band; a scheduled rotation would break deliveries. Rotate by hand with the runbook in docs/edge.md.',
+        'Every sender is configured with this key out of band; a scheduled rotation would break deliveries. Rotate by hand with the runbook in docs/architecture/edge.md.',
     });
     this.secret = secret;
 

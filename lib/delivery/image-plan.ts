@@ -13,7 +13,7 @@
  *   `integration-test` stage run against it; the database is removed whatever happens;
  * - push: to the tooling registry, tagged with the commit (immutable repositories);
  * - sign: the pushed digest, with the KMS key the admission policy verifies (cosign flags: see
- *   docs/workloads.md#image-signing), once per digest;
+ *   docs/k8s/deployment-standards.md#image-signing), once per digest;
  * - verify: the signature, with the same key and options as Kyverno, before anyone releases it.
  */
 import { ImageSigningKeyRef } from '../config/image-signing';

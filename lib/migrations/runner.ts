@@ -2,7 +2,7 @@
  * The platform's database migration runner: a service's SQL files, applied in order, once, to the
  * service's own schema, as the service's own database user.
  *
- * Convention (docs/delivery.md#database-migrations): a service that uses the database keeps its
+ * Convention (docs/cicd/application-delivery.md#database-migrations): a service that uses the database keeps its
  * migrations in `services/<service>/migrations/`, one file per change, named
  * `<version>_<description>.sql` (`0001_create_orders.sql`): versions are digits, compared as
  * numbers, unique. The image build packs them with this runner into the service's migrations image;

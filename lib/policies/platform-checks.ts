@@ -30,7 +30,7 @@ export interface PlatformChecksProps {
   readonly requireRetention: boolean;
 }
 
-/** Rule IDs with the explanation shown in reports; the table in docs/policies.md mirrors it. */
+/** Rule IDs with the explanation shown in reports; the table in docs/k8s/policies.md mirrors it. */
 export const PLATFORM_RULES = {
   'PLAT-TAG1': 'Every taggable resource carries Environment, Application, Owner and CostCenter with well-formed values.',
   'PLAT-TAG2': 'Stateful resources also carry DataClassification and Backup.',
@@ -131,7 +131,7 @@ function violation(id: RuleId, findings: (RuleFinding & { templatePath?: string 
     ruleName: id,
     description: `${PLATFORM_RULES[id]}\n  ${findings.map((f) => f.message).join('\n  ')}`,
     severity,
-    fix: 'See docs/policies.md for each rule and how to comply.',
+    fix: 'See docs/k8s/policies.md for each rule and how to comply.',
     violatingResources: findings.map((f) =>
       // a template finding names its resource; the CDK turns template and logical ID into the construct path
       f.logicalId && f.templatePath

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import {
+  BACKUP_OPT_IN_RESOURCE_TYPES,
   BackupRuleSpec,
   backupPlanName,
   backupRules,
@@ -27,6 +28,8 @@ import { AlarmId, runbookAnchor } from '../config/observability';
 import { alarmNamePrefix, platformMetricNamespace } from '../config/observability-names';
 import { Severity } from '../config/types';
 import { AlarmFacade } from '../constructs/alarm-facade';
+import { BackupRegionOptIn } from '../constructs/backup-region-opt-in';
+import { acknowledgeAwsCustomResourceProvider } from '../constructs/provider-framework';
 import { RestoreTests } from '../constructs/restore-tests';
 import { addCatalogAlarm } from './observability-stack';
 import { PlatformStack, PlatformStackProps } from './platform-stack';
@@ -57,7 +60,8 @@ export const BACKUP_ROLE_MANAGED_POLICIES = [
  * production), the selection of every resource whose `Backup` tag is the environment's (the tag
  * policy puts it on every stateful resource, so a new database or bucket is backed up without
  * anyone remembering), the scheduled restore tests with their validation, the known object they
- * look for in the restored bucket, and the `restore-test-failed` alarm.
+ * look for in the restored bucket, the `restore-test-failed` alarm, and AWS Backup's service opt-in
+ * of the region for `BACKUP_OPT_IN_RESOURCE_TYPES` (without it the tag selection skips S3).
  */
 export class BackupStack extends PlatformStack {
   /** The backup plan. */
@@ -128,6 +132,8 @@ export class BackupStack extends PlatformStack {
       logRemovalPolicy,
     });
     this.writeRestoreCheckObject(props.uploads);
+    // AWS Backup's service opt-in of this region: the tag selection reaches these types only when it is on.
+    new BackupRegionOptIn(this, 'BackupOptIn', { resourceTypes: BACKUP_OPT_IN_RESOURCE_TYPES });
 
     this.facade = new AlarmFacade(this, 'Alarms', {
       alarmNamePrefix: alarmNamePrefix(config.name),
@@ -186,12 +192,6 @@ export class BackupStack extends PlatformStack {
       ]),
       installLatestAwsSdk: false,
     });
-    const provider = Stack.of(this).node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
-    if (provider) {
-      Validations.of(provider.node.findChild('ServiceRole')).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "CDK's AwsCustomResource provider function: the managed policy lets it write its own logs, nothing else.",
-      });
-    }
+    acknowledgeAwsCustomResourceProvider(this);
   }
 }

@@ -120,7 +120,8 @@ export class DeliveryStack extends ToolingStack {
     });
     Validations.of(token).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'A Git host token is issued and rotated at the Git host (docs/delivery.md, first deploy); no Lambda can rotate it.',
+      reason:
+        'A Git host token is issued and rotated at the Git host (docs/cicd/application-delivery.md, first deploy); no Lambda can rotate it.',
     });
     this.releaseRole = this.release(repositories, environments);
     token.grantRead(this.releaseRole);

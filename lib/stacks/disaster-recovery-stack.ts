@@ -3,9 +3,10 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { backupVaultName, drDatabaseSubnetGroupName } from '../config/backup';
+import { BACKUP_OPT_IN_RESOURCE_TYPES, backupVaultName, drDatabaseSubnetGroupName } from '../config/backup';
 import { subnetMasks } from '../config/network-layout';
 import { kmsAliasName, vpcName } from '../config/naming';
+import { BackupRegionOptIn } from '../constructs/backup-region-opt-in';
 import { PlatformBackupVault } from '../constructs/backup-vault';
 import { PlatformNetwork } from '../constructs/network';
 import { BreakGlassIdentity, vaultProtection } from './backup-vault-stack';
@@ -23,7 +24,8 @@ export interface DisasterRecoveryStackProps extends Omit<PlatformStackProps, 'st
  * receives the copies of every snapshot rule (`backupVaultName(env, 'dr')`, named because the copy
  * rule in the primary region must name it: CloudFormation passes no reference across regions),
  * with the same key, break-glass-only deletion and lock as the primary vault, and the DB subnet group
- * a failover restores the database into. The replicated
+ * a failover restores the database into, and AWS Backup's service opt-in of the DR region (the
+ * region keeps the copies, and backs up what a failover brings up there). The replicated
  * uploads bucket is the DataReplica stack's. No compute, no API origin: nothing here answers
  * traffic until a failover (docs/backup-and-dr.md, "Fail over to the DR region").
  */
@@ -67,6 +69,8 @@ export class DisasterRecoveryStack extends PlatformStack {
       keyAlias: kmsAliasName(config.name, 'backup-dr'),
       ...vaultProtection(config, props.breakGlass),
     }).vault;
+    // AWS Backup's service opt-in of this region: the tag selection reaches these types only when it is on.
+    new BackupRegionOptIn(this, 'BackupOptIn', { resourceTypes: BACKUP_OPT_IN_RESOURCE_TYPES });
   }
 
   /** The DR region's zones from config (synth never looks anything up). */

@@ -18,7 +18,7 @@ export interface ManagementStageProps extends StageProps {
 
 /**
  * The account that administers IAM Identity Center: `cdk deploy 'Management/*'`, after the
- * environments' Access stacks (docs/access.md). Holds people's access from the team roster.
+ * environments' Access stacks (docs/security/iam-policies.md). Holds people's access from the team roster.
  */
 export class ManagementStage extends Stage {
   /** Identity Center from the roster. */

@@ -1,29 +1,162 @@
 import * as fs from 'fs';
-import { ALARMS_PAGE, alarmsPage, ENVIRONMENTS_PAGE, environmentsPage } from '../../bin/docs';
-import { ALARM_IDS } from '../../lib/config/observability';
+import * as path from 'path';
+import { filledPages, markdownFiles, renderDiagrams, ROOT } from '../../bin/docs';
 import { ENVIRONMENTS } from '../../lib/config/environments';
+import { clusterName, databaseEndpointParameterName } from '../../lib/config/naming';
+import { ALARM_IDS, runbookAnchor } from '../../lib/config/observability';
+import { SERVICE_CATALOG } from '../../lib/config/service-catalog';
+import { contractValues, stackGraph, trafficFlow } from '../../lib/docs/architecture';
+import { alarmsPage, servicesPage, thresholdsOf } from '../../lib/docs/catalogues';
+import { environmentsPage, runbookVariables } from '../../lib/docs/environments';
+import { iamPage, readableId, render, statementSummary, trustSummary } from '../../lib/docs/iam';
+import { GENERATED_MARKER } from '../../lib/docs/markdown';
+import { DocsInput } from '../../lib/docs/model';
+import { generatedPages } from '../../lib/docs/pages';
+import { committedReference, MODULES_DIR, MODULES_PAGE, modulesReference } from '../../bin/docs-modules';
+import { world } from '../contracts/world';
 
-describe('generated docs', () => {
-  test('docs/environments.md is up to date (run `npm run docs` after changing config)', () => {
-    expect(fs.readFileSync(ENVIRONMENTS_PAGE, 'utf8')).toBe(environmentsPage(ENVIRONMENTS));
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+describe('generated docs (run `npm run docs` when one of these fails)', () => {
+  let input: DocsInput;
+  beforeAll(() => {
+    const w = world();
+    input = { ...w, manifests: w.manifests as DocsInput['manifests'], catalog: SERVICE_CATALOG };
   });
 
-  test('the table has one column per environment and the values from config', () => {
+  test('every generated page is committed and up to date', () => {
+    // GIVEN the platform as synthesized now WHEN the pages are generated THEN the committed files are the same
+    for (const page of generatedPages(input))
+      expect({ page: page.path, content: read(page.path) }).toEqual({ page: page.path, content: page.content });
+  });
+
+  test('every generated block of a hand-written page is up to date', () => {
+    const pages = filledPages(input);
+    expect(pages.map((p) => p.path)).toEqual(expect.arrayContaining(['docs/architecture.md', 'docs/runbooks.md']));
+    for (const p of pages) expect({ page: p.path, content: p.current }).toEqual({ page: p.path, content: p.filled });
+  });
+
+  test('the construct reference (TypeDoc) is committed and up to date', () => {
+    // GIVEN the JSDoc of the constructs as it is now WHEN TypeDoc regenerates the reference THEN the committed pages are the same, none missing, none extra
+    const fresh = modulesReference();
+    const committed = committedReference();
+    expect([...committed.keys()].sort()).toEqual([...fresh.keys()].sort());
+    for (const [file, content] of fresh) expect({ file, content: committed.get(file) }).toEqual({ file, content });
+    expect(fresh.get(MODULES_PAGE)).toContain('[lib/constructs/alarm-facade](modules/lib/constructs/alarm-facade.md)');
+  }, 180_000);
+
+  test('the SVG diagrams are the rendering of the current Mermaid sources', () => {
+    for (const [file, svg] of renderDiagrams(input)) expect({ file, svg: read(file) }).toEqual({ file, svg });
+  });
+
+  test('no page says it is generated unless the generator still makes it (a renamed page leaves no stale copy)', () => {
+    // GIVEN every docs page that carries the generated header
+    const generated = new Set([...generatedPages(input).map((p) => p.path), MODULES_PAGE]);
+    const stale = markdownFiles()
+      .filter((f) => read(f).startsWith(GENERATED_MARKER))
+      .filter((f) => !generated.has(f) && !f.startsWith(`${MODULES_DIR}/`));
+    // THEN each of them is one the generator writes
+    expect(stale).toEqual([]);
+  });
+
+  test('the comparison table has one column per environment and the values from config', () => {
     const page = environmentsPage(ENVIRONMENTS);
-    expect(page).toContain('| | **dev** | **staging** | **prod** |');
-    expect(page).toContain('| NAT gateways | 1 | 1 | 3 |');
-    expect(page).toContain('| region (DR) | eu-west-1 | eu-west-1 | eu-west-1 (eu-central-1) |');
+    expect(page).toContain(`|  | ${ENVIRONMENTS.map((e) => `**${e.name}**`).join(' | ')} |`);
+    expect(page).toContain(`| NAT gateways | ${ENVIRONMENTS.map((e) => e.network.natGateways).join(' | ')} |`);
+    for (const e of ENVIRONMENTS) expect(page).toContain(`[${e.name}](${e.name}.md)`);
   });
 
-  test('docs/alarms.md is up to date (run `npm run docs` after changing an alarm or a threshold)', () => {
-    expect(fs.readFileSync(ALARMS_PAGE, 'utf8')).toBe(alarmsPage(ENVIRONMENTS));
-  });
+  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(
+    'the %s page names what its commands need, from config and the templates',
+    (_, config) => {
+      const variables = Object.fromEntries(runbookVariables(input, config).map((v) => [v.name, v.value]));
+      expect(variables.CLUSTER).toBe(clusterName(config.name));
+      expect(variables.PROXY_ENDPOINT_PARAM).toBe(databaseEndpointParameterName(config.name, 'proxy'));
+      // the instance is named by the deploy: the page looks it up by the logical ID the Data stack gives it
+      const data = input.stacks.find((s) => s.path === `${config.stageName}/Data`)!;
+      const instance = Object.entries(data.template.Resources).find(
+        ([, r]) => r.Type === 'AWS::RDS::DBInstance' && r.Properties?.SourceDBInstanceIdentifier === undefined,
+      )![0];
+      expect(variables.DB_INSTANCE).toContain(`--stack-name ${data.stackName} --logical-resource-id ${instance}`);
+      expect(read(`docs/environments/${config.name}.md`)).toContain(`export CLUSTER=${clusterName(config.name)}`);
+    },
+  );
 
-  test('the alarm catalogue has one row per alarm id, with its runbook anchor and the thresholds from config', () => {
-    const page = alarmsPage(ENVIRONMENTS);
-    for (const id of ALARM_IDS) expect(page).toContain(`| \`docs/runbooks.md#${id}\` |`);
-    expect(page).toContain(
-      '| `rds-cpu` | CPU of the database instance | environment | at or above, % | critical 95, warning 80, info 60 |',
+  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(
+    'the %s stack graph has every stack of the stage and every dependency',
+    (_, config) => {
+      const graph = stackGraph(input, config.stageName);
+      const stacks = input.stacks.filter((s) => s.path.startsWith(`${config.stageName}/`));
+      for (const s of stacks) {
+        expect(graph).toContain(`${s.path.replace(/[^A-Za-z0-9]/g, '_')}[`);
+        for (const d of s.dependencies)
+          expect(graph).toContain(`${d.replace(/[^A-Za-z0-9]/g, '_')} --> ${s.path.replace(/[^A-Za-z0-9]/g, '_')}`);
+      }
+    },
+  );
+
+  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(
+    'the %s traffic flow goes CloudFront -> WAF -> ALB -> services -> RDS Proxy -> RDS',
+    (_, config) => {
+      const flow = trafficFlow(input, config.name);
+      expect(flow).toMatch(/users --> wafcf --> cf/);
+      expect(flow).toMatch(/cf -- "API, https:\/\/api-origin\.[^"]+" --> alb/);
+      for (const s of SERVICE_CATALOG.services.filter((x) => x.ingress))
+        expect(flow).toContain(`alb -- "${s.ingress!.pathPrefix}" --> svc_${s.name.replace(/-/g, '_')}`);
+      for (const s of SERVICE_CATALOG.services.filter((x) => x.database))
+        expect(flow).toContain(`svc_${s.name.replace(/-/g, '_')} --> proxy`);
+      expect(flow).toContain('proxy --> db');
+      // every node is defined before the first edge (a renderer labels a node where it first meets it)
+      const lines = flow.split('\n').slice(1);
+      const firstEdge = lines.findIndex((l) => /\s(--|-\.)/.test(l));
+      expect(lines.slice(firstEdge).every((l) => /\s(--|-\.)/.test(l))).toBe(true);
+    },
+  );
+
+  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s contract table joins the names both sides use', (_, config) => {
+    const values = contractValues(input, config.name);
+    const byValue = new Map(values.map((v) => [v.value, v]));
+    expect(byValue.get(clusterName(config.name))?.aws).toBe('Cluster: AWS::EKS::Cluster (Name)');
+    expect(byValue.get(databaseEndpointParameterName(config.name, 'proxy'))?.kubernetes).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^ExternalSecret apps\/web-api-runtime: spec\.data\[\d\]\.remoteRef\.key$/)]),
     );
+    for (const s of SERVICE_CATALOG.services.filter((x) => x.database || (x.aws ?? []).length > 0))
+      expect(byValue.get(`apps/${s.name}`)?.kubernetes).toEqual([`ServiceAccount apps/${s.name}`]);
+  });
+
+  test('the alarm catalogue has one row per alarm id with its thresholds per environment and a runbook link', () => {
+    const page = alarmsPage(ENVIRONMENTS);
+    for (const id of ALARM_IDS) expect(page).toContain(`| [${id}](runbooks.md#${id}) |`);
+    const row = page.split('\n').find((l) => l.startsWith('| `rds-cpu` |'))!;
+    for (const e of ENVIRONMENTS) expect(row).toContain(`| ${thresholdsOf(e, 'rds-cpu')} |`);
+    expect(thresholdsOf(ENVIRONMENTS[0], 'no-such-alarm')).toBe('none');
+    expect(runbookAnchor('rds-cpu')).toBe('docs/runbooks.md#rds-cpu');
+  });
+
+  test('the service catalogue has every service, what it uses, its size per environment and every secret', () => {
+    const page = servicesPage(SERVICE_CATALOG, ENVIRONMENTS);
+    for (const s of SERVICE_CATALOG.services) expect(page.split('\n').filter((l) => l.startsWith(`| \`${s.name}\` |`))).toHaveLength(3);
+    for (const name of Object.keys(SERVICE_CATALOG.secrets)) expect(page).toContain(`| \`${name}\` |`);
+  });
+
+  test('the IAM summary renders trust, statements and intrinsics', () => {
+    expect(readableId('DatabaseProxyIAMRoleB5B4B6E0')).toBe('DatabaseProxyIAMRole');
+    expect(render({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { Ref: 'Bucket83908E77' }, '/*']] })).toBe(
+      'arn:${AWS::Partition}:s3:::<Bucket>/*',
+    );
+    expect(render({ 'Fn::GetAtt': ['Queue4A7E3555', 'Arn'] })).toBe('<Queue>.Arn');
+    expect(
+      statementSummary({ Effect: 'Deny', NotAction: 'iam:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ).toBe('**Deny** everything but iam:* on `*` when Bool aws:SecureTransport');
+    expect(
+      trustSummary({ Statement: [{ Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] }),
+    ).toBe('`pods.eks.amazonaws.com` (sts:AssumeRole, sts:TagSession)');
+  });
+
+  test.each(ENVIRONMENTS.map((e) => [e.stageName] as const))('the %s IAM summary has every role of every stack', (stage) => {
+    const page = iamPage(input, stage);
+    for (const s of input.stacks.filter((x) => x.path.startsWith(`${stage}/`)))
+      for (const [id, r] of Object.entries(s.template.Resources).filter(([, x]) => x.Type === 'AWS::IAM::Role'))
+        expect(page).toContain(`| \`${typeof r.Properties?.RoleName === 'string' ? r.Properties.RoleName : readableId(id)}\` |`);
   });
 });

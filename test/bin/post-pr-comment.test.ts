@@ -141,7 +141,7 @@ describe('post-pr-comment', () => {
     [
       ['review.md'],
       { ...buildEnv('http://unused'), GITHUB_TOKEN: '' },
-      'pr-comment: GITHUB_TOKEN is not set; the project reads it from Secrets Manager (docs/pipeline.md)',
+      'pr-comment: GITHUB_TOKEN is not set; the project reads it from Secrets Manager (docs/cicd/pipeline-overview.md)',
     ],
     [
       ['review.md'],

@@ -211,8 +211,8 @@ describe('add-ons', () => {
     expect(app(synth(dev), 'external-dns').spec.syncPolicy.syncOptions).not.toContain('RespectIgnoreDifferences=true');
   });
 
-  test('docs/workloads.md lists every add-on at its pinned version (update the table with the version)', () => {
-    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'workloads.md'), 'utf8');
+  test('docs/k8s/deployment-standards.md lists every add-on at its pinned version (update the table with the version)', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'k8s', 'deployment-standards.md'), 'utf8');
     for (const a of ADDONS) {
       const row = doc.split('\n').find((line) => line.startsWith('|') && line.includes(`| ${a.namespace} |`) && line.includes(a.chart));
       expect(row).toContain(`| ${a.version} |`);

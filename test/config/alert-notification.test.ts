@@ -36,7 +36,7 @@ describe("Alertmanager's SNS message: AWS Chatbot's custom notification schema",
         description:
           'Service web-api, namespace apps, cluster saas-platform-prod\n' +
           '- FIRING: web-api burns its error budget 2.1% of requests fail (objective 99.9%)\n' +
-          'Runbook: docs/observability-k8s.md#error-budget-burn',
+          'Runbook: docs/runbooks.md#error-budget-burn',
       },
       metadata: {
         threadId: 'saas-platform-prod/critical/SloErrorBudgetBurn/apps/web-api',
@@ -52,7 +52,7 @@ describe("Alertmanager's SNS message: AWS Chatbot's custom notification schema",
           service: 'web-api',
           environment: 'prod',
           cluster: 'saas-platform-prod',
-          runbookUrl: 'docs/observability-k8s.md#error-budget-burn',
+          runbookUrl: 'docs/runbooks.md#error-budget-burn',
           firingSince: String(Date.UTC(2026, 11, 1, 3, 14, 15) / 1000),
           firing: '1',
         },

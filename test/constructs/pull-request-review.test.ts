@@ -15,9 +15,9 @@ const project = () => Object.values(template.findResources('AWS::CodeBuild::Proj
 const buildSpec = () => JSON.parse(project().Properties.Source.BuildSpec);
 
 describe('the pull-request review build', () => {
-  test('runs the review exactly as docs/review.md says the CI does, after npm ci', () => {
-    // GIVEN the CI block of docs/review.md ("In CI (the pull-request build)")
-    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'review.md'), 'utf8');
+  test('runs the review exactly as docs/cicd/review.md says the CI does, after npm ci', () => {
+    // GIVEN the CI block of docs/cicd/review.md ("In CI (the pull-request build)")
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'cicd', 'review.md'), 'utf8');
     const section = doc.slice(doc.indexOf('## In CI'));
     const block = /```bash\n([\s\S]*?)```/.exec(section)![1].trim().split('\n');
     // THEN the build runs those lines: npm ci to install, the rest as the build

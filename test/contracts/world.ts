@@ -37,9 +37,9 @@ export interface SynthesizedStack {
   readonly region: string;
   /** Whether CloudFormation refuses to delete the stack. */
   readonly terminationProtection: boolean;
-  readonly template: CfnTemplate;
-  /** Paths of the stacks this one deploys after (`Prod/Data`), explicit or from cross-stack references. */
+  /** Paths of the stacks deployed before this one (the assembly's dependencies; the docs draw them). */
   readonly dependencies: readonly string[];
+  readonly template: CfnTemplate;
 }
 
 /** Everything the platform synthesizes. */
@@ -73,8 +73,8 @@ export function world(): World {
       account: s.environment.account,
       region: s.environment.region,
       terminationProtection: s.terminationProtection ?? false,
-      template: s.template as CfnTemplate,
       dependencies: s.dependencies.flatMap((d) => (d instanceof CloudFormationStackArtifact ? [d.hierarchicalId] : [])),
+      template: s.template as CfnTemplate,
     })),
   );
   const manifests = Object.fromEntries(
@@ -105,8 +105,8 @@ export function worldOf(...stacks: Stack[]): World {
         account: s.account,
         region: s.region,
         terminationProtection: s.terminationProtection ?? false,
-        template: Template.fromStack(s).toJSON() as CfnTemplate,
         dependencies: s.dependencies.map((d) => d.node.path),
+        template: Template.fromStack(s).toJSON() as CfnTemplate,
       };
     }),
     manifests: {},

@@ -216,7 +216,7 @@ describe('migration runner, against PostgreSQL', () => {
     }
   });
 
-  test('the webhook consumer convention (docs/delivery.md): a delivery ID is processed once, however often it arrives', async () => {
+  test('the webhook consumer convention (docs/cicd/application-delivery.md): a delivery ID is processed once, however often it arrives', async () => {
     const client = await asService(WEB);
     try {
       await migrate(client, {

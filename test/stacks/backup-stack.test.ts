@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { breakGlassPrincipalArnPatterns } from '../../lib/config/access-names';
 import {
+  BACKUP_OPT_IN_RESOURCE_TYPES,
   backupPlanName,
   backupRules,
   backupVaultArn,
@@ -13,6 +14,7 @@ import {
 } from '../../lib/config/backup';
 import { TEAM } from '../../lib/config/team';
 import { PLATFORM } from '../../lib/config/platform';
+import { BACKUP_OPT_IN_ACTION } from '../../lib/constructs/backup-region-opt-in';
 import { RECOVERY_POINT_DELETION_ACTIONS } from '../../lib/constructs/backup-vault';
 import { RESTORE_JOB_ENDED } from '../../lib/constructs/restore-tests';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
@@ -233,5 +235,54 @@ describe('Backup and DR stacks', () => {
 
   test.each(['dev', 'staging'])('%s: no DR region stack', (name) => {
     expect(stage(name).disasterRecovery).toBeUndefined();
+  });
+
+  /** The opt-in calls of a template: the parsed create, update and delete calls of each `Custom::AWS` that updates region settings. */
+  const optInsOf = (t: ReturnType<typeof vaultStack>) =>
+    Object.values(t.findResources('Custom::AWS'))
+      .map((r) => r.Properties)
+      .filter((p) => String(p.Create ?? '').includes('updateRegionSettings'))
+      .map((p) => ({ create: JSON.parse(p.Create), update: p.Update === undefined ? undefined : JSON.parse(p.Update), delete: p.Delete }));
+
+  /** Where each environment opts AWS Backup in: its own region, and in prod the DR region that receives the copies. */
+  const optInRegions = (name: string) => {
+    const s = stage(name);
+    return [
+      [s.backup.region, backupStack(name)] as const,
+      ...(s.disasterRecovery ? [[s.disasterRecovery.region, template(s.disasterRecovery)] as const] : []),
+    ];
+  };
+
+  test.each(EACH_ENV)(
+    '%s: AWS Backup is opted in to every backed-up type in code, in each region that keeps state or copies, never opted out',
+    (name, config) => {
+      // GIVEN the regions of the environment's backups (and copies)
+      const regions = optInRegions(name);
+      expect(regions.map(([r]) => r)).toEqual([config.region, ...(config.backup.copyToDr && config.dr ? [config.drRegion] : [])]);
+      for (const [region, t] of regions) {
+        // THEN exactly one opt-in per region, calling UpdateRegionSettings in that region with every type on
+        const optIns = optInsOf(t);
+        expect(optIns).toHaveLength(1);
+        const expected = {
+          service: 'Backup',
+          action: 'updateRegionSettings',
+          region,
+          parameters: { ResourceTypeOptInPreference: Object.fromEntries(BACKUP_OPT_IN_RESOURCE_TYPES.map((type) => [type, true])) },
+        };
+        expect(optIns[0].create).toMatchObject(expected);
+        // AND a config change re-applies it, and deleting the stack leaves the region's settings alone
+        expect(optIns[0].update).toMatchObject(expected);
+        expect(optIns[0].delete).toBeUndefined();
+        // AND its policy allows that one action, nothing else
+        t.hasResourceProperties('AWS::IAM::Policy', {
+          PolicyName: Match.stringLikeRegexp('BackupOptInCustomResourcePolicy'),
+          PolicyDocument: { Statement: [{ Action: BACKUP_OPT_IN_ACTION, Effect: 'Allow', Resource: '*' }] },
+        });
+      }
+    },
+  );
+
+  test('S3 is among the opted-in types (off by default in every region) with the database and tables', () => {
+    expect([...BACKUP_OPT_IN_RESOURCE_TYPES].sort()).toEqual(['DynamoDB', 'RDS', 'S3']);
   });
 });

@@ -40,7 +40,7 @@ export function makeHandler(client: IdentitystoreClient) {
     } catch (e) {
       if (e instanceof ResourceNotFoundException) {
         throw new Error(
-          `no user "${userName}" in identity store ${storeId}: create it in the identity source first (docs/access.md, "Onboard a person"), or correct team.people[].userName`,
+          `no user "${userName}" in identity store ${storeId}: create it in the identity source first (docs/security/iam-policies.md, "Onboard a person"), or correct team.people[].userName`,
         );
       }
       throw e;

@@ -16,7 +16,7 @@
  * 4. finishSecret: the pending version becomes AWSCURRENT; the signer picks the new key up at its
  *    next refresh (External Secrets, hourly), while tokens signed with the old key keep verifying
  *    until the next rotation drops it: the rotation interval must exceed that refresh plus the
- *    longest token lifetime (docs/access.md).
+ *    longest token lifetime (docs/security/iam-policies.md).
  *
  * Every step can run again (Secrets Manager retries a failed rotation): each reads the state first
  * and skips what is done. Throttling and transient faults are retried with backoff. No key material

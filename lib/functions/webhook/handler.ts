@@ -23,7 +23,7 @@
  *
  * The key is cached in the execution environment for `SECRET_TTL_SECONDS` (default 300). Both the
  * current version of the secret and, while it exists, the previous one (stage `AWSPREVIOUS`) are
- * accepted, so senders can move to a new key one by one (runbook in docs/edge.md). Neither a key,
+ * accepted, so senders can move to a new key one by one (runbook in docs/architecture/edge.md). Neither a key,
  * a signature nor a payload is ever logged.
  */
 import { createHmac, timingSafeEqual } from 'crypto';

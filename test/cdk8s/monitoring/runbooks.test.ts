@@ -14,7 +14,7 @@ const anchor = (heading: string) =>
     .replace(/ /g, '-');
 
 describe('runbooks', () => {
-  test('every alert links a section of the observability page that exists', () => {
+  test('every alert links a section of the runbooks page that exists', () => {
     // GIVEN the headings of the page the alerts link to
     const doc = fs.readFileSync(path.join(__dirname, '..', '..', '..', RUNBOOK_BASE), 'utf8');
     const anchors = new Set(

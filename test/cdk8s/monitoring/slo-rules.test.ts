@@ -125,7 +125,7 @@ describe.each(ENVIRONMENTS.map((c) => [c.name, c] as const))('%s: each service g
         team: service.team,
         severity: expect.stringMatching(/^(critical|warning)$/),
       });
-      expect(r.annotations!.runbook_url).toMatch(/^docs\/observability-k8s\.md#[a-z-]+$/);
+      expect(r.annotations!.runbook_url).toMatch(/^docs\/runbooks\.md#[a-z-]+$/);
     }
   });
 });

@@ -30,8 +30,8 @@ describe('every rule over the shipped manifests', () => {
   test('staging is compliant with every rule', () => {
     expect(checkManifests(DOCS, { registry: REGISTRY, requiredLabels: REQUIRED_POD_LABELS })).toEqual([]);
   });
-  test('docs/workloads.md lists every rule', () => {
-    const doc = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'workloads.md'), 'utf8');
+  test('docs/k8s/deployment-standards.md lists every rule', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'k8s', 'deployment-standards.md'), 'utf8');
     for (const id of Object.keys(MANIFEST_RULES)) expect(doc).toContain(`| ${id} |`);
   });
   test('each rule has an explanation', () => {

@@ -130,7 +130,7 @@ describe('escalation steps', () => {
           alert: 'SloErrorBudgetBurn',
           namespace: 'apps',
           service: 'web-api',
-          runbook: 'docs/observability-k8s.md#error-budget-burn',
+          runbook: 'docs/runbooks.md#error-budget-burn',
           tier: 'primary',
         },
       },

@@ -49,7 +49,7 @@ export function clusterAlert(overrides: Partial<TemplateAlert> = {}): TemplateAl
     Annotations: {
       summary: 'web-api burns its error budget',
       description: '2.1% of requests fail (objective 99.9%)',
-      runbook_url: 'docs/observability-k8s.md#error-budget-burn',
+      runbook_url: 'docs/runbooks.md#error-budget-burn',
     },
     StartsAt: '2026-12-01T03:14:15.926Z',
     EndsAt: '0001-01-01T00:00:00Z',
@@ -74,7 +74,7 @@ export function clusterGroup(overrides: Partial<TemplateData> = {}): TemplateDat
       cluster: 'saas-platform-prod',
       environment: 'prod',
     },
-    CommonAnnotations: { runbook_url: 'docs/observability-k8s.md#error-budget-burn' },
+    CommonAnnotations: { runbook_url: 'docs/runbooks.md#error-budget-burn' },
     ExternalURL: 'http://alertmanager-operated.observability.svc:9093',
     ...overrides,
   };
@@ -92,11 +92,11 @@ export const CLUSTER_CHANGE: ClusterAlertChange = {
   state: 'ALARM',
   reason: '[prod] FIRING CRITICAL: SloErrorBudgetBurn',
   description:
-    'Service web-api, namespace apps, cluster saas-platform-prod\n- FIRING: web-api burns its error budget 2.1% of requests fail (objective 99.9%)\nRunbook: docs/observability-k8s.md#error-budget-burn',
+    'Service web-api, namespace apps, cluster saas-platform-prod\n- FIRING: web-api burns its error budget 2.1% of requests fail (objective 99.9%)\nRunbook: docs/runbooks.md#error-budget-burn',
   changedAt: '2026-12-01T03:14:15.000Z',
   cluster: 'saas-platform-prod',
   environment: 'prod',
   namespace: 'apps',
   service: 'web-api',
-  runbookUrl: 'docs/observability-k8s.md#error-budget-burn',
+  runbookUrl: 'docs/runbooks.md#error-budget-burn',
 };

@@ -47,7 +47,7 @@ describe('identity store user lookup', () => {
   test('a user that is not in the identity store fails the deploy with what to do', async () => {
     store.on(GetUserIdCommand).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
     await expect(handler(event('Create', 'frank'))).rejects.toThrow(
-      'no user "frank" in identity store d-0123456789: create it in the identity source first (docs/access.md, "Onboard a person"), or correct team.people[].userName',
+      'no user "frank" in identity store d-0123456789: create it in the identity source first (docs/security/iam-policies.md, "Onboard a person"), or correct team.people[].userName',
     );
   });
 
