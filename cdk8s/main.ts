@@ -20,6 +20,7 @@ import { ServicesChart } from './charts/services-chart';
 import { PeerService } from './constructs/microservice';
 import { inSyncWave, REQUIRED_POD_LABELS, SYNC_WAVES } from './conventions';
 import { KubeDocument, ManifestFinding, checkManifests } from './policies';
+import { renderCharts } from './render';
 
 /** What the charts are built from besides the environment. */
 export interface ManifestInputs {
@@ -104,13 +105,13 @@ export interface ManifestFile {
  * (`0000-platform`, `0001-addons`, `0002-cluster-config`, `0003-monitoring`, `0004-services`), and one directory per
  * service, the source of that service's own Application (`services/<name>/<name>.k8s.yaml`).
  */
-export function manifestFiles(charts: readonly Chart[]): ManifestFile[] {
+export function manifestFiles(charts: readonly Chart[], rendered = renderCharts(charts)): ManifestFile[] {
   const root = charts.filter((c) => !isServiceChart(c));
   return [
-    ...root.map((chart, i) => ({ path: `${String(i).padStart(4, '0')}-${chart.node.id}.k8s.yaml`, documents: chart.toJson() })),
+    ...root.map((chart, i) => ({ path: `${String(i).padStart(4, '0')}-${chart.node.id}.k8s.yaml`, documents: rendered.get(chart)! })),
     ...charts
       .filter(isServiceChart)
-      .map((chart) => ({ path: `${SERVICES_DIRECTORY}/${chart.node.id}/${chart.node.id}.k8s.yaml`, documents: chart.toJson() })),
+      .map((chart) => ({ path: `${SERVICES_DIRECTORY}/${chart.node.id}/${chart.node.id}.k8s.yaml`, documents: rendered.get(chart)! })),
   ];
 }
 
@@ -127,9 +128,9 @@ export function writeManifestFiles(dir: string, files: readonly ManifestFile[]):
   }
 }
 
-/** Every document of the charts, as written. */
-export function documentsOf(charts: readonly Chart[]): KubeDocument[] {
-  return charts.flatMap((chart) => chart.toJson());
+/** Every document of the charts, as written (`rendered`: the charts' documents if already rendered). */
+export function documentsOf(charts: readonly Chart[], rendered = renderCharts(charts)): KubeDocument[] {
+  return charts.flatMap((chart) => rendered.get(chart)!);
 }
 
 /**
@@ -141,15 +142,15 @@ export function documentsOf(charts: readonly Chart[]): KubeDocument[] {
 export function synthManifests(environments: readonly EnvironmentConfig[], outdir: string, inputs: ManifestInputs = {}): string[] {
   const rendered = environments.map((config) => {
     const charts = buildCharts(new App(), config, inputs);
-    return { config, dir: path.join(outdir, config.name), charts };
+    // Each chart is rendered once, for the checks and the files alike (see ./render.ts).
+    return { config, dir: path.join(outdir, config.name), charts, documents: renderCharts(charts) };
   });
-  const findings = rendered.flatMap(({ config, charts }) =>
-    checkManifests(documentsOf(charts), { registry: ecrRegistryHost(config.region), requiredLabels: REQUIRED_POD_LABELS }).map((f) => ({
-      ...f,
-      environment: config.name,
-    })),
+  const findings = rendered.flatMap(({ config, charts, documents }) =>
+    checkManifests(documentsOf(charts, documents), { registry: ecrRegistryHost(config.region), requiredLabels: REQUIRED_POD_LABELS }).map(
+      (f) => ({ ...f, environment: config.name }),
+    ),
   );
   if (findings.length > 0) throw new ManifestPolicyError(findings);
-  for (const { dir, charts } of rendered) writeManifestFiles(dir, manifestFiles(charts));
+  for (const { dir, charts, documents } of rendered) writeManifestFiles(dir, manifestFiles(charts, documents));
   return rendered.map((r) => r.dir);
 }

@@ -32,6 +32,7 @@ import { MICROSERVICE_DEFAULTS } from './constructs/microservice';
 import { ANALYSIS_DEFAULTS } from './constructs/slo-analysis';
 import { REQUIRED_POD_LABELS } from './conventions';
 import { ManifestFile, buildCharts, documentsOf, manifestFiles } from './main';
+import { renderCharts } from './render';
 import { checkManifests } from './policies';
 import { containersOf, docPath, podTemplateOf } from './policies/facts';
 
@@ -136,9 +137,10 @@ export function renderRelease(
   if (stateProblems.length > 0) throw new ReleaseError(stateProblems);
   const charts = buildCharts(new App(), config, { catalog, addons: ADDONS, release: state });
   const registry = ecrRegistryHost(config.region);
-  const files = manifestFiles(charts);
+  const rendered = renderCharts(charts);
+  const files = manifestFiles(charts, rendered);
   const problems = [
-    ...checkManifests(documentsOf(charts), { registry, requiredLabels: REQUIRED_POD_LABELS }).map(
+    ...checkManifests(documentsOf(charts, rendered), { registry, requiredLabels: REQUIRED_POD_LABELS }).map(
       (f) => `${f.path}: [${f.rule}] ${f.message}`,
     ),
     ...renderProblems(files, registry),

@@ -9,6 +9,7 @@ import { ServiceSpec } from '../../lib/config/service-catalog';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { SYNC_WAVES, SYNC_WAVE_ANNOTATION, inSyncWave, platformLabels } from '../conventions';
 import { model } from '../constructs/model-object';
+import { apiObjectsOf } from '../render';
 
 /** Props of `ServicesChart`. */
 export interface ServicesChartProps extends ChartProps {
@@ -85,10 +86,11 @@ export class ServicesChart extends Chart {
    */
   public addApplications(services: readonly { readonly service: ServiceSpec; readonly chart: Chart }[]): void {
     const kinds = new Map<string, { group: string; kind: string }>();
+    // The objects' own kinds, not `chart.toJson()`: that would resolve the whole app once per service.
     for (const { chart } of services) {
-      for (const doc of chart.toJson()) {
-        const group = doc.apiVersion.includes('/') ? doc.apiVersion.split('/')[0] : '';
-        kinds.set(`${group}/${doc.kind}`, { group, kind: doc.kind });
+      for (const { apiVersion, kind } of apiObjectsOf(chart)) {
+        const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+        kinds.set(`${group}/${kind}`, { group, kind });
       }
     }
     for (const { service } of services) {

@@ -39,15 +39,19 @@ export class ProjectStep extends pipelines.Step implements pipelines.ICodePipeli
     this.addDependencyFileSet(props.input.primaryOutput!);
   }
 
-  /** Add the CodeBuild action to the pipeline stage, and let the project's role read the pipeline's artifacts. */
+  /**
+   * Add the CodeBuild action to the pipeline stage, run by the action role shared by every step whose
+   * project runs as the same role (one role and one grant per project role, not per step: adding a
+   * service adds an action, not resources; that role may only start and watch the projects of those
+   * steps). The project's role reads the pipeline's artifacts through one grant per pipeline.
+   */
   public produceAction(stage: codepipeline.IStage, options: pipelines.ProduceActionOptions): pipelines.CodePipelineActionFactoryResult {
     const project = codebuild.Project.fromProjectName(options.scope, `${this.id}Project`, this.props.projectName);
-    const role = iam.Role.fromRoleName(options.scope, `${this.id}Role`, this.props.projectRoleName);
-    options.pipeline.pipeline.artifactBucket.grantRead(role);
     stage.addAction(
       new cpactions.CodeBuildAction({
         actionName: options.actionName,
         runOrder: options.runOrder,
+        role: ProjectStep.actionRole(options.pipeline.pipeline, this.props.projectRoleName),
         project,
         input: options.artifacts.toCodePipeline(this.props.input.primaryOutput!),
         environmentVariables: Object.fromEntries(
@@ -59,5 +63,18 @@ export class ProjectStep extends pipelines.Step implements pipelines.ICodePipeli
       }),
     );
     return { runOrdersConsumed: 1 };
+  }
+
+  /** The action role of the steps whose projects run as `projectRoleName`, made (with that role's artifact grant) on first use. */
+  private static actionRole(pipeline: codepipeline.Pipeline, projectRoleName: string): iam.IRole {
+    const id = `ProjectActions-${projectRoleName}`;
+    const existing = pipeline.node.tryFindChild(id);
+    if (existing) return existing as iam.Role;
+    pipeline.artifactBucket.grantRead(iam.Role.fromRoleName(pipeline, `ProjectRole-${projectRoleName}`, projectRoleName));
+    // trusted by the pipeline's role only, as CDK's own action roles (PIPELINE_REDUCE_STAGE_ROLE_TRUST_SCOPE)
+    return new iam.Role(pipeline, id, {
+      assumedBy: new iam.ArnPrincipal(pipeline.role.roleArn),
+      description: `Starts and watches the pipeline's CodeBuild projects that run as ${projectRoleName}`,
+    });
   }
 }

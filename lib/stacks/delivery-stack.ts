@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
   DELIVERY,
   deployRoleName,
@@ -54,6 +54,16 @@ const PUSH_ACTIONS = [
   'ecr:UploadLayerPart',
 ];
 
+/** The artifacts key's grant to a project role (grantEncryptDecrypt on that key only) needs data-key wildcards. */
+function acknowledgeArtifactsKey(policy: IConstruct) {
+  for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Action::${action}]`,
+      reason: 'CodeBuild encrypts its artifacts and cache with the delivery artifacts key only; S3 and CodeBuild need data keys.',
+    });
+  }
+}
+
 /**
  * Application delivery in the tooling account (ADR 0004): one image build project per catalog
  * service, run as the image signer role (the only principal the signing key lets sign), and one
@@ -93,9 +103,13 @@ export class DeliveryStack extends ToolingStack {
       .sort()
       .map((r) => ecrRepositoryArn(tooling.region, r, tooling.account));
 
-    this.signerRole = this.signer(repositories);
+    const signer = this.signer(repositories, key, logGroup);
+    this.signerRole = signer;
+    // The image projects get the role without CodeBuild's per-project grants (its default log group and
+    // report groups, which these projects never use): the role's policy stays the same size as services are added.
+    const imageRole = signer.withoutPolicyUpdates();
     this.imageProjects = Object.fromEntries(
-      services.map((service) => [service.name, this.imageProject(service.name, this.signerRole, key, logGroup)]),
+      services.map((service) => [service.name, this.imageProject(service.name, imageRole, key, logGroup)]),
     );
 
     const token = new secretsmanager.Secret(this, 'GitOpsToken', {
@@ -119,9 +133,10 @@ export class DeliveryStack extends ToolingStack {
    * `kms:Sign` with that key only, through the alias cosign names it by (`kms:RequestAlias`), plus the
    * two reads cosign's KMS signer makes before signing (sigstore/sigstore@pkg/signature/kms/aws/v1.10.5:
    * pkg/signature/kms/aws/signer.go SignMessage -> client.go fetchCMK: GetPublicKey, DescribeKey);
-   * push and read on the catalog's repositories.
+   * push and read on the catalog's repositories; once for every image project: writing to the delivery
+   * log group (the projects log there, never to CodeBuild's default group) and the artifacts key.
    */
-  private signer(repositories: readonly string[]): iam.Role {
+  private signer(repositories: readonly string[], artifactsKey: kms.IKey, logGroup: logs.ILogGroup): iam.Role {
     const key = imageSigningKey({ account: this.account, region: this.region });
     const role = new iam.Role(this, 'ImageSigner', {
       roleName: imageSignerRoleName(),
@@ -139,7 +154,10 @@ export class DeliveryStack extends ToolingStack {
     );
     role.addToPolicy(new iam.PolicyStatement({ sid: 'RegistryToken', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     role.addToPolicy(new iam.PolicyStatement({ sid: 'PushImagesAndSignatures', actions: PUSH_ACTIONS, resources: [...repositories] }));
+    logGroup.grantWrite(role);
+    artifactsKey.grantEncryptDecrypt(role);
     const policy = role.node.findChild('DefaultPolicy');
+    acknowledgeArtifactsKey(policy);
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${keys}]`,
       reason: `The signing key's ID is generated; kms:RequestAlias limits the statement to ${key.aliasName}.`,
@@ -184,15 +202,12 @@ export class DeliveryStack extends ToolingStack {
       ...props,
     });
     // CodeBuild's own grants to its role, per project: its default log group and its report groups,
-    // and the artifacts key (grantEncryptDecrypt on that key only).
-    for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-      Validations.of(props.role!.node.findChild('DefaultPolicy')).acknowledge({
-        id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason: 'CodeBuild encrypts its artifacts and cache with the delivery artifacts key only; S3 and CodeBuild need data keys.',
-      });
-    }
+    // and the artifacts key (grantEncryptDecrypt on that key only). None for a role given without
+    // policy updates (the image signer's, granted once in `signer`).
+    const policy = props.role!.node.tryFindChild('DefaultPolicy');
+    if (!policy) return project;
+    acknowledgeArtifactsKey(policy);
     const logicalId = this.getLogicalId(project.node.defaultChild as CfnElement);
-    const policy = props.role!.node.findChild('DefaultPolicy');
     for (const resource of [
       `arn:aws:logs:${this.region}:${this.account}:log-group:/aws/codebuild/<${logicalId}>:*`,
       `arn:aws:codebuild:${this.region}:${this.account}:report-group/<${logicalId}>-*`,

@@ -5,7 +5,18 @@
  * against the Kubernetes group the manifests bind, the gate's network path to the private endpoint.
  * IAM questions are answered by @cloud-copilot/iam-simulate over the policies as synthesized.
  */
-import { DELIVERY, RELEASE_KUBERNETES_GROUP, deployRoleName, releaseRoleName, toolInstallCommands } from '../../lib/config/delivery';
+import {
+  DELIVERY,
+  RELEASE_KUBERNETES_GROUP,
+  deployRoleName,
+  imageProjectName,
+  releaseProjectName,
+  releaseRoleName,
+  toolInstallCommands,
+} from '../../lib/config/delivery';
+import { ENVIRONMENTS } from '../../lib/config/environments';
+import { deliveryPipelines } from '../../lib/config/pipeline';
+import { SERVICES } from '../../lib/config/service-catalog';
 import { imageSignerRoleName } from '../../lib/config/image-signing';
 import { clusterName } from '../../lib/config/naming';
 import { PLATFORM } from '../../lib/config/platform';
@@ -254,3 +265,76 @@ describe('delivery contract (signer <-> signing key, release role <-> deploy rol
     for (const s of statements) expect(await unknownActions(s)).toEqual([]);
   });
 });
+
+describe.each(deliveryPipelines(ENVIRONMENTS).map((spec) => [spec.stackId] as const))(
+  'Tooling/%s: the actions that start the delivery projects (pipeline action role <-> Delivery projects)',
+  (stackId) => {
+    const w = world();
+    const pipeline = stack(w, `Tooling/${stackId}`);
+    const delivery = stack(w, 'Tooling/Delivery');
+    const projectArn = (name: string) => `arn:aws:codebuild:${delivery.region}:${delivery.account}:project/${name}`;
+    const [, resource] = resourcesOf(pipeline, 'AWS::CodePipeline::Pipeline')[0];
+    const actions: { Configuration?: { ProjectName?: string }; RoleArn?: { 'Fn::GetAtt': [string, string] } }[] =
+      resource.Properties!.Stages.flatMap((s: { Actions: unknown[] }) => s.Actions);
+    const imageNames = SERVICES.map((s) => imageProjectName(s.name));
+    const releaseNames = w.environments.map((e) => releaseProjectName(e.name));
+    /** The logical IDs of the action roles of the actions that start one of `names`. */
+    const rolesStarting = (names: readonly string[]) => {
+      const starting = actions.filter((a) => names.includes(a.Configuration?.ProjectName ?? ''));
+      return { count: starting.length, roles: [...new Set(starting.map((a) => a.RoleArn?.['Fn::GetAtt'][0]))] };
+    };
+    const pipelineRole = resolve(w, pipeline, { 'Fn::GetAtt': [resourcePipelineRole(), 'Arn'] }) as string;
+    function resourcePipelineRole(): string {
+      return (resource.Properties!.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    }
+
+    test('every image build is started by one shared action role, which may start and watch the image projects and nothing else', async () => {
+      // GIVEN the actions of the catalog's image builds (one per service)
+      const { count, roles } = rolesStarting(imageNames);
+      expect(count).toBe(SERVICES.length);
+      // THEN one role starts them all (adding a service adds an action, not a role and a policy)
+      expect(roles).toHaveLength(1);
+      const [role] = roles as string[];
+      for (const name of imageNames) {
+        for (const action of ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild']) {
+          expect(await roleMay(w, pipeline, role, { action, resource: projectArn(name) })).toHaveDecision('Allowed');
+        }
+      }
+      for (const other of [...releaseNames, 'other']) {
+        expect(await roleMay(w, pipeline, role, { action: 'codebuild:StartBuild', resource: projectArn(other) })).toHaveDecision(
+          'ImplicitlyDenied',
+        );
+      }
+      // and only the pipeline's own role may assume it
+      expect(await trustAllows(w, pipeline, role, { principal: pipelineRole })).toHaveDecision('Allowed');
+      expect(await trustAllows(w, pipeline, role, { principal: `arn:aws:iam::${pipeline.account}:role/other` })).not.toHaveDecision(
+        'Allowed',
+      );
+    });
+
+    test('the releases, when this pipeline runs them, share another action role, which may start the release projects only', async () => {
+      const { count, roles } = rolesStarting(releaseNames);
+      if (count === 0) return;
+      expect(roles).toHaveLength(1);
+      expect(roles).not.toEqual(rolesStarting(imageNames).roles);
+      const [role] = roles as string[];
+      const started = [...new Set(actions.map((a) => a.Configuration?.ProjectName).filter((n) => releaseNames.includes(n ?? '')))];
+      for (const name of started) {
+        expect(await roleMay(w, pipeline, role, { action: 'codebuild:StartBuild', resource: projectArn(name!) })).toHaveDecision('Allowed');
+      }
+      expect(await roleMay(w, pipeline, role, { action: 'codebuild:StartBuild', resource: projectArn(imageNames[0]) })).toHaveDecision(
+        'ImplicitlyDenied',
+      );
+    });
+
+    test("the projects' roles (the image signer, the release role) each get one grant to read the pipeline's artifacts", () => {
+      for (const name of [imageSignerRoleName(), releaseRoleName()]) {
+        const grants = resourcesOf(pipeline, 'AWS::IAM::Policy').filter(
+          ([, p]) => JSON.stringify(p.Properties!.Roles) === JSON.stringify([name]),
+        );
+        const expected = rolesStarting(name === imageSignerRoleName() ? imageNames : releaseNames).count > 0 ? 1 : 0;
+        expect([name, grants.length]).toEqual([name, expected]);
+      }
+    });
+  },
+);

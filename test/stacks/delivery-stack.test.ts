@@ -7,7 +7,9 @@ import { imageSignerRoleName } from '../../lib/config/image-signing';
 import { SERVICE_CATALOG, ServiceCatalog, ServiceSpec } from '../../lib/config/service-catalog';
 import { ToolingStage } from '../../lib/stages/tooling-stage';
 import { synthesizedApp } from '../app-fixture';
-import { TEST_APP_PROPS } from '../helpers';
+import { toolingConfig } from '../../lib/config/tooling';
+import { DeliveryStack } from '../../lib/stacks/delivery-stack';
+import { TEST_APP_PROPS, testApp } from '../helpers';
 
 const tooling = (catalog: ServiceCatalog = SERVICE_CATALOG) => {
   if (catalog === SERVICE_CATALOG) {
@@ -107,5 +109,50 @@ describe('Delivery stack (Tooling)', () => {
     template.hasResource('AWS::SecretsManager::Secret', { Properties: { Name: gitOpsTokenSecretName() }, DeletionPolicy: 'Retain' });
     for (const type of ['AWS::EC2::VPC', 'AWS::EC2::EIP', 'AWS::EC2::NatGateway']) template.resourceCountIs(type, 0);
     expect(template.findOutputs('*')).toEqual({});
+  });
+});
+
+describe('Delivery stack: the image signer as the catalog grows', () => {
+  // GIVEN fixture catalogs of 2 and of 60 services (one repository each)
+  const delivery = (count: number) => {
+    const app = testApp();
+    const services = Array.from({ length: count }, (_, i) => ({ name: `svc-${i}`, repository: `svc-${i}` }));
+    const stack = new DeliveryStack(app, 'Delivery', {
+      tooling: toolingConfig(),
+      services,
+      environments: [{ name: 'dev', account: '111111111111' }],
+    });
+    const template = Template.fromStack(stack);
+    const [signer] = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: imageSignerRoleName() } }));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: signer }] } })) as {
+      Properties: { PolicyDocument: { Statement: { Sid?: string; Resource: unknown }[] } };
+    }[];
+    return { template, policies, statements: policies.flatMap((p) => p.Properties.PolicyDocument.Statement) };
+  };
+  const small = delivery(2);
+  const large = delivery(60);
+
+  test('its policy gains one repository per service and nothing else: no per-project log group, report group or key grant', () => {
+    // WHEN the statements other than the repositories' are compared
+    const rest = (statements: { Sid?: string }[]) => statements.filter((s) => s.Sid !== 'PushImagesAndSignatures');
+    // THEN they are the same for 2 and 60 services, in one policy, and never overflow into managed policies
+    expect(rest(large.statements)).toEqual(rest(small.statements));
+    expect(large.policies).toHaveLength(1);
+    large.template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    const push = large.statements.find((s) => s.Sid === 'PushImagesAndSignatures')!;
+    expect(push.Resource).toHaveLength(60);
+    expect(JSON.stringify(large.statements)).not.toMatch(/aws\/codebuild|report-group/);
+  });
+
+  test('its projects log to the delivery log group, which the role may write to', () => {
+    const [logGroup] = Object.keys(large.template.findResources('AWS::Logs::LogGroup'));
+    for (const project of Object.values(large.template.findResources('AWS::CodeBuild::Project'))) {
+      expect(project.Properties.LogsConfig.CloudWatchLogs).toEqual(
+        expect.objectContaining({ GroupName: { Ref: logGroup }, Status: 'ENABLED' }),
+      );
+    }
+    expect(large.statements).toContainEqual(
+      expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } }),
+    );
   });
 });
