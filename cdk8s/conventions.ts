@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { OBSERVABILITY_NAMESPACE } from '../lib/config/observability';
+import { SERVICE_NAME_LABEL } from '../lib/config/pod-killer';
 
 export { OBSERVABILITY_NAMESPACE } from '../lib/config/observability';
 
@@ -46,7 +47,7 @@ export const SERVICE_SECRET_SUFFIXES = { secrets: '-secrets', runtime: '-runtime
 
 /** Well-known label keys. */
 export const LABELS = {
-  name: 'app.kubernetes.io/name',
+  name: SERVICE_NAME_LABEL,
   version: 'app.kubernetes.io/version',
   partOf: 'app.kubernetes.io/part-of',
   managedBy: 'app.kubernetes.io/managed-by',

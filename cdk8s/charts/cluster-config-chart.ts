@@ -1,7 +1,9 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { imageSigningKey, signedImagesRequired } from '../../lib/config/image-signing';
-import { ecrRegistryHost } from '../../lib/config/naming';
+import { ecrRegistryHost, serviceNamespace } from '../../lib/config/naming';
+import { POD_KILLER_KUBERNETES_GROUP, POD_KILLER_ROLE_NAME, POD_KILLER_RULES } from '../../lib/config/pod-killer';
+import { k8s } from 'cdk8s-plus-28';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { secretStoreName, serviceSecretsRoleArn } from '../../lib/config/access-names';
 import { PLATFORM_SECRET_CONSUMERS, SecretConsumer, secretConsumers } from '../../lib/config/secret-consumers';
@@ -76,6 +78,19 @@ export class ClusterConfigChart extends Chart {
         conditions: [{ namespaces: [...workloads] }],
       },
     });
+
+    // The chaos pod killer (docs/chaos.md): its access entry maps its role to this group, which may
+    // read and delete pods in the namespace of the service the experiment targets, nothing else.
+    const podDeletion = services.find((s) => s.name === config.chaos.podDeletion.service);
+    if (podDeletion) {
+      const metadata = { name: POD_KILLER_ROLE_NAME, namespace: serviceNamespace(podDeletion) };
+      new k8s.KubeRole(this, 'PodKillerRole', { metadata, rules: POD_KILLER_RULES.map((r) => ({ ...r })) });
+      new k8s.KubeRoleBinding(this, 'PodKillerBinding', {
+        metadata,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: POD_KILLER_ROLE_NAME },
+        subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: POD_KILLER_KUBERNETES_GROUP }],
+      });
+    }
 
     // Karpenter's node pools (same split as the managed node groups), once its CRDs exist.
     new KarpenterNodePools(this, 'NodePools', { config });

@@ -6,6 +6,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceRelease, digestReference } from '../../lib/config/delivery';
 import { NODE_POOL_LABEL, NODE_POOLS, serviceAccountName, serviceNamespace } from '../../lib/config/naming';
+import { serviceSelectorLabels } from '../../lib/config/pod-killer';
 import { PlatformEnvironment } from '../../lib/config/platform-resources';
 import { CanaryRollout, SERVICE_DEFAULTS, SecretSpec, ServiceSpec, resourceLimits } from '../../lib/config/service-catalog';
 import { EgressTarget } from '../egress';
@@ -195,7 +196,8 @@ export class Microservice extends Construct {
     this.props = props;
     this.spec = props.service;
     this.namespace = serviceNamespace(this.spec);
-    this.selector = { [LABELS.name]: this.spec.name };
+    // The pod killer (chaos) lists the service's pods by the same labels.
+    this.selector = { ...serviceSelectorLabels(this.spec.name) };
     this.workloadKind = this.spec.rollout.strategy === 'rolling' ? 'Deployment' : 'Rollout';
 
     const hasSecrets = (this.spec.secrets ?? []).length > 0;

@@ -19,12 +19,17 @@ export interface ChaosConfig {
     readonly cpuLoadPercent: number;
     readonly memoryPercent: number;
   };
+  /**
+   * The pod-deletion experiment: the catalog service whose pods it deletes, the share in percent
+   * (1..100; ceil(share × pods), never all of them) and how long FIS waits for it (1..60 minutes).
+   */
+  readonly podDeletion: { readonly service: string; readonly sharePercent: number; readonly maxDurationMinutes: number };
   /** Retention of the experiments' log group; a CloudWatch value. */
   readonly logRetentionDays: number;
 }
 
 /** The experiment templates every environment gets, by short name. */
-export const CHAOS_EXPERIMENTS = ['node-termination', 'database-reboot', 'az-network-disruption', 'node-stress'] as const;
+export const CHAOS_EXPERIMENTS = ['node-termination', 'database-reboot', 'az-network-disruption', 'node-stress', 'pod-deletion'] as const;
 
 /** One of `CHAOS_EXPERIMENTS`. */
 export type ChaosExperiment = (typeof CHAOS_EXPERIMENTS)[number];

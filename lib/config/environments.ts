@@ -217,6 +217,7 @@ const chaos = (zone: string, overrides: Partial<ChaosConfig> = {}): ChaosConfig 
   nodeTerminationPercent: 50,
   networkDisruption: { availabilityZone: zone, durationMinutes: 5 },
   nodeStress: { instancePercent: 50, durationMinutes: 5, cpuLoadPercent: 80, memoryPercent: 80 },
+  podDeletion: { service: 'web-api', sharePercent: 50, maxDurationMinutes: 5 },
   logRetentionDays: 30,
   ...overrides,
 });

@@ -9,6 +9,7 @@
 import { MINUTES_PER_DAY, requiredBackupTag } from './backup';
 import { cidrsOverlap, parseCidr, Cidr } from './cidr';
 import { LOG_RETENTION_DAYS } from './regions';
+import { SERVICE_CATALOG } from './service-catalog';
 import type { ConfigProblem } from './validate';
 
 type Obj = Record<string, unknown>;
@@ -279,7 +280,10 @@ function checkDisasterRecovery(
 function checkChaos(report: Report, env: Obj): void {
   const chaos = env.chaos;
   if (!isObj(chaos)) {
-    report('chaos', `${show(chaos)} is not an object; give { nodeTerminationPercent, networkDisruption, nodeStress, logRetentionDays }`);
+    report(
+      'chaos',
+      `${show(chaos)} is not an object; give { nodeTerminationPercent, networkDisruption, nodeStress, podDeletion, logRetentionDays }`,
+    );
     return;
   }
   integer(report, chaos, 'chaos', 'nodeTerminationPercent', 1, 50);
@@ -306,6 +310,16 @@ function checkChaos(report: Report, env: Obj): void {
     integer(report, stress, 'chaos.nodeStress', 'durationMinutes', 1, 60);
     integer(report, stress, 'chaos.nodeStress', 'cpuLoadPercent', 1, 100);
     integer(report, stress, 'chaos.nodeStress', 'memoryPercent', 1, 100);
+  }
+  const pods = chaos.podDeletion;
+  if (!isObj(pods)) report('chaos.podDeletion', `${show(pods)} is not an object; give { service, sharePercent, maxDurationMinutes }`);
+  else {
+    const names = SERVICE_CATALOG.services.map((s) => s.name);
+    if (typeof pods.service !== 'string' || !names.includes(pods.service)) {
+      report('chaos.podDeletion.service', `${show(pods.service)} is not a catalog service; use one of ${names.join(', ')}`);
+    }
+    integer(report, pods, 'chaos.podDeletion', 'sharePercent', 1, 100);
+    integer(report, pods, 'chaos.podDeletion', 'maxDurationMinutes', 1, 60);
   }
   if (typeof chaos.logRetentionDays !== 'number' || !LOG_RETENTION_DAYS.includes(chaos.logRetentionDays)) {
     report(

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
@@ -9,7 +9,9 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ChaosExperiment, chaosLogGroupName, chaosTargetTag, FIS_STRESS_DOCUMENTS } from '../config/chaos';
-import { karpenterDiscoveryTag } from '../config/naming';
+import { POD_KILLER_DOCUMENT_PARAMETERS, podKillerDocumentName } from '../config/pod-killer';
+import { PodKiller } from '../constructs/pod-killer';
+import { karpenterDiscoveryTag, serviceNamespace } from '../config/naming';
 import { AlarmId, runbookAnchor } from '../config/observability';
 import { alarmNamePrefix } from '../config/observability-names';
 import { Severity } from '../config/types';
@@ -28,6 +30,15 @@ export interface ChaosStackProps extends Omit<PlatformStackProps, 'stateful'> {
   readonly criticalAlarms: readonly cw.IAlarm[];
   /** The alert topics by severity: the stop-condition composite notifies `info`. */
   readonly alertTopics: Readonly<Record<Severity, sns.ITopic>>;
+  /** The cluster (Cluster stack) the pod-deletion experiment reaches through its private endpoint. */
+  readonly cluster: {
+    readonly name: string;
+    readonly endpoint: string;
+    readonly certificateAuthorityData: string;
+    readonly securityGroupId: string;
+  };
+  /** The service `chaos.podDeletion.service` names, with its namespace (`podDeletionService`). */
+  readonly podDeletionService: { readonly name: string; readonly namespace: string };
 }
 
 /** Tag FIS puts on the network ACLs it creates for the network experiment (AWS FIS actions reference, aws:network:disrupt-connectivity). */
@@ -51,6 +62,8 @@ export class ChaosStack extends PlatformStack {
   public readonly stopCondition: cw.IAlarm;
   /** The experiments' log group. */
   public readonly logGroup: logs.LogGroup;
+  /** The pod-deletion experiment's function, Automation document and roles. */
+  public readonly podKiller: PodKiller;
 
   constructor(scope: Construct, id: string, props: ChaosStackProps) {
     super(scope, id, { ...props, stateful: false, description: `${props.config.name}: AWS FIS chaos experiment templates` });
@@ -82,6 +95,17 @@ export class ChaosStack extends PlatformStack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
       description: `AWS FIS experiments of ${config.name}: only the tagged targets, only the experiments' actions`,
+    });
+    const podDeletion = chaos.podDeletion;
+    this.podKiller = new PodKiller(this, 'PodKiller', {
+      environmentName: config.name,
+      cluster: props.cluster,
+      vpc: props.vpc,
+      service: props.podDeletionService,
+      documentName: podKillerDocumentName(config.name),
+      timeout: Duration.minutes(podDeletion.maxDurationMinutes),
+      logRetention: chaos.logRetentionDays,
+      logRemovalPolicy: config.stateful.removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.grant(props);
 
@@ -175,6 +199,27 @@ export class ChaosStack extends PlatformStack {
           }),
         },
       ),
+      'pod-deletion': template(
+        'pod-deletion',
+        `delete ${podDeletion.sharePercent}% of the pods of ${podDeletion.service} (never all) through the pod killer`,
+        // The action has no target (FIS actions reference, aws:ssm:start-automation-execution): the
+        // document's allowed values and the function's configuration name the one service.
+        {},
+        {
+          deletePods: {
+            actionId: 'aws:ssm:start-automation-execution',
+            parameters: {
+              documentArn: this.podKiller.documentArn,
+              documentParameters: this.toJsonString({
+                AutomationAssumeRole: this.podKiller.automationRole.roleArn,
+                [POD_KILLER_DOCUMENT_PARAMETERS.service]: podDeletion.service,
+                [POD_KILLER_DOCUMENT_PARAMETERS.sharePercent]: String(podDeletion.sharePercent),
+              }),
+              maxDuration: minutes(podDeletion.maxDurationMinutes),
+            },
+          },
+        },
+      ),
     };
   }
 
@@ -211,6 +256,7 @@ export class ChaosStack extends PlatformStack {
     const inVpc = { StringEquals: { 'ec2:Vpc': `arn:${this.partition}:ec2:${this.region}:${this.account}:vpc/${props.vpc.vpcId}` } };
     const prefixLists = `arn:${this.partition}:ec2:${this.region}:aws:prefix-list/*`;
     const fisAcl = { StringEquals: { [`aws:ResourceTag/${FIS_MANAGED_TAG}`]: 'true' } };
+    const automationExecutions = `arn:${this.partition}:ssm:${this.region}:${this.account}:automation-execution/*`;
     const statements = [
       new iam.PolicyStatement({
         sid: 'ResolveTargetsByTag',
@@ -284,6 +330,22 @@ export class ChaosStack extends PlatformStack {
       }),
       new iam.PolicyStatement({ sid: 'ReadPrefixLists', actions: ['ec2:GetManagedPrefixListEntries'], resources: [prefixLists] }),
       new iam.PolicyStatement({
+        sid: 'StartThePodDeletionDocument',
+        actions: ['ssm:StartAutomationExecution'],
+        resources: [this.podKiller.documentArn, automationExecutions],
+      }),
+      new iam.PolicyStatement({
+        sid: 'FollowAndStopAutomations',
+        actions: ['ssm:GetAutomationExecution', 'ssm:StopAutomationExecution'],
+        resources: [automationExecutions],
+      }),
+      new iam.PolicyStatement({
+        sid: 'PassTheAutomationRole',
+        actions: ['iam:PassRole'],
+        resources: [this.podKiller.automationRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+      }),
+      new iam.PolicyStatement({
         sid: 'DeliverExperimentLogs',
         actions: ['logs:CreateLogDelivery', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
         resources: ['*'],
@@ -300,8 +362,21 @@ export class ChaosStack extends PlatformStack {
         'FIS creates the disruption ACL during the experiment; create/tag/change/delete are limited to ACLs tagged managedByFIS=true, association swaps to this VPC.',
       [`Resource::${subnetArns}`]: 'Association swaps are limited to the subnets of this VPC (ec2:Vpc condition).',
       [`Resource::${prefixLists}`]: 'AWS-managed prefix lists FIS reads to keep AWS service traffic rules; read-only.',
+      [`Resource::${automationExecutions}`]:
+        'Automation execution IDs exist only once FIS starts the pod-deletion document; the start is limited to that one document.',
     };
     for (const [finding, reason] of Object.entries(reasons))
       Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
   }
+}
+
+/** The catalog service `chaos.podDeletion.service` names, with its namespace; throws when the environment does not deploy it. */
+export function podDeletionService(
+  services: readonly { readonly name: string; readonly namespace?: string }[],
+  name: string,
+): { readonly name: string; readonly namespace: string } {
+  const service = services.find((s) => s.name === name);
+  if (!service)
+    throw new Error(`chaos.podDeletion.service ${name} is not deployed here; use one of ${services.map((s) => s.name).join(', ')}`);
+  return { name: service.name, namespace: serviceNamespace(service) };
 }

@@ -12,7 +12,7 @@ import { AccessStack } from '../stacks/access-stack';
 import { AuditStack } from '../stacks/audit-stack';
 import { BackupStack } from '../stacks/backup-stack';
 import { BackupVaultStack } from '../stacks/backup-vault-stack';
-import { ChaosStack } from '../stacks/chaos-stack';
+import { ChaosStack, podDeletionService } from '../stacks/chaos-stack';
 import { DisasterRecoveryStack } from '../stacks/disaster-recovery-stack';
 import { serviceSecretsRoleName } from '../config/access-names';
 import { consumersOf } from '../config/secret-consumers';
@@ -261,6 +261,13 @@ export class SaasEnvironmentStage extends Stage {
       // The alarms that page: any of them stops a running experiment.
       criticalAlarms: this.observability.facade.alarms.filter((a) => a.severity === 'critical' && a.notifies).map((a) => a.alarm),
       alertTopics: this.observability.topics.topics,
+      cluster: {
+        name: this.cluster.cluster.clusterName,
+        endpoint: this.cluster.cluster.clusterEndpoint,
+        certificateAuthorityData: this.cluster.cluster.clusterCertificateAuthorityData,
+        securityGroupId: this.cluster.cluster.clusterSecurityGroupId,
+      },
+      podDeletionService: podDeletionService(services, config.chaos.podDeletion.service),
     });
 
     // An access entry's principal must exist when EKS creates the entry.

@@ -1,5 +1,6 @@
 import { achievedRpoMinutes, backupRules, requiredBackupTag } from '../../lib/config/backup';
 import { dev, ENVIRONMENTS, prod, staging } from '../../lib/config/environments';
+import { SERVICE_CATALOG } from '../../lib/config/service-catalog';
 import { validateBackup } from '../../lib/config/validate-backup';
 import { withValue, withValues } from '../helpers';
 
@@ -317,7 +318,7 @@ describe('validateBackup', () => {
       dev,
       'chaos',
       undefined,
-      'dev.chaos: missing is not an object; give { nodeTerminationPercent, networkDisruption, nodeStress, logRetentionDays }',
+      'dev.chaos: missing is not an object; give { nodeTerminationPercent, networkDisruption, nodeStress, podDeletion, logRetentionDays }',
     ],
     [
       'terminating more than half the nodes',
@@ -363,6 +364,28 @@ describe('validateBackup', () => {
       'chaos.nodeStress.memoryPercent',
       'lots',
       'dev.chaos.nodeStress.memoryPercent: "lots" is not a whole number; use 1..100',
+    ],
+    [
+      'pod deletion missing',
+      dev,
+      'chaos.podDeletion',
+      'web-api',
+      'dev.chaos.podDeletion: "web-api" is not an object; give { service, sharePercent, maxDurationMinutes }',
+    ],
+    [
+      'pod deletion service',
+      dev,
+      'chaos.podDeletion.service',
+      'nope',
+      `dev.chaos.podDeletion.service: "nope" is not a catalog service; use one of ${SERVICE_CATALOG.services.map((s) => s.name).join(', ')}`,
+    ],
+    ['pod share', dev, 'chaos.podDeletion.sharePercent', 0, 'dev.chaos.podDeletion.sharePercent: 0 is too low; use 1..100'],
+    [
+      'pod duration',
+      prod,
+      'chaos.podDeletion.maxDurationMinutes',
+      61,
+      'prod.chaos.podDeletion.maxDurationMinutes: 61 is too high; use 1..60',
     ],
     [
       'log retention',

@@ -1,5 +1,7 @@
 /**
- * Why no FIS experiment deletes pods (docs/chaos.md, "Not built: deleting the pods of one service"),
+ * Why the pod-deletion experiment uses our own pod killer (an SSM Automation document invoking a
+ * Lambda function, docs/chaos.md "Deleting the pods of one service"; checked from both sides in
+ * chaos-pod-killer.test.ts) and no FIS pod action,
  * checked: the AWS FIS user guide ("Use the AWS FIS aws:eks:pod actions", Limitations, at
  * https://docs.aws.amazon.com/fis/latest/userguide/eks-pod-actions.html) says every aws:eks:pod
  * action fails unless the target pods' securityContext sets readOnlyRootFilesystem: false, and every
@@ -56,6 +58,14 @@ describe('chaos: EKS pod actions against read-only root filesystems', () => {
     },
   );
 
+  test.each(w.environments.map((c) => [c.name] as const))('%s: pods are deleted through our own Automation document instead', (name) => {
+    // GIVEN the environment's FIS actions
+    const automation = actionsOf(name).filter((a) => a.ActionId === 'aws:ssm:start-automation-execution');
+    // THEN exactly one starts an Automation document (the pod killer's), and no pod action exists beside it
+    expect(automation).toHaveLength(1);
+    expect(actionsOf(name).filter((a) => String(a.ActionId).startsWith(EKS_POD_ACTION))).toEqual([]);
+  });
+
   test.each(w.environments.map((c) => [c.name] as const))(
     '%s: a custom-resource action creates Chaos Mesh resources only where Chaos Mesh is installed',
     (name) => {
@@ -68,7 +78,7 @@ describe('chaos: EKS pod actions against read-only root filesystems', () => {
         expect(action.Parameters?.kubernetesApiVersion).toBe('chaos-mesh.org/v1alpha1');
         expect(charts).toContain('chaos-mesh');
       }
-      // AND today none exists (docs/chaos.md, "The alternative evaluated"): building it updates this line and that page
+      // AND today none exists (docs/chaos.md, "Why not FIS pod actions or Chaos Mesh"): building it updates this line and that page
       expect(injections).toEqual([]);
     },
   );

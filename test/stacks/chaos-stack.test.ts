@@ -1,5 +1,6 @@
 import { CHAOS_EXPERIMENTS, chaosLogGroupName, chaosTargetTag, FIS_STRESS_DOCUMENTS } from '../../lib/config/chaos';
-import { karpenterDiscoveryTag } from '../../lib/config/naming';
+import { DEFAULT_WORKLOAD_NAMESPACE, karpenterDiscoveryTag } from '../../lib/config/naming';
+import { podDeletionService } from '../../lib/stacks/chaos-stack';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- template JSON, read field by field
@@ -187,5 +188,15 @@ describe('ChaosStack', () => {
         },
       },
     });
+  });
+
+  test('the pod-deletion service comes from the deployed services, with its namespace, or the stage refuses', () => {
+    // GIVEN two deployed services, one in its own namespace
+    const services = [{ name: 'a' }, { name: 'b', namespace: 'team-b' }];
+    // THEN the named one is found with its namespace (the default workload namespace when none)
+    expect(podDeletionService(services, 'b')).toEqual({ name: 'b', namespace: 'team-b' });
+    expect(podDeletionService(services, 'a').namespace).toBe(DEFAULT_WORKLOAD_NAMESPACE);
+    // AND a service the environment does not deploy is refused by name
+    expect(() => podDeletionService(services, 'c')).toThrow('chaos.podDeletion.service c is not deployed here; use one of a, b');
   });
 });
