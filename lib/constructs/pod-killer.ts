@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { admitToClusterEndpoint, CLUSTER_API_PORT } from './cluster-endpoint-ingress';
 import { POD_KILLER_DOCUMENT_PARAMETERS, POD_KILLER_ENV, POD_KILLER_KUBERNETES_GROUP, serviceSelectorLabels } from '../config/pod-killer';
 import { PlatformFunction } from './platform-function';
 
@@ -34,7 +35,6 @@ export interface PodKillerProps {
 }
 
 /** The API server's port: the only egress of the function, admitted by the cluster security group. */
-export const CLUSTER_API_PORT = 443;
 
 /**
  * Deletes a share of one service's pods, for the pod-deletion chaos experiment (docs/chaos.md): a
@@ -72,14 +72,13 @@ export class PodKiller extends Construct {
       ec2.Port.tcp(CLUSTER_API_PORT),
       'The cluster private API endpoint',
     );
-    new ec2.CfnSecurityGroupIngress(this, 'ClusterEndpointFromPodKiller', {
-      groupId: props.cluster.securityGroupId,
-      sourceSecurityGroupId: this.securityGroup.securityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: CLUSTER_API_PORT,
-      toPort: CLUSTER_API_PORT,
-      description: `Chaos pod killer to the ${props.environmentName} cluster private API endpoint`,
-    });
+    admitToClusterEndpoint(
+      this,
+      'ClusterEndpointFromPodKiller',
+      props.cluster.securityGroupId,
+      this.securityGroup,
+      `Chaos pod killer to the ${props.environmentName} cluster private API endpoint`,
+    );
 
     this.function = new PlatformFunction(this, 'Function', {
       entry: path.join(__dirname, '..', 'functions', 'pod-killer', 'handler.ts'),

@@ -5,6 +5,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { admitToClusterEndpoint, CLUSTER_API_PORT } from './cluster-endpoint-ingress';
 
 /** Props of `ReleaseGate`. */
 export interface ReleaseGateProps {
@@ -40,9 +41,6 @@ export interface ReleaseGateProps {
   /** Where the gate's build logs go (a stateful stack's log group: it outlives a rebuilt cluster). */
   readonly logGroup: logs.ILogGroup;
 }
-
-/** Egress the gate needs, all HTTPS: the private API endpoint, the AWS APIs, the tools' downloads (through the NAT). */
-export const GATE_EGRESS_PORT = 443;
 
 /**
  * The release step's way into a cluster, from inside the environment (ADR 0004, amendment): a
@@ -93,17 +91,16 @@ export class ReleaseGate extends Construct {
     });
     this.securityGroup.addEgressRule(
       ec2.Peer.anyIpv4(),
-      ec2.Port.tcp(GATE_EGRESS_PORT),
+      ec2.Port.tcp(CLUSTER_API_PORT),
       'HTTPS: the cluster private endpoint, AWS APIs, the pinned tools',
     );
-    new ec2.CfnSecurityGroupIngress(this, 'ClusterEndpointFromGate', {
-      groupId: props.clusterSecurityGroupId,
-      sourceSecurityGroupId: this.securityGroup.securityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: GATE_EGRESS_PORT,
-      toPort: GATE_EGRESS_PORT,
-      description: `Release gate to the ${props.environmentName} cluster private API endpoint`,
-    });
+    admitToClusterEndpoint(
+      this,
+      'ClusterEndpointFromGate',
+      props.clusterSecurityGroupId,
+      this.securityGroup,
+      `Release gate to the ${props.environmentName} cluster private API endpoint`,
+    );
 
     this.project = new codebuild.Project(this, 'Project', {
       projectName: props.projectName,
