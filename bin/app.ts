@@ -27,6 +27,7 @@ import { configProblems, loadEnvironments } from './config-input';
 import { unsupportedNode } from './node-version';
 import { ToolingStage } from '../lib/stages/tooling-stage';
 import { ManagementStage } from '../lib/stages/management-stage';
+import { CachedCloudFormationValidation } from '../lib/policies/cached-cfn-validation';
 import { managementConfig } from '../lib/config/management';
 import { ReleaseTarget } from '../lib/stacks/delivery-stack';
 
@@ -46,9 +47,28 @@ export function releaseTargets(environments: readonly EnvironmentConfig[]): Rele
  * Build the app for the given environments, service catalog, pipeline settings and team roster (validated first; throws
  * `ConfigValidationError` listing every problem when they are not valid).
  */
+/** Where the CloudFormation validator keeps each template's result (lib/policies/cached-cfn-validation.ts). */
+export const VALIDATION_CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'cfn-validate');
+
+/** App props, plus where validator results are kept (`false`: the built-in validator as it is, nothing kept). */
+export type PlatformAppProps = AppProps & { readonly validationCache?: string | false };
+
+/**
+ * Where the app keeps the built-in validator's results, or undefined when it does not: the built-in
+ * validator runs, with its results kept per template, unless it is off (the prop, or `--no-validation`,
+ * which the CDK CLI passes as CDK_VALIDATION=false) or the caller asks for the built-in itself
+ * (`validationCache: false`). When kept, the app turns the built-in off and adds
+ * `CachedCloudFormationValidation` under the built-in's name.
+ */
+export function keptValidation(props: PlatformAppProps, cdkValidation: string | undefined): string | undefined {
+  const validates = (props.builtinCloudFormationValidation ?? true) && cdkValidation !== 'false';
+  if (!validates || props.validationCache === false) return undefined;
+  return props.validationCache ?? VALIDATION_CACHE_DIR;
+}
+
 export function buildApp(
   environments: unknown,
-  props: AppProps = {},
+  props: PlatformAppProps = {},
   catalog: unknown = SERVICE_CATALOG,
   pipeline: unknown = PLATFORM.pipeline,
   team: unknown = TEAM,
@@ -59,8 +79,11 @@ export function buildApp(
   // A catalog as written (secrets declared in service entries) or already normalized.
   const services = normalizeCatalog(catalog as ServiceCatalogSource);
   const roster = team as TeamRoster;
-  const app = new App(props);
+  const { validationCache: _, ...appProps } = props;
+  const cache = keptValidation(props, process.env.CDK_VALIDATION);
+  const app = new App(cache ? { ...appProps, builtinCloudFormationValidation: false } : appProps);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (cache) Validations.of(app).addPlugins(new CachedCloudFormationValidation(cache));
   // `-c observability:albRefresh=<anything new>` re-resolves the ALB's CloudWatch dimensions (docs/observability.md).
   const albRefresh = app.node.tryGetContext('observability:albRefresh');
   const stages = new Map<string, Stage>();
@@ -102,7 +125,9 @@ export function main(
     // The CDK CLI passes cdk.json's feature flags in CDK_CONTEXT_JSON; run directly (`node bin/app.ts`,
     // the benchmark), the app reads them itself, so both synthesize the same templates.
     const context = env.CDK_CONTEXT_JSON ? undefined : cdkJsonContext();
-    buildApp(loadEnvironments(env), { context }).synth();
+    // PLATFORM_VALIDATION_CACHE: a folder for the validator's kept results, or `off` (the bench's cold runs).
+    const validationCache = env.PLATFORM_VALIDATION_CACHE === 'off' ? false : env.PLATFORM_VALIDATION_CACHE || VALIDATION_CACHE_DIR;
+    buildApp(loadEnvironments(env), { context, validationCache }).synth();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
     if (e instanceof ConfigValidationError) {

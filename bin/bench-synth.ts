@@ -205,7 +205,8 @@ export function catalogWithExtraServices(extra: number, base: ServiceCatalog = S
 export function appWithServices(extra: number, outdir: string): App {
   // Findings are reported in the result instead of stopping the measurement.
   const context = { ...cdkJsonContext(), '@aws-cdk/core:failSynthOnValidationErrors': false };
-  return buildApp(ENVIRONMENTS, { context, outdir }, catalogWithExtraServices(extra));
+  // validationCache: false: the engine validates every template (kept results would hide its cost)
+  return buildApp(ENVIRONMENTS, { context, outdir, validationCache: false }, catalogWithExtraServices(extra));
 }
 
 /** CDK synth cost as the catalog grows. */

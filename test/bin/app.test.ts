@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildApp, main } from '../../bin/app';
+import { CloudFormationValidatePlugin } from 'aws-cdk-lib';
+import { buildApp, keptValidation, main, PlatformAppProps, VALIDATION_CACHE_DIR } from '../../bin/app';
 import { loadEnvironments } from '../../bin/config-input';
 import { dev, ENVIRONMENTS } from '../../lib/config/environments';
 import { ConfigValidationError } from '../../lib/config/validate';
@@ -20,12 +21,17 @@ const writeJson = (value: unknown) => {
 
 describe('the CDK app', () => {
   test('every template of every stage passes the built-in CloudFormation validator, cdk-nag and the platform checks', () => {
-    // This is the one place in the test suite where the built-in validator runs (once per CI run).
+    // This is the one place in the test suite where the built-in validator runs (once per CI run; in a
+    // working tree, templates validated before with the same inputs come from its kept results).
     const outdir = tmp();
     const assembly = buildApp(ENVIRONMENTS, { context: CDK_CONTEXT, outdir }).synth();
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
     // zero unacknowledged findings, warnings included
     expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
+    // the validator ran (its report is there), once, under the built-in's name and version
+    expect(report.pluginReports.filter((r: { pluginName: string }) => r.pluginName === CloudFormationValidatePlugin.PLUGIN_NAME)).toEqual([
+      expect.objectContaining({ pluginVersion: new CloudFormationValidatePlugin().version, conclusion: 'success' }),
+    ]);
     const stacks = assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.stacks.map((s) => s.hierarchicalId));
     const perStage = [
       'Access',
@@ -64,6 +70,17 @@ describe('the CDK app', () => {
         'Tooling/cross-region-stack-Tooling-PipelineDev:us-east-1',
       ].sort(),
     );
+  });
+
+  test.each<[string, PlatformAppProps, string | undefined, string | undefined]>([
+    ['the default: kept in node_modules/.cache', {}, undefined, VALIDATION_CACHE_DIR],
+    ['a folder of its own', { validationCache: '/tmp/kept' }, undefined, '/tmp/kept'],
+    ['--no-validation (CDK_VALIDATION=false): no validator', {}, 'false', undefined],
+    ['builtinCloudFormationValidation: false: no validator', { builtinCloudFormationValidation: false }, undefined, undefined],
+    ['validationCache: false: the built-in itself, nothing kept', { validationCache: false }, undefined, undefined],
+    ['CDK_VALIDATION=true: kept', {}, 'true', VALIDATION_CACHE_DIR],
+  ])('%s', (_what, props, cdkValidation, kept) => {
+    expect(keptValidation(props, cdkValidation)).toBe(kept);
   });
 
   test('-c observability:albRefresh re-resolves the ALB dimensions (a new value of the custom resource)', () => {
