@@ -220,6 +220,8 @@ export interface ServiceScaling {
   }[];
   /** Cost of one more service: slope between the smallest and the largest count, CPU ms. */
   readonly perServiceMillis: number;
+  /** Per stack, CPU ms per added service between the real catalog and the largest count that synthesized. */
+  readonly growth: { readonly addedServices: number; readonly stacks: readonly StackGrowth[] };
 }
 
 /**
@@ -235,7 +237,7 @@ export function benchSynth(counts: readonly number[] = [5, 20, 50]): { profile: 
     .map((addedServices) => {
       try {
         const p = profileSynth((o) => appWithServices(addedServices, o));
-        return { addedServices, cpuMillis: p.totalMillis, findings: p.findings };
+        return { addedServices, cpuMillis: p.totalMillis, findings: p.findings, profile: p };
       } catch (e) {
         return {
           addedServices,
@@ -251,5 +253,60 @@ export function benchSynth(counts: readonly number[] = [5, 20, 50]): { profile: 
   const last = done[done.length - 1] ?? rows[0];
   const perServiceMillis =
     last.addedServices > first.addedServices ? (last.cpuMillis - first.cpuMillis) / (last.addedServices - first.addedServices) : 0;
-  return { profile, scaling: { rows, perServiceMillis } };
+  // where one more service goes: the real catalog against the largest count that synthesized
+  const largest = done[done.length - 1];
+  const growth = largest?.profile && largest.addedServices > 0 ? stackGrowth(profile, largest.profile, largest.addedServices) : [];
+  return {
+    profile,
+    scaling: {
+      rows: rows.map(({ addedServices, cpuMillis, findings, error }) => ({
+        addedServices,
+        cpuMillis,
+        findings,
+        ...(error ? { error } : {}),
+      })),
+      perServiceMillis,
+      growth: { addedServices: largest?.addedServices ?? 0, stacks: growth },
+    },
+  };
+}
+
+/** How one stack's cost grows with the catalog: CPU ms per added service. */
+export interface StackGrowth {
+  readonly stack: string;
+  readonly constructPerService: number;
+  readonly gatesPerService: number;
+  readonly validationPerService: number;
+}
+
+/** What a synth spends outside the per-stack rows: rendering templates, resolving tokens, writing the assembly. */
+export const REST_OF_SYNTH = '(rest of synth: templates, tokens, assembly)';
+
+const unsplitMillis = (p: SynthProfile): number => p.synthMillis - p.stacks.reduce((t, s) => t + s.gatesMillis + s.validationMillis, 0);
+
+/**
+ * Per-stack growth between two profiles of `extra` services apart: which stacks grow with the
+ * catalog, and whether constructing, the gates or the validator dominates. Largest first; the
+ * rest of synth (not split per stack) is a row of its own.
+ */
+export function stackGrowth(base: SynthProfile, grown: SynthProfile, extra: number): StackGrowth[] {
+  const before = new Map(base.stacks.map((s) => [s.stack, s]));
+  const zero = { constructMillis: 0, gatesMillis: 0, validationMillis: 0 };
+  const rows: StackGrowth[] = grown.stacks.map((s) => {
+    const b = before.get(s.stack) ?? zero;
+    return {
+      stack: s.stack,
+      constructPerService: (s.constructMillis - b.constructMillis) / extra,
+      gatesPerService: (s.gatesMillis - b.gatesMillis) / extra,
+      validationPerService: (s.validationMillis - b.validationMillis) / extra,
+    };
+  });
+  rows.push({
+    stack: REST_OF_SYNTH,
+    constructPerService: 0,
+    gatesPerService: 0,
+    validationPerService: (unsplitMillis(grown) - unsplitMillis(base)) / extra,
+  });
+  const total = (r: StackGrowth) => r.constructPerService + r.gatesPerService + r.validationPerService;
+  return rows.sort((a, b) => total(b) - total(a));
 }

@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { benchManifests } from '../cdk8s/bench';
 import { MANIFEST_TARGETS, manifestBenchTable } from './bench-manifests';
-import { benchSynth, ServiceScaling, SynthProfile, VALIDATOR_START } from './bench-synth';
+import { benchSynth, ServiceScaling, StackGrowth, SynthProfile, VALIDATOR_START } from './bench-synth';
 
 /** Cost of one more catalog entry, CPU ms of a full CDK synth (gates and validator on). */
 export const CDK_PER_SERVICE_TARGET_MILLIS = 100;
@@ -99,6 +99,33 @@ const median = (xs: number[]): number => {
 export const cdkScalingMet = (scaling: ServiceScaling): boolean =>
   scaling.perServiceMillis <= CDK_PER_SERVICE_TARGET_MILLIS && scaling.rows.every((r) => !r.error);
 
+const growthTotal = (r: StackGrowth) => r.constructPerService + r.gatesPerService + r.validationPerService;
+
+/**
+ * Where one more service goes, per stack (real catalog against the largest count): the rows of at
+ * least 0.5 ms, and the split of the slope into constructing, gates, validator and the rest.
+ */
+export function growthTable(scaling: ServiceScaling): string[] {
+  const { addedServices, stacks } = scaling.growth;
+  if (stacks.length === 0) return [];
+  const ms = (x: number) => x.toFixed(1);
+  const sum = (k: 'constructPerService' | 'gatesPerService' | 'validationPerService') => stacks.reduce((t, r) => t + r[k], 0);
+  return [
+    `Where one more service goes (CPU ms per added service, the real catalog against +${addedServices}; rows under 0.5 ms left out; the rest of synth is not split per stack):`,
+    '',
+    '| stack | construct | gates | CloudFormation validator | total |',
+    '|---|---|---|---|---|',
+    ...stacks
+      .filter((r) => Math.abs(growthTotal(r)) >= 0.5)
+      .map(
+        (r) =>
+          `| ${r.stack} | ${ms(r.constructPerService)} | ${ms(r.gatesPerService)} | ${ms(r.validationPerService)} | ${ms(growthTotal(r))} |`,
+      ),
+    `| **sum** | ${ms(sum('constructPerService'))} | ${ms(sum('gatesPerService'))} | ${ms(sum('validationPerService'))} | ${ms(stacks.reduce((t, r) => t + growthTotal(r), 0))} |`,
+    '',
+  ];
+}
+
 /** Per-stack and per-service CDK costs as Markdown. */
 export function synthBenchTable(profile: SynthProfile, scaling: ServiceScaling): string {
   const ms = (x: number) => x.toFixed(0);
@@ -124,6 +151,7 @@ export function synthBenchTable(profile: SynthProfile, scaling: ServiceScaling):
         : `| +${r.addedServices} | ${ms(r.cpuMillis)} ms | ${r.findings.length === 0 ? 'none' : `${r.findings.length}, e.g. ${r.findings[0]}`} |`,
     ),
     '',
+    ...growthTable(scaling),
     '| target | measured | |',
     '|---|---|---|',
     `| CDK synth: each added service <= ${CDK_PER_SERVICE_TARGET_MILLIS} ms, at every count | ${scaling.perServiceMillis.toFixed(1)} ms${failed.length > 0 ? ` (+${failed.join(', +')} does not synthesize)` : ''} | ${check(cdkScalingMet(scaling))} |`,
@@ -232,6 +260,14 @@ function main(): void {
       ),
       findingsOfTheRealCatalog: profile.findings,
       perServiceMillis: round(scaling.perServiceMillis),
+      perStackPerAddedService: Object.fromEntries(
+        scaling.growth.stacks
+          .filter((r) => Math.abs(growthTotal(r)) >= 0.5)
+          .map((r) => [
+            r.stack,
+            { construct: round(r.constructPerService), gates: round(r.gatesPerService), validation: round(r.validationPerService) },
+          ]),
+      ),
     },
     cdk8sMillis: {
       perServiceCount: Object.fromEntries(k8s.rows.map((r) => [r.services, Math.round(r.medianMillis)])),
