@@ -277,6 +277,8 @@ export interface StackGrowth {
   readonly constructPerService: number;
   readonly gatesPerService: number;
   readonly validationPerService: number;
+  /** Not split per stack (only the rest-of-synth row has it). */
+  readonly otherPerService: number;
 }
 
 /** What a synth spends outside the per-stack rows: rendering templates, resolving tokens, writing the assembly. */
@@ -299,14 +301,16 @@ export function stackGrowth(base: SynthProfile, grown: SynthProfile, extra: numb
       constructPerService: (s.constructMillis - b.constructMillis) / extra,
       gatesPerService: (s.gatesMillis - b.gatesMillis) / extra,
       validationPerService: (s.validationMillis - b.validationMillis) / extra,
+      otherPerService: 0,
     };
   });
   rows.push({
     stack: REST_OF_SYNTH,
     constructPerService: 0,
     gatesPerService: 0,
-    validationPerService: (unsplitMillis(grown) - unsplitMillis(base)) / extra,
+    validationPerService: 0,
+    otherPerService: (unsplitMillis(grown) - unsplitMillis(base)) / extra,
   });
-  const total = (r: StackGrowth) => r.constructPerService + r.gatesPerService + r.validationPerService;
+  const total = (r: StackGrowth) => r.constructPerService + r.gatesPerService + r.validationPerService + r.otherPerService;
   return rows.sort((a, b) => total(b) - total(a));
 }
