@@ -1,11 +1,19 @@
+const SPECS_NAMED = process.argv.slice(2).some((arg) => /\.spec\.ts$/.test(arg));
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // One worker per core: jest's default (cores - 1) runs the whole suite in ONE worker on our 2-core
+  // machines, and the parent process has little to do while workers run.
+  maxWorkers: '100%',
   // A run never writes a snapshot that does not exist yet (a failing run must not leave new ones in
   // tracked files); `npm run test:update` rewrites snapshots and pinned stateful IDs on purpose.
   ci: true,
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
+  // `*.spec.ts` files run inside their folder's `all.test.ts` (one module registry for the folder:
+  // test/group.ts). Named on the command line (`npx jest test/stacks/registry-stack.spec.ts`), a spec
+  // runs as a test file of its own.
+  testMatch: SPECS_NAMED ? ['**/*.spec.ts'] : ['**/*.test.ts'],
   transform: {
     // Type-checking runs once in `npm test` (tsc --noEmit); jest only transpiles.
     '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }],

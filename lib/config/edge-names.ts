@@ -17,7 +17,7 @@
  *
  * There is no failover record to the DR region: it is a pilot light without an API origin until a
  * failover brings one up (ADR 0008, docs/backup-and-dr.md), and no record or health check may
- * point at a name nothing publishes (test/contracts/dns-targets.test.ts).
+ * point at a name nothing publishes (test/contracts/dns-targets.spec.ts).
  */
 import { apiOriginHost, ingressGroupName, kmsAliasName, secretsManagerName } from './naming';
 import { PLATFORM } from './platform';

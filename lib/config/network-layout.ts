@@ -7,7 +7,7 @@
  *
  * The allocation is the one aws-cdk-lib's `ec2.Vpc` performs for a `cidr` address plan
  * (`NetworkBuilder` in aws-ec2/lib/network-util): tiers in order, zones in order, each block the
- * next free one aligned to its own size. `test/contracts/network.test.ts` compares this plan with
+ * next free one aligned to its own size. `test/contracts/workload-aws.spec.ts` compares this plan with
  * the subnets of every synthesized Network template.
  */
 import { formatAddress, parseCidr } from './cidr';

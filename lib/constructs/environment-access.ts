@@ -108,7 +108,7 @@ export class EnvironmentAccess extends Construct {
       });
       // cdk-nag's IAM5 reads `Action` only and throws on a NotAction statement, so its verdict on
       // this policy is acknowledged whole; the policy's statements are pinned and simulated by the
-      // tests instead (test/contracts/people-access.test.ts).
+      // tests instead (test/contracts/people-access.spec.ts).
       Validations.of(policy).acknowledge({
         id: 'AwsSolutions-IAM5',
         reason: `${spec.wildcardReason} (cdk-nag IAM5 cannot read NotAction.)`,

@@ -5,7 +5,7 @@
  * retained, leaves it behind unmanaged while the stack forgets it). Either way what the resource held
  * is gone from the stack. This list is wider than the synth-time policy list
  * (`lib/policies/stateful-resources.ts`, which decides tags and retention) and must contain every type
- * of it; `test/review/stateful-types.test.ts` checks that.
+ * of it; `test/review/stateful-types.spec.ts` checks that.
  */
 export const GUARDED_TYPES: Readonly<Record<string, string>> = {
   'AWS::RDS::DBInstance': 'a database instance holds the data; a new one starts empty (or from a snapshot someone has to restore)',

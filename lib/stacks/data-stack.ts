@@ -98,7 +98,7 @@ export interface DataStackProps extends Omit<PlatformStackProps, 'stateful'> {
  * The environment's state: KMS keys, PostgreSQL behind RDS Proxy, and the S3 buckets
  * (stateful: termination-protected, RETAIN/SNAPSHOT outside development).
  *
- * Construct IDs in this stack are frozen: `test/stacks/stateful-logical-ids.test.ts` fails the
+ * Construct IDs in this stack are frozen: `test/stacks/stateful-logical-ids.spec.ts` fails the
  * build when one changes, because CloudFormation would replace the resource and lose its data.
  */
 export class DataStack extends PlatformStack {

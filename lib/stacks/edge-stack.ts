@@ -180,7 +180,7 @@ export class EdgeStack extends PlatformStack {
       originHost: apiOriginHost(zoneName),
       weightedHost: apiOriginPrimaryHost(zoneName),
       // Only the colors that receive traffic: a record or health check must point at a name some
-      // cluster publishes, and a color out of rotation has no cluster (test/contracts/dns-targets.test.ts).
+      // cluster publishes, and a color out of rotation has no cluster (test/contracts/dns-targets.spec.ts).
       targets: liveApiOriginColors(config.edge.blueGreenWeights).map((color) => ({
         name: color,
         host: apiOriginColorHost(zoneName, color),

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { connectionFrom, main } from '../../bin/migrate';
 import { ensureDatabase, ensureRoles, ensureSchemas } from '../../lib/functions/database-users/users';
 import { Migration, migrate, migrationsFrom } from '../../lib/migrations/runner';
+import { holdServerRoles, ROLES_LOCK_WAIT_MILLIS } from '../postgres/exclusive';
 
 /**
  * The migration runner against the real PostgreSQL jest starts (test/postgres/global-setup.mjs,
@@ -29,6 +30,11 @@ const asService = (user: string) => connect({ user, password: PASSWORD, database
 const files = (entries: Record<string, string>) => Object.entries(entries).map(([name, sql]) => ({ name, sql }));
 
 describe('migration runner, against PostgreSQL', () => {
+  // The server's login roles are this file's until its afterAll (test/postgres/exclusive.ts).
+  let releaseRoles: () => Promise<void>;
+  beforeAll(async () => {
+    releaseRoles = await holdServerRoles();
+  }, ROLES_LOCK_WAIT_MILLIS);
   let superuser: Client;
 
   beforeAll(async () => {
@@ -54,6 +60,9 @@ describe('migration runner, against PostgreSQL', () => {
     await superuser.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
     for (const role of [WEB, WORKER, MASTER]) await superuser.query(`DROP ROLE IF EXISTS ${role}`);
     await superuser.end();
+  });
+  afterAll(async () => {
+    await releaseRoles();
   });
 
   /** Drop everything a test made in a schema, so that each test starts from an empty schema. */

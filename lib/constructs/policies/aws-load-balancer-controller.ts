@@ -230,7 +230,7 @@ const keep = (sid: string, why: string): DerivedStatement => ({ statement: LBC_U
 /**
  * The AWS Load Balancer Controller's policy: every statement of the upstream policy of the pinned
  * version, narrowed where the controller's own calls are known to carry what the narrowing
- * requires (each narrowing is simulated in test/contracts/cluster-iam.test.ts):
+ * requires (each narrowing is simulated in test/contracts/cluster-iam.spec.ts):
  *
  * - "the tag exists" (`Null ...: false`) becomes "the tag names this cluster": the controller tags
  *   everything it creates with `elbv2.k8s.aws/cluster=<cluster name>` (pkg/shared_constants/tag_keys.go,

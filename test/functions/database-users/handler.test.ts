@@ -3,6 +3,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Client, ClientConfig } from 'pg';
 import { makeHandler, PHYSICAL_ID } from '../../../lib/functions/database-users/handler';
+import { holdServerRoles, ROLES_LOCK_WAIT_MILLIS } from '../../postgres/exclusive';
 
 const run = `h${process.pid}`;
 const MASTER = `${run}_master`;
@@ -25,6 +26,11 @@ const event = (type: 'Create' | 'Update' | 'Delete', users: string[]): CloudForm
   }) as CloudFormationCustomResourceEvent;
 
 describe('database-users handler, against PostgreSQL', () => {
+  // The server's login roles are this file's until its afterAll (test/postgres/exclusive.ts).
+  let releaseRoles: () => Promise<void>;
+  beforeAll(async () => {
+    releaseRoles = await holdServerRoles();
+  }, ROLES_LOCK_WAIT_MILLIS);
   let superuser: Client;
   const opened: ClientConfig[] = [];
   const connect = async (config: ClientConfig) => {
@@ -48,6 +54,9 @@ describe('database-users handler, against PostgreSQL', () => {
     await superuser.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
     for (const role of [`${run}_a`, `${run}_b`, MASTER]) await superuser.query(`DROP ROLE IF EXISTS ${role}`);
     await superuser.end();
+  });
+  afterAll(async () => {
+    await releaseRoles();
   });
   beforeEach(() => {
     // GIVEN the master secret as RDS writes it (host and port attached by the instance)

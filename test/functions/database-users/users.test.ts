@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { ensureDatabase, ensureRoles, ensureSchemas, identifier, MANAGED_ROLE_COMMENT } from '../../../lib/functions/database-users/users';
+import { holdServerRoles, ROLES_LOCK_WAIT_MILLIS } from '../../postgres/exclusive';
 
 /**
  * Against a real PostgreSQL (test/postgres/global-setup.mjs starts it, the RDS major version). The
@@ -16,6 +17,11 @@ const connect = async (options: { user?: string; password?: string; database?: s
 };
 
 describe('database users, against PostgreSQL', () => {
+  // The server's login roles are this file's until its afterAll (test/postgres/exclusive.ts).
+  let releaseRoles: () => Promise<void>;
+  beforeAll(async () => {
+    releaseRoles = await holdServerRoles();
+  }, ROLES_LOCK_WAIT_MILLIS);
   let superuser: Client;
   let master: Client;
 
@@ -37,6 +43,9 @@ describe('database users, against PostgreSQL', () => {
     for (const { rolname } of rows) await superuser.query(`DROP ROLE ${rolname}`);
     await superuser.query(`DROP ROLE ${MASTER}`);
     await superuser.end();
+  });
+  afterAll(async () => {
+    await releaseRoles();
   });
 
   const users = [`${run}_web_api`, `${run}_worker`];

@@ -137,7 +137,7 @@ describe.each(ENVIRONMENTS)('%s: services and AWS', (name, config) => {
   });
 
   test('every value an ExternalSecret reads is created by a stack of the stage, and External Secrets may read it (and nothing of another environment)', async () => {
-    // Secrets Manager reads go through each service's own store and role: test/contracts/secret-isolation.test.ts
+    // Secrets Manager reads go through each service's own store and role: test/contracts/secret-isolation.spec.ts
     const eso = ADDON_IDENTITIES.externalSecrets;
     const esoRole = roleOf(eso.namespace, eso.serviceAccount);
     const secrets = stageResources(w, stage, 'AWS::SecretsManager::Secret').map((r) => r.resource.Properties!.Name as string);

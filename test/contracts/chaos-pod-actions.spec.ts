@@ -1,7 +1,7 @@
 /**
  * Why the pod-deletion experiment uses our own pod killer (an SSM Automation document invoking a
  * Lambda function, docs/chaos.md "Deleting the pods of one service"; checked from both sides in
- * chaos-pod-killer.test.ts) and no FIS pod action,
+ * chaos-pod-killer.spec.ts) and no FIS pod action,
  * checked: the AWS FIS user guide ("Use the AWS FIS aws:eks:pod actions", Limitations, at
  * https://docs.aws.amazon.com/fis/latest/userguide/eks-pod-actions.html) says every aws:eks:pod
  * action fails unless the target pods' securityContext sets readOnlyRootFilesystem: false, and every

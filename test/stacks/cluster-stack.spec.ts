@@ -143,7 +143,7 @@ describe('ClusterStack', () => {
   });
 
   test('each controller role holds exactly the statements of its policy module (upstream policy of the pinned version)', () => {
-    // The policies' behaviour is simulated in test/contracts/cluster-iam.test.ts; here: the template carries them all.
+    // The policies' behaviour is simulated in test/contracts/cluster-iam.spec.ts; here: the template carries them all.
     const sids = (part: string) => statementsOf('prod', part).map((st: { Sid: string }) => st.Sid);
     expect(sids('aws-load-balancer-controller/aws-load-balancer-controller')).toEqual(
       awsLoadBalancerControllerStatements({
