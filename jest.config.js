@@ -13,7 +13,7 @@ module.exports = {
   // `*.spec.ts` files run inside their folder's `all.test.ts` (one module registry for the folder:
   // test/group.ts). Named on the command line (`npx jest test/stacks/registry-stack.spec.ts`), a spec
   // runs as a test file of its own.
-  testMatch: SPECS_NAMED ? ['**/*.spec.ts'] : ['**/*.test.ts'],
+  testMatch: SPECS_NAMED ? ['**/*.spec.ts', '**/*.test.ts'] : ['**/*.test.ts'],
   transform: {
     // Type-checking runs once in `npm test` (tsc --noEmit); jest only transpiles.
     '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }],

@@ -4,6 +4,7 @@
  * interfaces with every field's description and `@default`). Part of `npm run docs`.
  */
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -51,9 +52,56 @@ interface ModuleSummary {
  * Generate the reference: TypeDoc (bin/typedoc-modules.mjs, a child process: TypeDoc is an ES module)
  * writes one Markdown page per module into a scratch folder; each page gets the generated header, and
  * the index lists every module with its constructs and their summaries. Returns the pages by path
- * relative to the repository root.
+ * relative to the repository root. Reused from `cacheDir` while `referenceInputsHash` is unchanged.
  */
-export function modulesReference(root: string = ROOT): Map<string, string> {
+export function modulesReference(root: string = ROOT, cacheDir: string = CACHE_DIR): Map<string, string> {
+  const cached = path.join(cacheDir, `${referenceInputsHash(root)}.json`);
+  if (fs.existsSync(cached)) return new Map(JSON.parse(fs.readFileSync(cached, 'utf8')) as [string, string][]);
+  const pages = generateReference(root);
+  // Only the newest entry is kept; written whole, then renamed (two runs at once write the same).
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  fs.mkdirSync(cacheDir, { recursive: true });
+  fs.writeFileSync(`${cached}.${process.pid}`, JSON.stringify([...pages]));
+  fs.renameSync(`${cached}.${process.pid}`, cached);
+  return pages;
+}
+
+/** Where generated references are kept, by the hash of what they were made from. */
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'docs-modules');
+
+/** What TypeDoc may read to make the reference; a change to any of them makes a new one. */
+export const REFERENCE_INPUTS = {
+  folders: ['bin', 'lib', 'cdk8s'],
+  files: ['tsconfig.json', 'package-lock.json'],
+};
+
+/**
+ * The hash of everything the reference is made from: every TypeScript and script file of ours that
+ * TypeDoc or the generator may read (the module files, what they import, the generator itself),
+ * the tsconfig and the locked versions of TypeDoc, its plugin and every type package. The same
+ * inputs make the same pages, so a reference generated once is reused until one of them changes
+ * (TypeDoc takes ~8 s, most of `npm run docs` and of the docs test).
+ */
+export function referenceInputsHash(root: string = ROOT): string {
+  const hash = createHash('sha256');
+  const files = [
+    ...REFERENCE_INPUTS.folders.flatMap((folder) =>
+      filesBelow(path.join(root, folder))
+        .filter((f) => /\.(ts|mjs)$/.test(f) && !f.split(path.sep).includes('node_modules'))
+        .map((f) => path.join(folder, f)),
+    ),
+    ...REFERENCE_INPUTS.files.filter((f) => fs.existsSync(path.join(root, f))),
+  ];
+  for (const file of files) {
+    hash.update(`${file.split(path.sep).join('/')}\0`);
+    hash.update(fs.readFileSync(path.join(root, file)));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Run TypeDoc and make the pages (no cache). */
+function generateReference(root: string): Map<string, string> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-modules-'));
   try {
     const result = spawnSync(process.execPath, [path.join(__dirname, 'typedoc-modules.mjs')], {

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
+import { readYamlFile } from './yaml-documents';
 import { KubeDocument, ManifestSet, StackArtifact } from '../lib/review/model';
 
 /** A problem with what the user gave: printed as one line, exit code 2. */
@@ -67,7 +67,7 @@ function readManifestFolder(dir: string): KubeDocument[] {
     .filter((f) => f.endsWith(MANIFEST_SUFFIX))
     .sort()
     .flatMap((file) =>
-      Yaml.load(path.join(dir, file))
+      readYamlFile(path.join(dir, file))
         .filter((doc): doc is Record<string, unknown> => typeof doc === 'object' && doc !== null)
         .map((object) => ({ file, object })),
     );

@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
+import { readYamlFile } from './yaml-documents';
 import { ReviewInputError } from './review-inputs';
 
 /** Where one side's synthesis wrote. */
@@ -121,7 +121,7 @@ export async function synthesizeCheckout(
   if (typeof app !== 'string') throw new ReviewInputError(`${label}: cdk.json has no "app" command`);
   const assembly = path.join(outdir, 'cdk.out');
   const cdk8sYaml = path.join(checkout, 'cdk8s.yaml');
-  const manifestApp = fs.existsSync(cdk8sYaml) ? (Yaml.load(cdk8sYaml)[0] as { app?: unknown }).app : undefined;
+  const manifestApp = fs.existsSync(cdk8sYaml) ? (readYamlFile(cdk8sYaml)[0] as { app?: unknown }).app : undefined;
   const manifests = typeof manifestApp === 'string' ? path.join(outdir, 'dist') : undefined;
   const base = { ...env, CDK_DISABLE_VERSION_CHECK: 'true' };
   const jobs = [

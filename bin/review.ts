@@ -112,10 +112,15 @@ async function synthesizedSides(ref: string, root: string, log: (line: string) =
     // The apps run in the temporary checkouts: a config file named relative to here must still be found.
     const config = process.env.PLATFORM_CONFIG_FILE;
     const env = config ? { ...process.env, PLATFORM_CONFIG_FILE: path.resolve(config) } : process.env;
-    const [base, head] = await Promise.all([
+    // Both at once; when both fail, the base's failure is the one reported, whichever ends first.
+    const sides = await Promise.allSettled([
       synthesizeCheckout(baseCheckout, path.join(baseCheckout, 'cdk.out'), `the base ${label}`, env),
       synthesizeCheckout(headCheckout, path.join(headCheckout, 'cdk.out'), 'the working tree', env),
     ]);
+    const [base, head] = sides.map((side) => {
+      if (side.status === 'rejected') throw side.reason;
+      return side.value;
+    });
     const manifests =
       base.manifests && head.manifests
         ? { base: readManifests(base.manifests, 'the base manifests'), head: readManifests(head.manifests, 'the working tree manifests') }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -68,4 +69,23 @@ describe('test tooling', () => {
     });
     expect(found).toEqual([]);
   });
+
+  test.each([
+    [true, true, true, 0],
+    [false, true, true, 1],
+    [true, false, true, 1],
+    [true, true, false, 1],
+  ])(
+    'npm test (lint %s, type-check %s, jest %s) exits %i: the type check runs beside jest and still fails the run',
+    (lint, types, jest, code) => {
+      // GIVEN the test script with each step replaced by one that passes or fails
+      const script = scripts.test
+        .replace('npm run lint', String(lint))
+        .replace('npm run --silent typecheck', String(types))
+        .replace('jest --ci', String(jest));
+      expect(script).not.toMatch(/npm|jest/);
+      // WHEN the shell npm uses runs it THEN its exit code is the worst of the steps
+      expect(spawnSync('sh', ['-c', script]).status).toBe(code);
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { filledPages, markdownFiles, renderDiagrams, ROOT } from '../../bin/docs';
 import { ENVIRONMENTS } from '../../lib/config/environments';
@@ -12,7 +13,7 @@ import { iamPage, readableId, render, statementSummary, trustSummary } from '../
 import { GENERATED_MARKER } from '../../lib/docs/markdown';
 import { DocsInput } from '../../lib/docs/model';
 import { generatedPages } from '../../lib/docs/pages';
-import { committedReference, MODULES_DIR, MODULES_PAGE, modulesReference } from '../../bin/docs-modules';
+import { committedReference, MODULES_DIR, MODULES_PAGE, modulesReference, referenceInputsHash } from '../../bin/docs-modules';
 import { world } from '../contracts/world';
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -44,6 +45,54 @@ describe('generated docs (run `npm run docs` when one of these fails)', () => {
     for (const [file, content] of fresh) expect({ file, content: committed.get(file) }).toEqual({ file, content });
     expect(fresh.get(MODULES_PAGE)).toContain('[lib/constructs/alarm-facade](modules/lib/constructs/alarm-facade.md)');
   }, 180_000);
+
+  describe('the reference is reused while what it is made from is unchanged', () => {
+    // GIVEN a small project: a module file, a file it imports, the tsconfig and the lock file
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-inputs-'));
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      fs.writeFileSync(path.join(root, file), text);
+    };
+    write('lib/constructs/queue.ts', '/** A queue. */ export class Queue {}');
+    write('lib/config/types.ts', 'export interface Size { readonly gib: number }');
+    write('tsconfig.json', '{}');
+    write('package-lock.json', '{"packages": {"node_modules/typedoc": {"version": "0.28.20"}}}');
+    afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    test.each([
+      ['a module file', 'lib/constructs/queue.ts', '/** Two queues. */ export class Queue {}'],
+      ['a file a module imports', 'lib/config/types.ts', 'export interface Size { readonly mib: number }'],
+      ['a new file', 'cdk8s/constructs/job.ts', 'export class Job {}'],
+      ['the generator', 'bin/typedoc-modules.mjs', 'export {}'],
+      ['the tsconfig', 'tsconfig.json', '{"compilerOptions": {}}'],
+      ['a locked version', 'package-lock.json', '{"packages": {"node_modules/typedoc": {"version": "0.28.21"}}}'],
+    ])('changing %s makes a new reference', (_what, file, text) => {
+      const before = referenceInputsHash(root);
+      const previous = fs.existsSync(path.join(root, file)) ? fs.readFileSync(path.join(root, file), 'utf8') : undefined;
+      write(file, text);
+      expect(referenceInputsHash(root)).not.toBe(before);
+      if (previous === undefined) fs.rmSync(path.join(root, file));
+      else write(file, previous);
+      expect(referenceInputsHash(root)).toBe(before);
+    });
+
+    test('files that are not inputs (tests, docs, dependencies) leave it as it is', () => {
+      const before = referenceInputsHash(root);
+      write('test/queue.test.ts', 'test("x", () => undefined);');
+      write('docs/modules.md', '# changed');
+      write('lib/node_modules/x/index.ts', 'export {}');
+      expect(referenceInputsHash(root)).toBe(before);
+    });
+
+    test('a reference made from the same inputs is returned without running TypeDoc', () => {
+      // GIVEN a reference kept under the hash of these inputs (TypeDoc could not even run on this project)
+      const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-cache-'));
+      fs.writeFileSync(path.join(cache, `${referenceInputsHash(root)}.json`), JSON.stringify([[MODULES_PAGE, '# kept']]));
+      // THEN it is what the generator returns
+      expect([...modulesReference(root, cache)]).toEqual([[MODULES_PAGE, '# kept']]);
+      fs.rmSync(cache, { recursive: true, force: true });
+    });
+  });
 
   test('the SVG diagrams are the rendering of the current Mermaid sources', () => {
     for (const [file, svg] of renderDiagrams(input)) expect({ file, svg: read(file) }).toEqual({ file, svg });

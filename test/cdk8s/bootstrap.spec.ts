@@ -1,7 +1,4 @@
-import { App, Yaml } from 'cdk8s';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { App } from 'cdk8s';
 import { ADDONS } from '../../cdk8s/addons';
 import { ROOT_APPLICATION, ROOT_PROJECT, argoCdAddon, bootstrapPlan, commandLine } from '../../cdk8s/bootstrap';
 import { buildCharts, documentsOf } from '../../cdk8s/main';
@@ -10,13 +7,10 @@ import { ENVIRONMENTS } from '../../lib/config/environments';
 import { clusterName } from '../../lib/config/naming';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { schemaErrors } from './schemas';
+import { yamlDocuments } from '../../bin/yaml-documents';
 
 const ENVS = ENVIRONMENTS.map((c) => [c.name, c] as [string, EnvironmentConfig]);
-const load = (content: string): KubeDocument[] => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bootstrap-')), 'f.yaml');
-  fs.writeFileSync(file, content);
-  return Yaml.load(file);
-};
+const load = (content: string): KubeDocument[] => yamlDocuments(content);
 const fileOf = (plan: ReturnType<typeof bootstrapPlan>, name: string) => plan.files.find((f) => f.name === name)!.content;
 
 describe('bootstrap plan (finding 8)', () => {
