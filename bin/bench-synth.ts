@@ -219,38 +219,113 @@ export interface ServiceScaling {
     /** Why the synth stopped, when it did (e.g. a CloudFormation limit); then cpuMillis is NaN. */
     readonly error?: string;
   }[];
+  /** Synths per count (each row is their median). */
+  readonly runs: number;
   /** Cost of one more service: slope between the smallest and the largest count, CPU ms. */
   readonly perServiceMillis: number;
+  /** Per stack, CPU ms per added service between the real catalog and the largest count that synthesized. */
+  readonly growth: { readonly addedServices: number; readonly stacks: readonly StackGrowth[] };
 }
 
 /**
- * Profile the real app and the app with each count of added services, after one warm-up synth in
- * the same process (module loading, JIT, and the validator's one-time engine start-up are not in
- * the rows; a fresh `cdk synth` pays them once).
+ * Profile the real app and the app with each count of added services (the median of `runs`
+ * synths per count), after warm-up synths in the same process at +0 and at the largest count:
+ * module loading, JIT, the validator's one-time engine start-up, and the code V8 compiles (tiers
+ * up) only once templates are large, are not in the rows; a fresh `cdk synth` pays them once.
+ * Measured before this warm-up at the largest count, the first +50 synth spent about 2 s more CPU
+ * in the validator than every later one (8.4 s against 6.1 and 6.3 s), a one-time cost the slope
+ * counted as 45 ms per service.
  */
-export function benchSynth(counts: readonly number[] = [5, 20, 50]): { profile: SynthProfile; scaling: ServiceScaling } {
+export function benchSynth(counts: readonly number[] = [5, 20, 50], runs = 1): { profile: SynthProfile; scaling: ServiceScaling } {
+  const sorted = [...counts].sort((a, b) => a - b);
   profileSynth((outdir) => appWithServices(0, outdir)); // warm-up: module loading, JIT
+  try {
+    profileSynth((outdir) => appWithServices(sorted[sorted.length - 1], outdir)); // warm-up: what only large templates exercise
+  } catch {
+    // reported below, by the row of that count
+  }
   const profile = profileSynth((outdir) => appWithServices(0, outdir));
-  const rows = [...counts]
-    .sort((a, b) => a - b)
-    .map((addedServices) => {
-      try {
-        const p = profileSynth((o) => appWithServices(addedServices, o));
-        return { addedServices, cpuMillis: p.totalMillis, findings: p.findings };
-      } catch (e) {
-        return {
-          addedServices,
-          cpuMillis: NaN,
-          findings: [],
-          error: (e as Error).message.split('\n').find((line) => line.trim() !== '') ?? 'synth failed',
-        };
-      }
-    });
+  const rows = sorted.map((addedServices) => {
+    try {
+      const profiles = Array.from({ length: Math.max(1, runs) }, () => profileSynth((o) => appWithServices(addedServices, o))).sort(
+        (a, b) => a.totalMillis - b.totalMillis,
+      );
+      const p = profiles[Math.floor((profiles.length - 1) / 2)];
+      return { addedServices, cpuMillis: p.totalMillis, findings: p.findings, profile: p };
+    } catch (e) {
+      return {
+        addedServices,
+        cpuMillis: NaN,
+        findings: [],
+        error: (e as Error).message.split('\n').find((line) => line.trim() !== '') ?? 'synth failed',
+      };
+    }
+  });
   // the slope between the smallest and the largest count that synthesized
   const done = rows.filter((r) => !r.error);
   const first = done[0] ?? rows[0];
   const last = done[done.length - 1] ?? rows[0];
   const perServiceMillis =
     last.addedServices > first.addedServices ? (last.cpuMillis - first.cpuMillis) / (last.addedServices - first.addedServices) : 0;
-  return { profile, scaling: { rows, perServiceMillis } };
+  // where one more service goes: the real catalog against the largest count that synthesized
+  const largest = done[done.length - 1];
+  const growth = largest?.profile && largest.addedServices > 0 ? stackGrowth(profile, largest.profile, largest.addedServices) : [];
+  return {
+    profile,
+    scaling: {
+      rows: rows.map(({ addedServices, cpuMillis, findings, error }) => ({
+        addedServices,
+        cpuMillis,
+        findings,
+        ...(error ? { error } : {}),
+      })),
+      runs: Math.max(1, runs),
+      perServiceMillis,
+      growth: { addedServices: largest?.addedServices ?? 0, stacks: growth },
+    },
+  };
+}
+
+/** How one stack's cost grows with the catalog: CPU ms per added service. */
+export interface StackGrowth {
+  readonly stack: string;
+  readonly constructPerService: number;
+  readonly gatesPerService: number;
+  readonly validationPerService: number;
+  /** Not split per stack (only the rest-of-synth row has it). */
+  readonly otherPerService: number;
+}
+
+/** What a synth spends outside the per-stack rows: rendering templates, resolving tokens, writing the assembly. */
+export const REST_OF_SYNTH = '(rest of synth: templates, tokens, assembly)';
+
+const unsplitMillis = (p: SynthProfile): number => p.synthMillis - p.stacks.reduce((t, s) => t + s.gatesMillis + s.validationMillis, 0);
+
+/**
+ * Per-stack growth between two profiles of `extra` services apart: which stacks grow with the
+ * catalog, and whether constructing, the gates or the validator dominates. Largest first; the
+ * rest of synth (not split per stack) is a row of its own.
+ */
+export function stackGrowth(base: SynthProfile, grown: SynthProfile, extra: number): StackGrowth[] {
+  const before = new Map(base.stacks.map((s) => [s.stack, s]));
+  const zero = { constructMillis: 0, gatesMillis: 0, validationMillis: 0 };
+  const rows: StackGrowth[] = grown.stacks.map((s) => {
+    const b = before.get(s.stack) ?? zero;
+    return {
+      stack: s.stack,
+      constructPerService: (s.constructMillis - b.constructMillis) / extra,
+      gatesPerService: (s.gatesMillis - b.gatesMillis) / extra,
+      validationPerService: (s.validationMillis - b.validationMillis) / extra,
+      otherPerService: 0,
+    };
+  });
+  rows.push({
+    stack: REST_OF_SYNTH,
+    constructPerService: 0,
+    gatesPerService: 0,
+    validationPerService: 0,
+    otherPerService: (unsplitMillis(grown) - unsplitMillis(base)) / extra,
+  });
+  const total = (r: StackGrowth) => r.constructPerService + r.gatesPerService + r.validationPerService + r.otherPerService;
+  return rows.sort((a, b) => total(b) - total(a));
 }

@@ -112,7 +112,56 @@ export function identityCenterGroupName(group: TeamGroup | 'break-glass'): strin
  * admit it and nothing else.
  */
 export function serviceSecretsRoleName(environmentName: string, serviceName: string): string {
-  return boundedName(`${PLATFORM.application}-${environmentName}-secrets-${serviceName}`);
+  return boundedName(`${secretReaderRoleNamePrefix(environmentName, 'consumer')}${serviceName}`);
+}
+
+/** The two kinds of role that read application secrets: a consumer's secrets role, a secret's rotation function's role. */
+export type SecretReaderKind = 'consumer' | 'rotation';
+
+const SECRET_READER_INFIX: Record<SecretReaderKind, string> = { consumer: 'secrets', rotation: 'secret-rotation' };
+
+/**
+ * The name prefix every role of one kind of application-secret reader of an environment starts
+ * with, e.g. `saas-platform-prod-secrets-` (consumers) and `saas-platform-prod-secret-rotation-`
+ * (rotation functions). `serviceSecretsRoleName` and `secretRotationRoleName` build their names
+ * from it, and the audit trail's secret-read alarm admits successful reads by these prefixes only
+ * (lib/config/audit-rules.ts), so a new consumer or secret never edits the alarm. Neither prefix
+ * is a prefix of the other, and `boundedName` keeps it whole (checked here).
+ */
+export function secretReaderRoleNamePrefix(
+  environmentName: string,
+  kind: SecretReaderKind,
+  application: string = PLATFORM.application,
+): string {
+  const prefix = `${application}-${environmentName}-${SECRET_READER_INFIX[kind]}-`;
+  // boundedName keeps the first MAX - 9 characters; the prefix and one character of the name must fit.
+  if (prefix.length >= MAX_ROLE_NAME_LENGTH - 9) {
+    throw new Error(
+      `secret reader role prefix "${prefix}" is longer than ${MAX_ROLE_NAME_LENGTH - 10} characters; shorten the application or environment name`,
+    );
+  }
+  return prefix;
+}
+
+/**
+ * Name of the role of the rotation function of one application secret in an environment, e.g.
+ * `saas-platform-prod-secret-rotation-jwt-signing-key`. The Data stack creates it (it may read and
+ * write that secret only); the secret's resource policy admits it.
+ */
+export function secretRotationRoleName(environmentName: string, secretKey: string): string {
+  return boundedName(`${secretReaderRoleNamePrefix(environmentName, 'rotation')}${secretKey}`);
+}
+
+/**
+ * `sessionIssuer.arn` patterns (CloudTrail) of every role that may read the application secrets
+ * of an environment's account: its consumers' secrets roles and its rotation functions' roles, at
+ * the root path (teams' roles live under `TEAM_ROLE_PATH`, so they never match), e.g.
+ * `arn:aws:iam::111111111111:role/saas-platform-prod-secrets-*`.
+ */
+export function secretReaderRoleArnPatterns(environmentName: string, account: string): string[] {
+  return (['consumer', 'rotation'] as const).map(
+    (kind) => `arn:aws:iam::${account}:role/${secretReaderRoleNamePrefix(environmentName, kind)}*`,
+  );
 }
 
 /** ARN of that role. */

@@ -100,9 +100,16 @@ export function wafLogGroupName(environmentName: string, scope: WebAclScopeName)
   return `aws-waf-logs-${PLATFORM.application}-${environmentName}-${scope.toLowerCase()}`;
 }
 
+/**
+ * Key of the webhook signing secret under the environment's secrets (a platform secret: its
+ * readers are platform functions). No catalog secret's name may start with it (validated): the
+ * secret-read alarm tells application secrets from it by name.
+ */
+export const WEBHOOK_SIGNING_SECRET_KEY = 'webhook-signing-secret';
+
 /** Name of the Secrets Manager secret webhook senders sign with, e.g. `saas-platform/prod/webhook-signing-secret`. */
 export function webhookSigningSecretName(environmentName: string): string {
-  return secretsManagerName(environmentName, 'webhook-signing-secret');
+  return secretsManagerName(environmentName, WEBHOOK_SIGNING_SECRET_KEY);
 }
 
 /** Name of an environment's WebACL of one scope, e.g. `saas-platform-prod-regional` (the ALB's, named by the IngressClassParams). */

@@ -65,7 +65,16 @@ export function alarmNamePrefix(environmentName: string): string {
  * name; nothing in the cluster does (Alertmanager publishes to the topics instead).
  */
 export function pagerDutyRoutingKeySecretName(environmentName: string, tierName: string): string {
-  return secretsManagerName(environmentName, `alerting/pagerduty-${tierName}-routing-key`);
+  return `${alertingSecretNamePrefix(environmentName)}pagerduty-${tierName}-routing-key`;
+}
+
+/**
+ * Prefix of the alerting path's secrets (read by the router and the escalation, not by the
+ * cluster), e.g. `saas-platform/prod/alerting/`. Catalog secret keys have no `/`, so no
+ * application secret starts with it.
+ */
+export function alertingSecretNamePrefix(environmentName: string): string {
+  return secretsManagerName(environmentName, 'alerting/');
 }
 
 /**
@@ -73,7 +82,7 @@ export function pagerDutyRoutingKeySecretName(environmentName: string, tierName:
  * escalation reads whether an incident was acknowledged, e.g. `saas-platform/prod/alerting/pagerduty-api-token`.
  */
 export function pagerDutyApiTokenSecretName(environmentName: string): string {
-  return secretsManagerName(environmentName, 'alerting/pagerduty-api-token');
+  return `${alertingSecretNamePrefix(environmentName)}pagerduty-api-token`;
 }
 
 /** The log groups the CloudWatch observability add-on's Fluent Bit and agent write, by kind. */

@@ -445,7 +445,7 @@ export const ALARM_CATALOG = {
       'The audit metric filters publish 0 for every period without a matching event (their default value): no event is good news.',
   },
   'secret-read-by-non-owner': {
-    title: "An application secret's value was requested by a principal that is not one of its owners",
+    title: "A secret's value was refused to a caller, or an application secret's was given to a principal that is not one of its readers",
     unit: 'events in 5 minutes',
     per: 'environment account (the audit trail)',
     missingData: 'notBreaching',

@@ -4,6 +4,7 @@
  * e.g. `services.payment-service.scaling.minReplicas`; a problem that only one environment's
  * overrides cause is reported under that environment, e.g. `prod.services.web-api.scaling.minReplicas`.
  */
+import { WEBHOOK_SIGNING_SECRET_KEY } from './edge-names';
 import { matchesIngressPrefix } from './edge-routes';
 import { DEFAULT_WORKLOAD_NAMESPACE } from './naming';
 import { PLATFORM_RESOURCE_NAMES, PLATFORM_VARIABLES } from './platform-resources';
@@ -381,6 +382,11 @@ function checkSecrets(secrets: Obj, problems: ConfigProblem[], declaredAt: (name
     const site = declaredAt(name);
     const p = new Problems(problems, site ?? `secrets.${name}`);
     if (!SECRET_NAME.test(name)) p.add(site ? 'name' : '', 'is not a valid secret name; use lower-case letters, digits and dashes');
+    else if (name.startsWith(WEBHOOK_SIGNING_SECRET_KEY))
+      p.add(
+        site ? 'name' : '',
+        `starts with ${show(WEBHOOK_SIGNING_SECRET_KEY)}, the platform's webhook signing secret (read by its functions, not by services); choose another name`,
+      );
     if (!isObj(secret)) {
       p.add('', `${show(secret)} is not an object; give { description, properties? }`);
       continue;

@@ -29,6 +29,11 @@ export interface PlatformFunctionProps extends LogSettingsProps {
    */
   readonly functionName?: string;
   /**
+   * Name of the execution role, when something outside the stack names it (an alarm admitting it
+   * by name prefix). @default - generated
+   */
+  readonly roleName?: string;
+  /**
    * Configuration the handler reads from its environment variables (never secrets: pass a secret's ARN).
    * @default - none
    */
@@ -93,6 +98,7 @@ export class PlatformFunction extends Construct {
     });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      roleName: props.roleName,
       description: props.description,
     });
     this.logGroup.grantWrite(role);

@@ -19,6 +19,8 @@ export interface SigningKeyRotationProps extends LogSettingsProps {
   readonly scheduleExpression: string;
   /** Length of the rotation window that starts at the schedule (1..24 hours). */
   readonly windowHours: number;
+  /** Name of the rotation function's role (`secretRotationRoleName(env, key)`: the secret-read alarm admits it by prefix). */
+  readonly roleName: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export class SigningKeyRotation extends Construct {
       description: 'Rotates a token signing key pair: publishes the new public key (JWKS), then makes the pair current',
       timeout: Duration.seconds(30),
       environment: { JWKS_PARAMETER_NAME: props.jwksParameterName },
+      roleName: props.roleName,
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
     });

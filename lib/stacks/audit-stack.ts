@@ -2,7 +2,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { trailLogGroupName, trailName } from '../config/access-names';
-import { auditRules } from '../config/audit-rules';
+import { auditRules, SecretReadScope } from '../config/audit-rules';
 import { AUDIT_TRAIL_ACCESS_LOGS_PREFIX, auditTrailBucketName, kmsAliasName } from '../config/naming';
 import { AuditMetrics } from '../constructs/audit-metrics';
 import { AuditTrail } from '../constructs/audit-trail';
@@ -15,16 +15,16 @@ export interface AuditStackProps extends Omit<PlatformStackProps, 'stateful'> {
   readonly logsBucket: s3.IBucket;
   /** Name of the break-glass permission set (its sessions' roles are alarmed on). */
   readonly breakGlassPermissionSetName: string;
-  /** Secrets Manager name of each application secret -> the role names that may read it (reads by others are alarmed on). */
-  readonly secretOwners: Readonly<Record<string, readonly string[]>>;
+  /** Which secret reads are alarmed on (`secretReadScope(env, account)`); none without application secrets. */
+  readonly secretReads?: SecretReadScope;
 }
 
 /**
  * The account's audit (stateful: the trail's files are evidence): a multi-region CloudTrail trail,
  * write-once in S3 for `audit.trailRetentionDays` and in CloudWatch Logs for
  * `audit.cloudWatchRetentionDays`, and the metrics of the audit alarms on it (root use, console
- * sign-in without MFA, IAM policy changes, break-glass use, a secret read by a principal that is not
- * its owner); the alarms themselves are the Observability stack's, on the severity topics.
+ * sign-in without MFA, IAM policy changes, break-glass use, a secret read refused or made by a
+ * principal that is not one of the platform's secret readers); the alarms themselves are the Observability stack's, on the severity topics.
  */
 export class AuditStack extends PlatformStack {
   /** The trail, its bucket, key and log group. */
@@ -70,7 +70,7 @@ export class AuditStack extends PlatformStack {
       rules: auditRules({
         breakGlassRoleName: config.stateful.breakGlassRoleName,
         breakGlassPermissionSetName: props.breakGlassPermissionSetName,
-        secretOwners: props.secretOwners,
+        secretReads: props.secretReads,
       }),
     });
   }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -26,7 +26,7 @@ import {
   secretsManagerName,
   uploadsBucketName,
 } from '../config/naming';
-import { accessRoleArn, jwksParameterName, serviceSecretsRoleArn } from '../config/access-names';
+import { accessRoleArn, jwksParameterName, secretRotationRoleName, serviceSecretsRoleArn } from '../config/access-names';
 import { restoreCheckTableName } from '../config/backup';
 import { chaosTargetTag } from '../config/chaos';
 import { consumersOf, SecretConsumer } from '../config/secret-consumers';
@@ -342,6 +342,7 @@ export class DataStack extends PlatformStack {
           jwksParameterName: jwksParameterName(config.name, key),
           scheduleExpression: config.secrets.signingKeyRotation.scheduleExpression,
           windowHours: config.secrets.signingKeyRotation.windowHours,
+          roleName: secretRotationRoleName(config.name, key),
           logRetention: db.logRetentionDays,
           logRemovalPolicy: removalPolicy,
         });
@@ -359,6 +360,14 @@ export class DataStack extends PlatformStack {
       ]);
     }
     this.secretRotations = rotations;
+    // FOR ONE RELEASE: the Audit stacks deployed before the secret-read alarm matched readers by name
+    // prefix read each rotation role's name through this output (the weak reference CDK names
+    // Publish/Output{"Ref":...}); it stays until they are deployed with the new alarm, then goes.
+    for (const rotation of Object.values(rotations)) {
+      const role = rotation.handler.role.node.defaultChild as iam.CfnRole;
+      const publish = this.node.tryFindChild('Publish') ?? new Construct(this, 'Publish');
+      new CfnOutput(publish, `Output${JSON.stringify(this.resolve(role.ref))}`, { value: role.ref });
+    }
     // Deploy-time values the pods need, delivered by External Secrets from Parameter Store (never pasted).
     new ssm.StringParameter(this, 'DatabaseProxyEndpoint', {
       parameterName: databaseEndpointParameterName(config.name, 'proxy'),

@@ -6,6 +6,7 @@ import { EnvironmentConfig } from '../config/types';
 import { addPlatformGates } from '../policies/platform-gates';
 import { databaseUserName } from '../config/naming';
 import { secretConsumers } from '../config/secret-consumers';
+import { secretReadScope } from '../config/audit-rules';
 import { ServiceSpec } from '../config/service-catalog';
 import { EnvironmentAccess } from '../config/team';
 import { AccessStack } from '../stacks/access-stack';
@@ -14,9 +15,6 @@ import { BackupStack } from '../stacks/backup-stack';
 import { BackupVaultStack } from '../stacks/backup-vault-stack';
 import { ChaosStack, podDeletionService } from '../stacks/chaos-stack';
 import { DisasterRecoveryStack } from '../stacks/disaster-recovery-stack';
-import { serviceSecretsRoleName } from '../config/access-names';
-import { consumersOf } from '../config/secret-consumers';
-import { secretsManagerName } from '../config/naming';
 import { ClusterStack } from '../stacks/cluster-stack';
 import { DataReplicaStack } from '../stacks/data-replica-stack';
 import { CatalogSecret, DataStack } from '../stacks/data-stack';
@@ -139,16 +137,8 @@ export class SaasEnvironmentStage extends Stage {
       config,
       logsBucket: this.data.logsBucket,
       breakGlassPermissionSetName: access.permissionSetNames.breakGlass,
-      // A secret's owners: its consumers' secrets roles, and its rotation function.
-      secretOwners: Object.fromEntries(
-        Object.keys(applicationSecrets ?? {}).map((key) => [
-          secretsManagerName(config.name, key),
-          [
-            ...consumersOf(key, consumers).map((c) => serviceSecretsRoleName(config.name, c.name)),
-            ...(this.data.secretRotations[key] ? [this.data.secretRotations[key].handler.role.roleName] : []),
-          ],
-        ]),
-      ),
+      // One pattern for every secret and consumer: reader roles by their name prefixes (access-names.ts).
+      secretReads: Object.keys(applicationSecrets ?? {}).length > 0 ? secretReadScope(config.name, config.account) : undefined,
     });
     this.dns = new DnsStack(this, 'Dns', { config, zoneDelegation });
     const hostedZone = this.dns.hostedZone;

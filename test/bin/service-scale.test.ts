@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { buildApp } from '../../bin/app';
 import { catalogWithExtraServices } from '../../bin/bench-synth';
+import { FILTER_PATTERN_MAX_LENGTH } from '../../lib/config/audit-rules';
 import { ENVIRONMENTS } from '../../lib/config/environments';
 import { templateSize } from '../../lib/policies/rules/template-size';
 import { CDK_CONTEXT } from '../helpers';
@@ -49,6 +50,24 @@ describe(`the app with ${ADDED_SERVICES} more services`, () => {
   test("every template stays below 80% of CloudFormation's 1 MB limit (PLAT-SIZE1)", () => {
     const findings = stacks.flatMap((s) => templateSize(s.displayName, fs.statSync(s.templateFullPath).size) ?? []);
     expect(findings).toEqual([]);
+  });
+
+  test(`every metric filter fits CloudFormation's ${FILTER_PATTERN_MAX_LENGTH} characters (F3033), at most 100 per log group`, () => {
+    // the built-in validator is off here: this is its F3033, and CloudWatch Logs' quota of metric filters per log group
+    type Filter = { Type: string; Properties: { FilterPattern: string; LogGroupName: unknown } };
+    const filters = stacks.flatMap((s) =>
+      Object.values(s.template.Resources as Record<string, Filter>)
+        .filter((r) => r.Type === 'AWS::Logs::MetricFilter')
+        .map((r) => ({ stack: s.displayName, ...r.Properties })),
+    );
+    expect(filters.length).toBeGreaterThan(0);
+    expect(filters.filter((f) => f.FilterPattern.length > FILTER_PATTERN_MAX_LENGTH).map((f) => f.stack)).toEqual([]);
+    const perLogGroup = new Map<string, number>();
+    for (const f of filters) {
+      const key = `${f.stack} ${JSON.stringify(f.LogGroupName)}`;
+      perLogGroup.set(key, (perLogGroup.get(key) ?? 0) + 1);
+    }
+    expect([...perLogGroup].filter(([, n]) => n > 100)).toEqual([]);
   });
 
   test('the validation report (cdk-nag and the platform checks) is empty', () => {

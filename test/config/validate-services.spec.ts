@@ -356,6 +356,11 @@ describe('validateServices', () => {
 
   test.each<[string, unknown, string]>([
     ['secrets.Bad_Name', { description: 'x' }, 'secrets.Bad_Name: is not a valid secret name; use lower-case letters, digits and dashes'],
+    [
+      'secrets.webhook-signing-secret-v2',
+      { description: 'x' },
+      'secrets.webhook-signing-secret-v2: starts with "webhook-signing-secret", the platform\'s webhook signing secret (read by its functions, not by services); choose another name',
+    ],
     ['secrets.stripe', { description: '' }, 'secrets.stripe.description: "" is not valid; say what the secret holds'],
     ['secrets.stripe', 'key', 'secrets.stripe: "key" is not an object; give { description, properties? }'],
     [

@@ -1,11 +1,31 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { serviceSecretsRoleName, trailLogGroupName, trailName } from '../../lib/config/access-names';
-import { auditRules, CONSOLE_WITHOUT_MFA_PATTERN, IAM_POLICY_CHANGE_EVENTS, ROOT_USE_PATTERN } from '../../lib/config/audit-rules';
+import {
+  accessRoleName,
+  MAX_ROLE_NAME_LENGTH,
+  secretReaderRoleNamePrefix,
+  secretRotationRoleName,
+  serviceSecretsRoleArn,
+  serviceSecretsRoleName,
+  TEAM_ROLE_PATH,
+  trailLogGroupName,
+  trailName,
+} from '../../lib/config/access-names';
+import {
+  auditRules,
+  CONSOLE_WITHOUT_MFA_PATTERN,
+  FILTER_PATTERN_MAX_LENGTH,
+  IAM_POLICY_CHANGE_EVENTS,
+  ROOT_USE_PATTERN,
+  secretReadScope,
+} from '../../lib/config/audit-rules';
+import { webhookSigningSecretName } from '../../lib/config/edge-names';
 import { auditTrailBucketName, kmsAliasName, secretsManagerName } from '../../lib/config/naming';
+import { pagerDutyApiTokenSecretName } from '../../lib/config/observability-names';
 import { consumersOf, secretConsumers } from '../../lib/config/secret-consumers';
 import { SECRETS, servicesFor } from '../../lib/config/service-catalog';
 import { TEAM } from '../../lib/config/team';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
+import { filterMatches, MISSING_FIELD, roleIdentity, secretRead } from '../config/filter-pattern';
 
 describe('AuditStack', () => {
   const { stage, template } = synthesizedApp();
@@ -90,7 +110,7 @@ describe('AuditStack', () => {
       const rules = auditRules({
         breakGlassRoleName: config.stateful.breakGlassRoleName,
         breakGlassPermissionSetName: TEAM.permissionSets.breakGlass.name,
-        secretOwners: Object.fromEntries(Object.keys(SECRETS).map((key) => [secretsManagerName(name, key), []])),
+        secretReads: secretReadScope(name, config.account),
       });
       expect([...new Set(metrics.map((m) => m.MetricName))]).toEqual(rules.map((r) => r.id));
       for (const m of metrics)
@@ -107,40 +127,129 @@ describe('AuditStack', () => {
     },
   );
 
-  test.each(EACH_ENV)("%s: a read of a secret alarms unless the reader is one of the secret's owners", (name) => {
-    const filters = Object.values(audit(name).findResources('AWS::Logs::MetricFilter'))
-      .map((f) => f.Properties)
-      .filter((f) => f.MetricTransformations[0].MetricName === 'SecretReadByNonOwner')
-      .map((f) => JSON.stringify(f.FilterPattern));
+  describe.each(EACH_ENV)('%s: the secret-read alarm (one pattern, evaluated on CloudTrail events)', (name, config) => {
+    const pattern = () => {
+      const filters = Object.values(audit(name).findResources('AWS::Logs::MetricFilter'))
+        .map((f) => f.Properties)
+        .filter((f) => f.MetricTransformations[0].MetricName === 'SecretReadByNonOwner');
+      expect(filters).toHaveLength(1);
+      return filters[0].FilterPattern as string;
+    };
+    const { account, region } = config;
     const consumers = secretConsumers(servicesFor(name));
-    expect(filters).toHaveLength(Object.keys(SECRETS).length);
-    for (const key of Object.keys(SECRETS)) {
-      const filter = filters.find((f) => f.includes(`*${secretsManagerName(name, key)}*`))!;
-      expect(filter).toBeDefined();
-      for (const c of consumersOf(key, consumers)) expect(filter).toContain(`!= \\"${serviceSecretsRoleName(name, c.name)}\\"`);
-      for (const c of consumers.filter((x) => !x.secrets.includes(key))) expect(filter).not.toContain(serviceSecretsRoleName(name, c.name));
-      // the rotation function reads the signing key: its role (a reference, resolved at deploy) is an owner too
-      if (SECRETS[key].rotation) expect(filter).toContain('Fn::GetStackOutput');
-    }
+    const role = (roleName: string, acct = account, path = '/') => roleIdentity(`arn:aws:iam::${acct}:role${path}${roleName}`);
+    const ids = (secretName: string) => [secretName, `arn:aws:secretsmanager:${region}:${account}:secret:${secretName}-AbCdEf`];
+    // the role the Data stack made for the rotation of that secret, by the name the alarm admits
+    const rotationRole = (key: string) => {
+      template(stage(name).data).hasResourceProperties('AWS::IAM::Role', { RoleName: secretRotationRoleName(name, key) });
+      return secretRotationRoleName(name, key);
+    };
+
+    test.each(MISSING_FIELD)('its own readers read quietly; anyone else, or a refused read, alarms (missing fields: %s)', (missing) => {
+      const alarms = (event: object) => filterMatches(pattern(), event, missing);
+      for (const key of Object.keys(SECRETS)) {
+        for (const secretId of ids(secretsManagerName(name, key))) {
+          const owners = [
+            ...consumersOf(key, consumers).map((c) => serviceSecretsRoleName(name, c.name)),
+            ...(SECRETS[key].rotation ? [rotationRole(key)] : []),
+          ];
+          for (const owner of owners) {
+            expect(alarms(secretRead(secretId, role(owner)))).toBe(false);
+            // throttling and the like are the owner's operational errors, not an intrusion
+            expect(alarms(secretRead(secretId, role(owner), 'ThrottlingException'))).toBe(false);
+          }
+          // another consumer's role (IAM and the resource policy refuse it), or any other caller refused
+          for (const other of consumers.filter((c) => !c.secrets.includes(key))) {
+            expect(alarms(secretRead(secretId, role(serviceSecretsRoleName(name, other.name)), 'AccessDenied'))).toBe(true);
+          }
+          expect(alarms(secretRead(secretId, role(serviceSecretsRoleName(name, 'not-a-consumer')), 'AccessDeniedException'))).toBe(true);
+          // succeeded, and not one of the platform's secret readers
+          const strangers = [
+            { type: 'Root', arn: `arn:aws:iam::${account}:root`, accountId: account },
+            { type: 'IAMUser', arn: `arn:aws:iam::${account}:user/someone`, userName: 'someone', accountId: account },
+            role(accessRoleName(config, 'breakGlass')),
+            role(accessRoleName(config, 'admin')),
+            // a team's role named like a consumer's (teams create roles under their path only)
+            role(serviceSecretsRoleName(name, 'evil'), account, TEAM_ROLE_PATH),
+            // a consumer's name in another account
+            role(serviceSecretsRoleName(name, 'evil'), '999999999999'),
+          ];
+          for (const who of strangers) expect(alarms(secretRead(secretId, who))).toBe(true);
+        }
+      }
+      // not a read of a value
+      expect(alarms({ ...secretRead(secretsManagerName(name, 'x'), { type: 'Root' }), eventName: 'DescribeSecret' })).toBe(false);
+    });
+
+    test.each(MISSING_FIELD)(
+      "the platform's own secrets: their functions read quietly; a refused read alarms (missing fields: %s)",
+      (missing) => {
+        const alarms = (event: object) => filterMatches(pattern(), event, missing);
+        const router = role('ObservabilityRouterHandlerRole1A2B3C4D-AbCdEfGh');
+        for (const secretName of [pagerDutyApiTokenSecretName(name), webhookSigningSecretName(name)]) {
+          for (const secretId of ids(secretName)) {
+            expect(alarms(secretRead(secretId, router))).toBe(false);
+            expect(alarms(secretRead(secretId, router, 'AccessDenied'))).toBe(true);
+          }
+        }
+      },
+    );
   });
 });
 
 describe('auditRules', () => {
-  test('a secret nobody reads alarms on every read; owners are excluded by their role name', () => {
-    const rules = auditRules({
-      breakGlassRoleName: 'BreakGlassAdmin',
-      breakGlassPermissionSetName: 'PlatformBreakGlass',
-      secretOwners: { 'app/dev/unused': [], 'app/dev/key': ['role-a', 'role-b'] },
-    });
-    const reads = rules.find((r) => r.id === 'SecretReadByNonOwner')!.patterns;
-    expect(reads).toEqual([
-      '{ ($.eventSource = "secretsmanager.amazonaws.com") && ($.eventName = "GetSecretValue") && ($.requestParameters.secretId = "*app/dev/unused*") }',
-      '{ ($.eventSource = "secretsmanager.amazonaws.com") && ($.eventName = "GetSecretValue") && ($.requestParameters.secretId = "*app/dev/key*") && (($.userIdentity.type != "AssumedRole") || (($.userIdentity.sessionContext.sessionIssuer.userName != "role-a") && ($.userIdentity.sessionContext.sessionIssuer.userName != "role-b"))) }',
-    ]);
-  });
+  const inputs = { breakGlassRoleName: 'BreakGlassAdmin', breakGlassPermissionSetName: 'PlatformBreakGlass' };
 
   test('no secrets, no secret rule', () => {
-    const rules = auditRules({ breakGlassRoleName: 'B', breakGlassPermissionSetName: 'P', secretOwners: {} });
+    const rules = auditRules(inputs);
     expect(rules.map((r) => r.id)).toEqual(['RootUse', 'ConsoleSignInWithoutMfa', 'IamPolicyChanges', 'BreakGlassUse']);
+  });
+
+  // A fixture catalog of `count` services, each with a secret of its own that also rotates, with
+  // the longest names validation allows (service 40, secret 64 characters; environment 16).
+  const environment = 'e234567890123456';
+  const account = '123456789012';
+  const fixture = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      name: `svc-${i}-`.padEnd(40, 'x'),
+      secret: `secret-${i}-`.padEnd(64, 'y'),
+    }));
+
+  test.each([0, 50, 200])(
+    "+%i secrets and consumers: one pattern of the same size, under CloudWatch Logs' limit; every reader is admitted, no one else",
+    (count) => {
+      // GIVEN a catalog of that many secrets, each with its own consumer and rotation function
+      const services = fixture(count);
+      // WHEN the rules are made
+      const rules = auditRules({ ...inputs, secretReads: secretReadScope(environment, account) });
+      const reads = rules.find((r) => r.id === 'SecretReadByNonOwner')!.patterns;
+      // THEN one filter (of the log group's 100), the same for every catalog size, within the length CloudFormation allows
+      expect(reads).toHaveLength(1);
+      expect(reads[0]).toBe(auditRules({ ...inputs, secretReads: secretReadScope(environment, account) }).at(-1)!.patterns[0]);
+      expect(reads[0].length).toBeLessThanOrEqual(FILTER_PATTERN_MAX_LENGTH);
+      const consumerArn = (service: string) => serviceSecretsRoleArn(environment, account, service);
+      for (const [i, { name: service, secret }] of services.entries()) {
+        const secretId = secretsManagerName(environment, secret);
+        for (const missing of MISSING_FIELD) {
+          expect(filterMatches(reads[0], secretRead(secretId, roleIdentity(consumerArn(service))), missing)).toBe(false);
+          const rotation = `arn:aws:iam::${account}:role/${secretRotationRoleName(environment, secret)}`;
+          expect(filterMatches(reads[0], secretRead(secretId, roleIdentity(rotation)), missing)).toBe(false);
+          const neighbour = consumerArn(services[(i + 1) % services.length].name);
+          expect(filterMatches(reads[0], secretRead(secretId, roleIdentity(neighbour), 'AccessDenied'), missing)).toBe(true);
+          expect(filterMatches(reads[0], secretRead(secretId, { type: 'Root' }), missing)).toBe(true);
+        }
+      }
+    },
+  );
+
+  test('a role name kept whole by boundedName keeps its reader prefix; a prefix that would not survive is refused', () => {
+    // GIVEN a service name long enough to be shortened with a hash
+    const long = 'a'.repeat(60);
+    // THEN the shortened role name still starts with the prefix the alarm admits
+    expect(serviceSecretsRoleName('prod', long).startsWith(secretReaderRoleNamePrefix('prod', 'consumer'))).toBe(true);
+    expect(serviceSecretsRoleName('prod', long)).toHaveLength(MAX_ROLE_NAME_LENGTH);
+    expect(() => secretReaderRoleNamePrefix('prod', 'rotation', 'a'.repeat(40))).toThrow(
+      `secret reader role prefix "${'a'.repeat(40)}-prod-secret-rotation-" is longer than 54 characters; shorten the application or environment name`,
+    );
   });
 });

@@ -21,7 +21,7 @@ import {
   webAclMetricName,
 } from '../../lib/config/observability-names';
 import { SECRETS, servicesFor } from '../../lib/config/service-catalog';
-import { auditRules } from '../../lib/config/audit-rules';
+import { auditRules, secretReadScope } from '../../lib/config/audit-rules';
 import { EnvironmentConfig, Severity } from '../../lib/config/types';
 import { APPLICATION_ERRORS_METRIC } from '../../lib/stacks/observability-stack';
 import { EACH_ENV, synthesizedApp } from '../app-fixture';
@@ -218,8 +218,8 @@ function expectedAlarms(config: EnvironmentConfig) {
   }
   // the audit trail's rules (Audit stack metric filters), one alarm kind each; the secret rule when the catalog has secrets
   const auditNamespace = `${config.tags.Application}/${config.name}/audit`;
-  const secretOwners = Object.fromEntries(Object.keys(SECRETS).map((key) => [key, []]));
-  for (const rule of auditRules({ breakGlassRoleName: 'b', breakGlassPermissionSetName: 'p', secretOwners })) {
+  const secretReads = Object.keys(SECRETS).length > 0 ? secretReadScope(config.name, config.account) : undefined;
+  for (const rule of auditRules({ breakGlassRoleName: 'b', breakGlassPermissionSetName: 'p', secretReads })) {
     rows.push({ id: rule.alarmId, check: single(auditNamespace, rule.id, 'Sum') });
   }
   return rows.flatMap((row) =>
