@@ -98,7 +98,14 @@ export class ResourceSpecification implements ReplacementRules {
   }
 
   private database(): SpecDatabase {
-    this.db ??= loadAwsServiceSpecSync();
+    this.db ??= specDatabase();
     return this.db;
   }
+}
+
+let loaded: SpecDatabase | undefined;
+/** The resource specification, loaded once per process (~0.5 s: it is read and unzipped whole; it never changes). */
+function specDatabase(): SpecDatabase {
+  loaded ??= loadAwsServiceSpecSync();
+  return loaded;
 }

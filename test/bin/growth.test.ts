@@ -5,6 +5,7 @@ import { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { buildApp } from '../../bin/app';
 import { synthManifests } from '../../cdk8s/main';
 import { ENVIRONMENTS, staging } from '../../lib/config/environments';
+import { imageProjectName } from '../../lib/config/delivery';
 import { secretsManagerName } from '../../lib/config/naming';
 import { PLATFORM } from '../../lib/config/platform';
 import { normalizeCatalog, SERVICE_CATALOG_SOURCE, ServiceCatalogSource } from '../../lib/config/service-catalog';
@@ -81,6 +82,15 @@ describe('adding a service and an environment', () => {
     expect(repositories).toEqual(expect.arrayContaining([expect.stringContaining(NEW_SERVICE)]));
     const associations = resourcesOf(grown('Qa/Cluster'), 'AWS::EKS::PodIdentityAssociation').map((r) => r.Properties?.ServiceAccount);
     expect(associations).toContain(NEW_SERVICE);
+  });
+
+  test('the new service is a new image project: the delivery stack builds, scans and signs its image', () => {
+    const project = resourcesOf(grown('Tooling/Delivery'), 'AWS::CodeBuild::Project').find(
+      (p) => p.Properties?.Name === imageProjectName(NEW_SERVICE),
+    );
+    expect(JSON.parse((project?.Properties?.Source as { BuildSpec: string }).BuildSpec).phases.build.commands).toEqual([
+      `npm run image -- --service ${NEW_SERVICE} --execute --output image.json`,
+    ]);
   });
 
   test('nothing stateful the platform already had changes its logical ID (no replacement)', () => {
