@@ -69,29 +69,48 @@ export function modulesReference(root: string = ROOT, cacheDir: string = CACHE_D
 /** Where generated references are kept, by the hash of what they were made from. */
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'docs-modules');
 
-/** What TypeDoc may read to make the reference; a change to any of them makes a new one. */
-export const REFERENCE_INPUTS = {
-  folders: ['bin', 'lib', 'cdk8s'],
-  files: ['tsconfig.json', 'package-lock.json'],
-};
+/** The generator's own files, the tsconfig and the lock file (the versions of TypeDoc, its plugin and every type package). */
+export const GENERATOR_INPUTS = [
+  'bin/docs-modules.ts',
+  'bin/typedoc-modules.mjs',
+  'lib/docs/markdown.ts',
+  'tsconfig.json',
+  'package-lock.json',
+];
+
+/** A relative module specifier in an import, export, `import()` or `require()`. */
+const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
 /**
- * The hash of everything the reference is made from: every TypeScript and script file of ours that
- * TypeDoc or the generator may read (the module files, what they import, the generator itself),
- * the tsconfig and the locked versions of TypeDoc, its plugin and every type package. The same
+ * The files of ours TypeDoc reads: the entry points and every file they import, transitively
+ * (type-only imports and re-exports included), relative to `root`, sorted. A file no module
+ * reaches (a stack, the review, a test) does not change the reference.
+ */
+export function referenceSources(root: string = ROOT): string[] {
+  const seen = new Set<string>();
+  const queue = moduleEntryPoints(root);
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, specifier] of fs.readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) {
+      const base = path.resolve(path.dirname(file), specifier);
+      const found = [base, `${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
+      if (found) queue.push(found);
+    }
+  }
+  return [...seen].map((f) => path.relative(root, f)).sort();
+}
+
+/**
+ * The hash of everything the reference is made from: the module files and what they import
+ * (`referenceSources`), the generator, the tsconfig and the locked dependency versions. The same
  * inputs make the same pages, so a reference generated once is reused until one of them changes
  * (TypeDoc takes ~8 s, most of `npm run docs` and of the docs test).
  */
 export function referenceInputsHash(root: string = ROOT): string {
   const hash = createHash('sha256');
-  const files = [
-    ...REFERENCE_INPUTS.folders.flatMap((folder) =>
-      filesBelow(path.join(root, folder))
-        .filter((f) => /\.(ts|mjs)$/.test(f) && !f.split(path.sep).includes('node_modules'))
-        .map((f) => path.join(folder, f)),
-    ),
-    ...REFERENCE_INPUTS.files.filter((f) => fs.existsSync(path.join(root, f))),
-  ];
+  const files = [...GENERATOR_INPUTS.filter((f) => fs.existsSync(path.join(root, f))), ...referenceSources(root)];
   for (const file of files) {
     hash.update(`${file.split(path.sep).join('/')}\0`);
     hash.update(fs.readFileSync(path.join(root, file)));

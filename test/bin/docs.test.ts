@@ -53,15 +53,18 @@ describe('generated docs (run `npm run docs` when one of these fails)', () => {
       fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
       fs.writeFileSync(path.join(root, file), text);
     };
-    write('lib/constructs/queue.ts', '/** A queue. */ export class Queue {}');
-    write('lib/config/types.ts', 'export interface Size { readonly gib: number }');
+    write('lib/constructs/queue.ts', "import type { Size } from '../config/types';\n/** A queue. */ export class Queue { size?: Size }");
+    write('lib/config/types.ts', "export * from './units';\nexport interface Size { readonly gib: number }");
+    write('lib/config/units.ts', 'export type Gib = number;');
+    fs.mkdirSync(path.join(root, 'cdk8s', 'constructs'), { recursive: true });
     write('tsconfig.json', '{}');
     write('package-lock.json', '{"packages": {"node_modules/typedoc": {"version": "0.28.20"}}}');
     afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
     test.each([
       ['a module file', 'lib/constructs/queue.ts', '/** Two queues. */ export class Queue {}'],
-      ['a file a module imports', 'lib/config/types.ts', 'export interface Size { readonly mib: number }'],
+      ['a file a module imports', 'lib/config/types.ts', "export * from './units';\nexport interface Size { readonly mib: number }"],
+      ['a file that file re-exports', 'lib/config/units.ts', 'export type Mib = number;'],
       ['a new file', 'cdk8s/constructs/job.ts', 'export class Job {}'],
       ['the generator', 'bin/typedoc-modules.mjs', 'export {}'],
       ['the tsconfig', 'tsconfig.json', '{"compilerOptions": {}}'],
@@ -76,11 +79,14 @@ describe('generated docs (run `npm run docs` when one of these fails)', () => {
       expect(referenceInputsHash(root)).toBe(before);
     });
 
-    test('files that are not inputs (tests, docs, dependencies) leave it as it is', () => {
+    test('files no module reaches (stacks, the app, tests, docs, dependencies) leave it as it is', () => {
       const before = referenceInputsHash(root);
       write('test/queue.test.ts', 'test("x", () => undefined);');
       write('docs/modules.md', '# changed');
       write('lib/node_modules/x/index.ts', 'export {}');
+      write('lib/stacks/queue-stack.ts', "import { Queue } from '../constructs/queue';");
+      write('lib/config/unused.ts', 'export const unused = 1;');
+      write('bin/app.ts', "import '../lib/stacks/queue-stack';");
       expect(referenceInputsHash(root)).toBe(before);
     });
 
