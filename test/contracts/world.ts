@@ -8,6 +8,7 @@
  * ARN a caller uses can be compared (and simulated) as strings.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -48,12 +49,32 @@ export interface World {
   /** Kubernetes documents per environment name. */
   readonly manifests: Readonly<Record<string, readonly KubeDocument[]>>;
   readonly environments: readonly EnvironmentConfig[];
+  /**
+   * What the synth's validation found: one report per plugin (cdk-nag, PlatformChecks, the built-in
+   * CloudFormation validator) with its unacknowledged violations. Only `world()` sets it;
+   * test/bin/app.test.ts requires every report to be empty.
+   */
+  readonly validation?: readonly ValidationReport[];
+  /** Context lookups any stage asked for (a synth offline must ask for none). Only `world()` sets it. */
+  readonly missingContext?: readonly unknown[];
+}
+
+/** One plugin's part of the validation report, its acknowledged findings left out. */
+export interface ValidationReport {
+  readonly pluginName: string;
+  readonly pluginVersion?: string;
+  readonly conclusion: string;
+  readonly violations: readonly unknown[];
 }
 
 let cached: World | undefined;
 
 /**
- * The whole platform, synthesized (cdk-nag and the platform checks run, and throw on a finding).
+ * The whole platform, synthesized with every gate: cdk-nag, the platform checks and the built-in
+ * CloudFormation validator (its results kept per template, lib/policies/cached-cfn-validation.ts:
+ * in a working tree it validates only templates that changed). Findings do not stop the synth: they
+ * are in `validation`, which test/bin/app.test.ts requires to be empty (one failing test names
+ * them, instead of every test that reads the world failing).
  * Once per test file, and once per jest run where the global setup gives a folder to share it in
  * (`PLATFORM_TEST_WORLD_DIR`, fresh every run): the first test file to get here writes it, the
  * others of the run read it.
@@ -65,7 +86,21 @@ export function world(): World {
     cached = { ...JSON.parse(fs.readFileSync(shared, 'utf8')), environments: ENVIRONMENTS };
     return cached!;
   }
-  const assembly: CloudAssembly = buildApp(ENVIRONMENTS, TEST_APP_PROPS).synth();
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-world-out-'));
+  const assembly: CloudAssembly = buildApp(ENVIRONMENTS, {
+    ...TEST_APP_PROPS,
+    context: { ...TEST_APP_PROPS.context, '@aws-cdk/core:failSynthOnValidationErrors': false },
+    builtinCloudFormationValidation: true,
+    outdir,
+  }).synth();
+  const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: ValidationReport[] };
+  const validation = report.pluginReports.map(({ pluginName, pluginVersion, conclusion, violations }) => ({
+    pluginName,
+    pluginVersion,
+    conclusion,
+    violations,
+  }));
+  const missingContext = assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.manifest.missing ?? []);
   const stacks = assembly.nestedAssemblies.flatMap((nested) =>
     nested.nestedAssembly.stacks.map((s) => ({
       path: s.hierarchicalId,
@@ -83,10 +118,11 @@ export function world(): World {
   if (shared) {
     // written whole, then renamed: a test file never reads half of it (two first writers write the same)
     const partial = `${shared}.${process.pid}`;
-    fs.writeFileSync(partial, JSON.stringify({ stacks, manifests }));
+    fs.writeFileSync(partial, JSON.stringify({ stacks, manifests, validation, missingContext }));
     fs.renameSync(partial, shared);
   }
-  cached = { stacks, manifests, environments: ENVIRONMENTS };
+  fs.rmSync(outdir, { recursive: true, force: true });
+  cached = { stacks, manifests, environments: ENVIRONMENTS, validation, missingContext };
   return cached;
 }
 
