@@ -4,11 +4,11 @@
  * interfaces with every field's description and `@default`). Part of `npm run docs`.
  */
 import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { generatedHeader, table } from '../lib/docs/markdown';
+import { hashOfFiles, importClosure, keptByHash } from './input-hash';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -55,15 +55,7 @@ interface ModuleSummary {
  * relative to the repository root. Reused from `cacheDir` while `referenceInputsHash` is unchanged.
  */
 export function modulesReference(root: string = ROOT, cacheDir: string = CACHE_DIR): Map<string, string> {
-  const cached = path.join(cacheDir, `${referenceInputsHash(root)}.json`);
-  if (fs.existsSync(cached)) return new Map(JSON.parse(fs.readFileSync(cached, 'utf8')) as [string, string][]);
-  const pages = generateReference(root);
-  // Only the newest entry is kept; written whole, then renamed (two runs at once write the same).
-  fs.rmSync(cacheDir, { recursive: true, force: true });
-  fs.mkdirSync(cacheDir, { recursive: true });
-  fs.writeFileSync(`${cached}.${process.pid}`, JSON.stringify([...pages]));
-  fs.renameSync(`${cached}.${process.pid}`, cached);
-  return pages;
+  return new Map(keptByHash(cacheDir, referenceInputsHash(root), () => [...generateReference(root)]));
 }
 
 /** Where generated references are kept, by the hash of what they were made from. */
@@ -78,28 +70,13 @@ export const GENERATOR_INPUTS = [
   'package-lock.json',
 ];
 
-/** A relative module specifier in an import, export, `import()` or `require()`. */
-const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
-
 /**
  * The files of ours TypeDoc reads: the entry points and every file they import, transitively
  * (type-only imports and re-exports included), relative to `root`, sorted. A file no module
  * reaches (a stack, the review, a test) does not change the reference.
  */
 export function referenceSources(root: string = ROOT): string[] {
-  const seen = new Set<string>();
-  const queue = moduleEntryPoints(root);
-  while (queue.length > 0) {
-    const file = queue.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    for (const [, specifier] of fs.readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) {
-      const base = path.resolve(path.dirname(file), specifier);
-      const found = [base, `${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f) && fs.statSync(f).isFile());
-      if (found) queue.push(found);
-    }
-  }
-  return [...seen].map((f) => path.relative(root, f)).sort();
+  return importClosure(root, moduleEntryPoints(root));
 }
 
 /**
@@ -109,14 +86,7 @@ export function referenceSources(root: string = ROOT): string[] {
  * (TypeDoc takes ~8 s, most of `npm run docs` and of the docs test).
  */
 export function referenceInputsHash(root: string = ROOT): string {
-  const hash = createHash('sha256');
-  const files = [...GENERATOR_INPUTS.filter((f) => fs.existsSync(path.join(root, f))), ...referenceSources(root)];
-  for (const file of files) {
-    hash.update(`${file.split(path.sep).join('/')}\0`);
-    hash.update(fs.readFileSync(path.join(root, file)));
-    hash.update('\0');
-  }
-  return hash.digest('hex');
+  return hashOfFiles(root, [...GENERATOR_INPUTS, ...referenceSources(root)]);
 }
 
 /** Run TypeDoc and make the pages (no cache). */

@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { InstanceSize } from 'aws-cdk-lib/aws-ec2';
 import { createGenerator } from 'ts-json-schema-generator';
+import { hashOfFiles, importClosure, keptByHash } from './input-hash';
 import { NODE_FAMILIES } from '../lib/config/instance-types';
 
 const ROOT = path.join(__dirname, '..');
@@ -105,7 +106,30 @@ export function nodeInstanceTypes(): Json {
 }
 
 /** The generated files, by file name: the environments list `PLATFORM_CONFIG_FILE` holds, and the service catalog as written. */
-export function schemas(pins = true): Record<string, Json> {
+export function schemas(pins = true, cacheDir: string = CACHE_DIR): Record<string, Json> {
+  return {
+    ...keptByHash(cacheDir, typeSchemasHash(), typeSchemas),
+    ...(pins ? { 'rds-instance-classes.json': rdsInstanceClasses(), 'node-instance-types.json': nodeInstanceTypes() } : {}),
+  };
+}
+
+/** The types the schemas are generated from. */
+const SCHEMA_TYPES = ['lib/config/types.ts', 'lib/config/service-catalog.ts', 'lib/config/team.ts'];
+
+/** Where generated schemas are kept, by the hash of what they were made from. */
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'config-schemas');
+
+/**
+ * The hash of what the type schemas are made from: the type files and every file they import, the
+ * generator, the tsconfig and the locked versions (ts-json-schema-generator builds a TypeScript
+ * program: ~3 s; the same inputs make the same schemas).
+ */
+export function typeSchemasHash(root: string = ROOT): string {
+  return hashOfFiles(root, ['bin/schema.ts', 'tsconfig.json', 'package-lock.json', ...importClosure(root, SCHEMA_TYPES)]);
+}
+
+/** The schemas of the config types (no pins). */
+function typeSchemas(): Record<string, Json> {
   const environment = generate('lib/config/types.ts', 'EnvironmentConfig');
   return {
     'environments.schema.json': {
@@ -118,7 +142,6 @@ export function schemas(pins = true): Record<string, Json> {
     },
     'service-catalog.schema.json': generate('lib/config/service-catalog.ts', 'ServiceCatalogSource'),
     'team.schema.json': generate('lib/config/team.ts', 'TeamRoster'),
-    ...(pins ? { 'rds-instance-classes.json': rdsInstanceClasses(), 'node-instance-types.json': nodeInstanceTypes() } : {}),
   };
 }
 

@@ -76,11 +76,11 @@ describe('test tooling', () => {
     [true, false, true, 1],
     [true, true, false, 1],
   ])(
-    'npm test (lint %s, type-check %s, jest %s) exits %i: the type check runs beside jest and still fails the run',
+    'npm test (lint %s, type-check %s, jest %s) exits %i: lint and the type check run beside jest and still fail the run',
     (lint, types, jest, code) => {
       // GIVEN the test script with each step replaced by one that passes or fails
       const script = scripts.test
-        .replace('npm run lint', String(lint))
+        .replace('npm run --silent lint', String(lint))
         .replace('npm run --silent typecheck', String(types))
         .replace('jest --ci', String(jest));
       expect(script).not.toMatch(/npm|jest/);
