@@ -12,6 +12,9 @@ import { normalizeCatalog, SERVICE_CATALOG_SOURCE, ServiceCatalogSource } from '
 import { TEAM } from '../../lib/config/team';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { world } from '../contracts/world';
+import { catalogWithExtraServices } from '../../bin/bench-synth';
+import { FILTER_PATTERN_MAX_LENGTH } from '../../lib/config/audit-rules';
+import { templateSize } from '../../lib/policies/rules/template-size';
 import { TEST_APP_PROPS } from '../helpers';
 
 /**
@@ -21,7 +24,22 @@ import { TEST_APP_PROPS } from '../helpers';
  * every gate (cdk-nag, PlatformChecks) and the manifests pass every manifest rule; nothing the
  * platform already had is replaced. No other test needs an edit for such a change: they derive
  * from the catalog and the environments (`npm run test:update` rewrites the snapshots and pins).
+ *
+ * The same synth carries 60 generated services too (the way `npm run bench` generates them): every
+ * stack stays under a resource budget, every template under CloudFormation's size limit, every
+ * metric filter under its length limit. Not timed: `npm run bench` measures the cost.
  */
+
+/**
+ * Generated services on top of the grown catalog (the scale tests): 65 services in all. Known limit:
+ * at 66, the RDS Proxy role's one `rds-db:connect` ARN per service user outgrows its inline policy,
+ * the CDK moves statements into an overflow managed policy, and cdk-nag's AwsSolutions-IAM5 throws
+ * on it ("Rule threw an error during validation"): synth fails (docs/troubleshooting/common-issues.md).
+ */
+const ADDED_SERVICES = 59;
+/** Resources per stack: CloudFormation allows 500; the rest is headroom for what a stack gains in review. */
+const RESOURCE_BUDGET = 400;
+
 describe('adding a service and an environment', () => {
   const base = SERVICE_CATALOG_SOURCE.services.find((s) => s.name === 'worker')!;
   const NEW_SERVICE = 'search-indexer';
@@ -50,8 +68,20 @@ describe('adding a service and an environment', () => {
   const environments = [...ENVIRONMENTS, qa];
   const team = { ...TEAM, access: { ...TEAM.access, qa: TEAM.access.staging } };
 
-  // One synth of the grown app (gates on, the built-in validator off as in every unit test).
-  const assembly = buildApp(environments, TEST_APP_PROPS, catalog, PLATFORM.pipeline, team).synth();
+  // One synth of the grown app (gates on, the built-in validator off as in every unit test), shared
+  // with the scale tests below: the new service, the new environment and 60 generated services.
+  // Findings are read from the report instead of stopping the synth.
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'growth-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  const grownCatalog = catalogWithExtraServices(ADDED_SERVICES, normalizeCatalog(catalog));
+  const assembly = buildApp(
+    environments,
+    { ...TEST_APP_PROPS, context: { ...TEST_APP_PROPS.context, '@aws-cdk/core:failSynthOnValidationErrors': false }, outdir },
+    grownCatalog,
+    PLATFORM.pipeline,
+    team,
+  ).synth();
+  const allStacks = assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.stacks);
   const stacks = (stageName: string): CloudFormationStackArtifact[] =>
     assembly.nestedAssemblies.find((n) => n.nestedAssembly.directory.endsWith(`assembly-${stageName}`))?.nestedAssembly.stacks ?? [];
   const grown = (stagePath: string) => {
@@ -63,7 +93,12 @@ describe('adding a service and an environment', () => {
   const resourcesOf = (template: ReturnType<typeof grown>, type: string) =>
     Object.values(template.Resources).filter((r) => r.Type === type);
 
-  test('the grown catalog and environments pass validation and every gate (the synth above threw otherwise)', () => {
+  test('the validation report (cdk-nag and the platform checks) is empty', () => {
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
+  });
+
+  test('the grown catalog and environments pass validation and every gate', () => {
     // THEN the new environment is a stage with the same stacks as its tier's model
     const idsOf = (stage: string) => stacks(stage).map((s) => s.hierarchicalId.split('/')[1]);
     expect(idsOf('Qa').sort()).toEqual(idsOf('Staging').sort());
@@ -114,15 +149,55 @@ describe('adding a service and an environment', () => {
   });
 
   test('the manifests of every environment, the new one included, pass every manifest rule and render the new service', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'growth-'));
+    const manifests = fs.mkdtempSync(path.join(os.tmpdir(), 'growth-manifests-'));
     try {
       // WHEN the manifests are synthesized (the checks throw on any finding)
-      const dirs = synthManifests(environments, outdir, { catalog: normalizeCatalog(catalog) });
-      // THEN the new environment has the new service's manifests
+      const dirs = synthManifests(environments, manifests, { catalog: grownCatalog });
+      // THEN the new environment has the new service's manifests, and those of the generated ones
       expect(dirs.map((d) => path.basename(d))).toEqual(environments.map((e) => e.name));
-      expect(fs.existsSync(path.join(outdir, 'qa', 'services', NEW_SERVICE))).toBe(true);
+      expect(fs.existsSync(path.join(manifests, 'qa', 'services', NEW_SERVICE))).toBe(true);
+      expect(fs.existsSync(path.join(manifests, 'qa', 'services', `svc-${ADDED_SERVICES - 1}`))).toBe(true);
     } finally {
-      fs.rmSync(outdir, { recursive: true, force: true });
+      fs.rmSync(manifests, { recursive: true, force: true });
     }
+  });
+
+  describe(`scale: ${ADDED_SERVICES} more services (generated the way \`npm run bench\` generates them)`, () => {
+    test('the catalog really grew, and the Tooling stage builds and signs every image', () => {
+      expect(grownCatalog.services.length).toBeGreaterThanOrEqual(ADDED_SERVICES);
+      const delivery = allStacks.find((s) => s.displayName.startsWith('Tooling/Delivery'))!;
+      const projects = Object.values(delivery.template.Resources).filter((r) => (r as { Type: string }).Type === 'AWS::CodeBuild::Project');
+      expect(projects.length).toBeGreaterThan(grownCatalog.services.length);
+    });
+
+    test(`every stack has at most ${RESOURCE_BUDGET} resources`, () => {
+      const counts = allStacks.map((s) => [s.displayName, Object.keys(s.template.Resources ?? {}).length] as const);
+      expect(counts.filter(([, count]) => count > RESOURCE_BUDGET)).toEqual([]);
+      // the Tooling pipelines (one action per service and environment) included
+      expect(counts.filter(([name]) => name.startsWith('Tooling/Pipeline')).length).toBeGreaterThan(0);
+    });
+
+    test("every template stays below 80% of CloudFormation's 1 MB limit (PLAT-SIZE1)", () => {
+      const findings = allStacks.flatMap((s) => templateSize(s.displayName, fs.statSync(s.templateFullPath).size) ?? []);
+      expect(findings).toEqual([]);
+    });
+
+    test(`every metric filter fits CloudFormation's ${FILTER_PATTERN_MAX_LENGTH} characters (F3033), at most 100 per log group`, () => {
+      // the built-in validator is off here: this is its F3033, and CloudWatch Logs' quota of metric filters per log group
+      type Filter = { Type: string; Properties: { FilterPattern: string; LogGroupName: unknown } };
+      const filters = allStacks.flatMap((s) =>
+        Object.values(s.template.Resources as Record<string, Filter>)
+          .filter((r) => r.Type === 'AWS::Logs::MetricFilter')
+          .map((r) => ({ stack: s.displayName, ...r.Properties })),
+      );
+      expect(filters.length).toBeGreaterThan(0);
+      expect(filters.filter((f) => f.FilterPattern.length > FILTER_PATTERN_MAX_LENGTH).map((f) => f.stack)).toEqual([]);
+      const perLogGroup = new Map<string, number>();
+      for (const f of filters) {
+        const key = `${f.stack} ${JSON.stringify(f.LogGroupName)}`;
+        perLogGroup.set(key, (perLogGroup.get(key) ?? 0) + 1);
+      }
+      expect([...perLogGroup].filter(([, n]) => n > 100)).toEqual([]);
+    });
   });
 });
