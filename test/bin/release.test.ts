@@ -24,8 +24,16 @@ const git = (cwd: string, ...args: string[]) => {
   return r.stdout.trim();
 };
 
-/** A bare repository with a `main` branch and one commit, as a GitOps repository starts. */
+/** A bare repository with a `main` branch and one commit, as a GitOps repository starts (a copy of one made once). */
 function gitopsRepository(): string {
+  seedRepository ??= newGitopsRepository();
+  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-origin-')), 'origin.git');
+  fs.cpSync(seedRepository, copy, { recursive: true });
+  return copy;
+}
+let seedRepository: string | undefined;
+
+function newGitopsRepository(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-origin-'));
   const bare = path.join(root, 'origin.git');
   git(root, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
