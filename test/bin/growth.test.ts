@@ -147,11 +147,11 @@ describe('adding a service and an environment', () => {
     const manifests = fs.mkdtempSync(path.join(os.tmpdir(), 'growth-manifests-'));
     try {
       // WHEN the manifests are synthesized (the checks throw on any finding)
-      const dirs = synthManifests(environments, manifests, { catalog: grownCatalog });
-      // THEN the new environment has the new service's manifests, and those of the generated ones
+      // (the catalog with the new entry; the generated services' manifests are the bench's: cdk8s/bench.ts)
+      const dirs = synthManifests(environments, manifests, { catalog: normalizeCatalog(catalog) });
+      // THEN the new environment has the new service's manifests
       expect(dirs.map((d) => path.basename(d))).toEqual(environments.map((e) => e.name));
       expect(fs.existsSync(path.join(manifests, 'qa', 'services', NEW_SERVICE))).toBe(true);
-      expect(fs.existsSync(path.join(manifests, 'qa', 'services', `svc-${ADDED_SERVICES - 1}`))).toBe(true);
     } finally {
       fs.rmSync(manifests, { recursive: true, force: true });
     }
