@@ -27,7 +27,7 @@ import { configProblems, loadEnvironments } from './config-input';
 import { unsupportedNode } from './node-version';
 import { ToolingStage } from '../lib/stages/tooling-stage';
 import { ManagementStage } from '../lib/stages/management-stage';
-import { CachedCloudFormationValidation } from '../lib/policies/cached-cfn-validation';
+import { CachedCloudFormationValidation } from './cached-cfn-validation';
 import { managementConfig } from '../lib/config/management';
 import { ReleaseTarget } from '../lib/stacks/delivery-stack';
 
@@ -47,7 +47,7 @@ export function releaseTargets(environments: readonly EnvironmentConfig[]): Rele
  * Build the app for the given environments, service catalog, pipeline settings and team roster (validated first; throws
  * `ConfigValidationError` listing every problem when they are not valid).
  */
-/** Where the CloudFormation validator keeps each template's result (lib/policies/cached-cfn-validation.ts). */
+/** Where the CloudFormation validator keeps each template's result (bin/cached-cfn-validation.ts). */
 export const VALIDATION_CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'cfn-validate');
 
 /** App props, plus where validator results are kept (`false`: the built-in validator as it is, nothing kept). */

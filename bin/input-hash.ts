@@ -42,8 +42,7 @@ export function hashOfFiles(root: string, files: readonly string[]): string {
 }
 
 /**
- * `make()`'s result, kept in `dir` under `key` (JSON); only the newest entry is kept. Written whole,
- * then renamed: two runs at once write the same.
+ * `make()`'s result, kept in `dir` under `key` (JSON); only the newest entry is kept.
  */
 export function keptByHash<T>(dir: string, key: string, make: () => T): T {
   const file = path.join(dir, `${key}.json`);
@@ -51,7 +50,12 @@ export function keptByHash<T>(dir: string, key: string, make: () => T): T {
   const value = make();
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(value));
-  fs.renameSync(`${file}.${process.pid}`, file);
+  writeWhole(file, JSON.stringify(value));
   return value;
+}
+
+/** Write a file whole, then rename it into place: a reader never sees half of it, and two writers of the same content at once are harmless. */
+export function writeWhole(file: string, text: string): void {
+  fs.writeFileSync(`${file}.${process.pid}`, text);
+  fs.renameSync(`${file}.${process.pid}`, file);
 }

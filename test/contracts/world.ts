@@ -15,6 +15,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { App } from 'cdk8s';
 import { buildApp } from '../../bin/app';
+import { writeWhole } from '../../bin/input-hash';
 import { buildCharts, documentsOf } from '../../cdk8s/main';
 import { KubeDocument } from '../../cdk8s/policies';
 import { ENVIRONMENTS } from '../../lib/config/environments';
@@ -71,7 +72,7 @@ let cached: World | undefined;
 
 /**
  * The whole platform, synthesized with every gate: cdk-nag, the platform checks and the built-in
- * CloudFormation validator (its results kept per template, lib/policies/cached-cfn-validation.ts:
+ * CloudFormation validator (its results kept per template, bin/cached-cfn-validation.ts:
  * in a working tree it validates only templates that changed). Findings do not stop the synth: they
  * are in `validation`, which test/bin/app.test.ts requires to be empty (one failing test names
  * them, instead of every test that reads the world failing).
@@ -116,10 +117,8 @@ export function world(): World {
     ENVIRONMENTS.map((config) => [config.name, documentsOf(buildCharts(new App({ outdir: '/tmp/unused' }), config))]),
   );
   if (shared) {
-    // written whole, then renamed: a test file never reads half of it (two first writers write the same)
-    const partial = `${shared}.${process.pid}`;
-    fs.writeFileSync(partial, JSON.stringify({ stacks, manifests, validation, missingContext }));
-    fs.renameSync(partial, shared);
+    // a test file never reads half of it (two first writers write the same)
+    writeWhole(shared, JSON.stringify({ stacks, manifests, validation, missingContext }));
   }
   fs.rmSync(outdir, { recursive: true, force: true });
   cached = { stacks, manifests, environments: ENVIRONMENTS, validation, missingContext };

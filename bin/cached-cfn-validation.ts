@@ -8,6 +8,7 @@ import {
   PolicyValidationPluginReport,
   PolicyViolation,
 } from 'aws-cdk-lib';
+import { writeWhole } from './input-hash';
 
 /** Bump when the stored form changes: every earlier entry is then a miss. */
 const CACHE_FORMAT = 1;
@@ -35,6 +36,8 @@ export interface ValidationCacheStats {
  * most runs change a template or two. Registered under the built-in's name and version, so that the
  * CDK treats its report as the built-in's (acknowledgements by rule id,
  * `@aws-cdk/core:validateAgainstDefaultRules`); the app turns the built-in off when it adds this.
+ * In bin/: it reads the synthesized templates (CDK hands validation plugins file paths only) and its
+ * kept results.
  */
 export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
   public readonly name = CloudFormationValidatePlugin.PLUGIN_NAME;
@@ -80,10 +83,7 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
       for (const { stack, key } of misses) {
         const own = violationsOf(report.violations, stack.templatePath);
         stored.set(key, own);
-        const file = path.join(this.cacheDir, `${key}.json`);
-        // written whole, then renamed: a concurrent synth never reads half of it
-        fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(own));
-        fs.renameSync(`${file}.${process.pid}`, file);
+        writeWhole(path.join(this.cacheDir, `${key}.json`), JSON.stringify(own));
       }
     }
     for (const { key } of keyed) this.used.add(key);

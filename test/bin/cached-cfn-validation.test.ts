@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext, Stack } from 'aws-cdk-lib';
-import { CachedCloudFormationValidation } from '../../lib/policies/cached-cfn-validation';
+import { CachedCloudFormationValidation } from '../../bin/cached-cfn-validation';
 
 /**
  * The built-in validator with its results kept per template: the same report as the built-in, from
