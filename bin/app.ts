@@ -30,6 +30,7 @@ import { ManagementStage } from '../lib/stages/management-stage';
 import { CachedCloudFormationValidation } from './cached-cfn-validation';
 import { managementConfig } from '../lib/config/management';
 import { ReleaseTarget } from '../lib/stacks/delivery-stack';
+import { BUNDLE_CACHE_CONTEXT } from '../lib/constructs/in-process-bundle';
 
 /**
  * The environments the release step commits to: an environment that requires an approval (prod)
@@ -49,6 +50,8 @@ export function releaseTargets(environments: readonly EnvironmentConfig[]): Rele
  */
 /** Where the CloudFormation validator keeps each template's result (bin/cached-cfn-validation.ts). */
 export const VALIDATION_CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'cfn-validate');
+/** Where Lambda bundles are kept between synths (lib/constructs/in-process-bundle.ts). */
+export const BUNDLE_CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'lambda-bundles');
 
 /** App props, plus where validator results are kept (`false`: the built-in validator as it is, nothing kept). */
 export type PlatformAppProps = AppProps & { readonly validationCache?: string | false };
@@ -122,9 +125,7 @@ export function main(
     return 1;
   }
   try {
-    // The CDK CLI passes cdk.json's feature flags in CDK_CONTEXT_JSON; run directly (`node bin/app.ts`,
-    // the benchmark), the app reads them itself, so both synthesize the same templates.
-    const context = env.CDK_CONTEXT_JSON ? undefined : cdkJsonContext();
+    const context = appContext(env);
     // PLATFORM_VALIDATION_CACHE: a folder for the validator's kept results, or `off` (the bench's cold runs).
     const validationCache = env.PLATFORM_VALIDATION_CACHE === 'off' ? false : env.PLATFORM_VALIDATION_CACHE || VALIDATION_CACHE_DIR;
     buildApp(loadEnvironments(env), { context, validationCache }).synth();
@@ -137,6 +138,18 @@ export function main(
     }
     return 1;
   }
+}
+
+/**
+ * The context the app starts from. The CDK CLI passes cdk.json's feature flags in CDK_CONTEXT_JSON;
+ * run directly (`node bin/app.ts`, the benchmark), the app reads them itself, so both synthesize the
+ * same templates. PLATFORM_BUNDLE_CACHE names the folder for kept Lambda bundles, or is `off` (the
+ * bench's cold runs): unset, they are kept in node_modules/.cache/lambda-bundles.
+ */
+export function appContext(env: NodeJS.ProcessEnv, cdkJson: () => Record<string, unknown> = cdkJsonContext): Record<string, unknown> {
+  const context = env.CDK_CONTEXT_JSON ? {} : { ...cdkJson() };
+  if (env.PLATFORM_BUNDLE_CACHE === 'off') return context;
+  return { ...context, [BUNDLE_CACHE_CONTEXT]: env.PLATFORM_BUNDLE_CACHE || BUNDLE_CACHE_DIR };
 }
 
 /** The `context` block of cdk.json (feature flags). */

@@ -70,9 +70,10 @@ function cases(): Case[] {
     },
     {
       key: 'cli-on-cold',
-      label: "`npx cdk synth '**'` (CFN validator on, nothing kept: a fresh clone; PLATFORM_VALIDATION_CACHE=off)",
+      label:
+        "`npx cdk synth '**'` (CFN validator on, nothing kept: a fresh clone; PLATFORM_VALIDATION_CACHE=off PLATFORM_BUNDLE_CACHE=off)",
       command: `npx cdk synth '**' -q -o ${out()}`,
-      env: { PLATFORM_VALIDATION_CACHE: 'off' },
+      env: { PLATFORM_VALIDATION_CACHE: 'off', PLATFORM_BUNDLE_CACHE: 'off' },
     },
     { key: 'cli-off', label: "`npx cdk synth '**' --no-validation`", command: `npx cdk synth '**' -q --no-validation -o ${out()}` },
     {

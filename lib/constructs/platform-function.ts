@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { inProcessBundle } from './in-process-bundle';
+import { BUNDLE_CACHE_CONTEXT, inProcessBundle } from './in-process-bundle';
 
 /** Where a construct's logs go and how long they stay (its function's and any others it writes). */
 export interface LogSettingsProps {
@@ -112,6 +112,7 @@ export class PlatformFunction extends Construct {
         entry: props.entry,
         target: 'node24',
         externalModules: ['@aws-sdk/*', '@smithy/*', ...(props.externalModules ?? [])],
+        keepIn: this.node.tryGetContext(BUNDLE_CACHE_CONTEXT),
       }),
       handler: 'index.handler',
       functionName: props.functionName,

@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CloudFormationValidatePlugin } from 'aws-cdk-lib';
-import { buildApp, keptValidation, main, PlatformAppProps, VALIDATION_CACHE_DIR } from '../../bin/app';
+import { appContext, BUNDLE_CACHE_DIR, buildApp, keptValidation, main, PlatformAppProps, VALIDATION_CACHE_DIR } from '../../bin/app';
+import { BUNDLE_CACHE_CONTEXT } from '../../lib/constructs/in-process-bundle';
 import { loadEnvironments } from '../../bin/config-input';
 import { dev, ENVIRONMENTS } from '../../lib/config/environments';
 import { ConfigValidationError } from '../../lib/config/validate';
@@ -83,6 +84,30 @@ describe('the CDK app', () => {
     ['CDK_VALIDATION=true: kept', {}, 'true', VALIDATION_CACHE_DIR],
   ])('%s', (_what, props, cdkValidation, kept) => {
     expect(keptValidation(props, cdkValidation)).toBe(kept);
+  });
+
+  const cdkJson = () => ({ '@aws-cdk/core:flag': true });
+  test.each([
+    [
+      "run directly: cdk.json's context, bundles kept in node_modules/.cache",
+      {},
+      { '@aws-cdk/core:flag': true, [BUNDLE_CACHE_CONTEXT]: BUNDLE_CACHE_DIR },
+    ],
+    ['run by the CLI: its CDK_CONTEXT_JSON carries cdk.json', { CDK_CONTEXT_JSON: '{}' }, { [BUNDLE_CACHE_CONTEXT]: BUNDLE_CACHE_DIR }],
+    [
+      'PLATFORM_BUNDLE_CACHE names the folder',
+      { PLATFORM_BUNDLE_CACHE: '/kept' },
+      { '@aws-cdk/core:flag': true, [BUNDLE_CACHE_CONTEXT]: '/kept' },
+    ],
+    ['PLATFORM_BUNDLE_CACHE=off: every synth bundles', { PLATFORM_BUNDLE_CACHE: 'off' }, { '@aws-cdk/core:flag': true }],
+  ])('the app context, %s', (_, env, context) => {
+    expect(appContext(env, cdkJson)).toEqual(context);
+  });
+
+  test('cdk.json records no creation stack traces (each costs a captured and source-mapped stack; `cdk synth --debug` records them)', () => {
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context).toMatchObject({
+      'aws:cdk:disable-creation-stack-traces': true,
+    });
   });
 
   test('-c observability:albRefresh re-resolves the ALB dimensions (a new value of the custom resource)', () => {
