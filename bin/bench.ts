@@ -51,13 +51,13 @@ function cases(): Case[] {
     {
       key: 'direct-on',
       label: 'app synth, direct (all stages, gates on, CFN validator on)',
-      command: 'node -r ts-node/register bin/app.ts',
+      command: 'node -r ./bin/register.js bin/app.ts',
       env: { CDK_OUTDIR: out() },
     },
     {
       key: 'direct-off',
       label: 'app synth, direct (gates on, CFN validator off)',
-      command: 'node -r ts-node/register bin/app.ts',
+      command: 'node -r ./bin/register.js bin/app.ts',
       env: { CDK_OUTDIR: out(), CDK_VALIDATION: 'false' },
     },
     {
