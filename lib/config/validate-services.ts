@@ -4,6 +4,7 @@
  * e.g. `services.payment-service.scaling.minReplicas`; a problem that only one environment's
  * overrides cause is reported under that environment, e.g. `prod.services.web-api.scaling.minReplicas`.
  */
+import { RESTORE_CHECK_TABLE } from './backup';
 import { WEBHOOK_SIGNING_SECRET_KEY } from './edge-names';
 import { matchesIngressPrefix } from './edge-routes';
 import { DEFAULT_WORKLOAD_NAMESPACE, NON_SERVICE_DATABASE_USERS, databaseUserName } from './naming';
@@ -144,8 +145,9 @@ interface Context {
 
 /**
  * A service with a database logs in as `databaseUserName(name)`: never a user that is not a
- * service's (the master user, RDS's administrator: the proxy's role is denied those), nor a name
- * PostgreSQL reserves (`pg_...`: CREATE ROLE fails at deploy time).
+ * service's (the master user, RDS's administrator: the proxy's role is denied those), nor the
+ * restore check's schema (the user owns a schema of its name), nor a name PostgreSQL reserves
+ * (`pg_...`: CREATE ROLE fails at deploy time).
  */
 function checkDatabaseUser(p: Problems, name: string): void {
   const user = databaseUserName(name);
@@ -153,6 +155,11 @@ function checkDatabaseUser(p: Problems, name: string): void {
     p.add(
       'name',
       `${show(name)} is not allowed for a service with database: true: its database user ${user} is not a service's (${NON_SERVICE_DATABASE_USERS.join(', ')}); use another name`,
+    );
+  } else if (user === RESTORE_CHECK_TABLE.schema) {
+    p.add(
+      'name',
+      `${show(name)} is not allowed for a service with database: true: its schema ${user} is the restore check's (owned by the master user); use another name`,
     );
   } else if (user.startsWith('pg_')) {
     p.add(

@@ -283,6 +283,10 @@ describe('validateServices', () => {
       'services.rdsadmin.name: "rdsadmin" is not allowed for a service with database: true: its database user rdsadmin is not a service\'s (postgres, rdsadmin); use another name',
     ],
     [
+      'restore-check',
+      'services.restore-check.name: "restore-check" is not allowed for a service with database: true: its schema restore_check is the restore check\'s (owned by the master user); use another name',
+    ],
+    [
       'pg-monitor',
       'services.pg-monitor.name: "pg-monitor" is not allowed for a service with database: true: PostgreSQL reserves database users beginning with pg_ (pg_monitor); use another name',
     ],
