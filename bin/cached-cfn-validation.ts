@@ -47,22 +47,26 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
   public readonly stats: ValidationCacheStats[] = [];
 
   private readonly cdkVersion: string;
+  private readonly engineVersion: string;
 
   /**
    * @param cacheDir where results are kept
    * @param options.cdkVersion the aws-cdk-lib version in the key (default: the installed one)
+   * @param options.engineVersion the engine version in the key and the report (default: the installed one)
    * @param options.engine the built-in plugin to validate misses with (default: one made on the first miss)
    */
   constructor(
     private readonly cacheDir: string,
-    options: { readonly cdkVersion?: string; readonly engine?: CloudFormationValidatePlugin } = {},
+    options: { readonly cdkVersion?: string; readonly engineVersion?: string; readonly engine?: CloudFormationValidatePlugin } = {},
   ) {
     this.cdkVersion = options.cdkVersion ?? awsCdkLibVersion();
+    this.engineVersion = options.engineVersion ?? validatorEngineVersion();
     this.engine = options.engine;
   }
 
+  /** The engine's version, read from its package.json: asking the engine loads its WebAssembly module (~65 ms a synth). */
   public get version(): string | undefined {
-    return this.validator().version;
+    return this.engineVersion;
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
@@ -100,7 +104,7 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
       JSON.stringify({
         format: CACHE_FORMAT,
         cdk: this.cdkVersion,
-        engine: this.validator().version,
+        engine: this.engineVersion,
         stack: stack.stackConstructPath,
         template: path.basename(stack.templatePath),
         account: stack.accountId,
@@ -146,6 +150,17 @@ function merged(templates: readonly { templatePath: string; violations: readonly
     }
   }
   return out;
+}
+
+/**
+ * The version of the validator's engine aws-cdk-lib installed (`@aws/cloudformation-validate`, a
+ * dependency of aws-cdk-lib 2.276.0), read from its package.json: the same string the engine
+ * reports (a test compares them), without loading it.
+ */
+export function validatorEngineVersion(): string {
+  const fromCdk = { paths: [path.dirname(require.resolve('aws-cdk-lib/package.json'))] };
+  const file = require.resolve('@aws/cloudformation-validate/package.json', fromCdk);
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 /** The installed aws-cdk-lib version (its rules and ignored rule ids come with it). */
