@@ -66,6 +66,19 @@ describe('bin/register.js', () => {
     expect(run(dir, 'off')).toEqual({ status: 0, stdout: 'square 9 box Box b.ts', stderr: '' });
   });
 
+  test('is part of the repository: cdk.json, cdk8s.yaml and the npm scripts name it, and git does not ignore it (a clone must have it)', () => {
+    const commands = [
+      JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).app,
+      fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8').match(/^app: (.*)$/m)![1],
+      ...Object.values(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>).filter((c) =>
+        c.startsWith('node '),
+      ),
+    ];
+    for (const command of commands) expect(command).toMatch(/^node -r \.\/bin\/register\.js bin\/[\w-]+\.ts$/);
+    const ignored = spawnSync('git', ['check-ignore', '--no-index', '-q', 'bin/register.js'], { cwd: ROOT });
+    expect(ignored.status).toBe(1);
+  });
+
   test("transpiles with tsconfig.json's options, as ts-node mapped them to swc", () => {
     const { compilerOptions } = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8'));
     expect(OPTIONS.jsc.target).toBe(compilerOptions.target.toLowerCase());
