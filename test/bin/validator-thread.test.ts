@@ -1,0 +1,189 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext, Stack } from 'aws-cdk-lib';
+import { CachedCloudFormationValidation } from '../../bin/cached-cfn-validation';
+import { ValidatorThread } from '../../bin/validator-thread';
+
+/**
+ * aws-cdk-lib's CloudFormation validator in a worker thread (bin/validator-worker.mjs), waited for
+ * synchronously: the built-in's version and report, its engine started early for the resource types
+ * expected, ended when not needed, and every failure a clear Error rather than a hang.
+ */
+describe('the CloudFormation validator in a worker thread', () => {
+  const builtIn = new CloudFormationValidatePlugin();
+  const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const threads: ValidatorThread[] = [];
+  const thread = (options: ConstructorParameters<typeof ValidatorThread>[0] = {}) => {
+    const made = new ValidatorThread(options);
+    threads.push(made);
+    return made;
+  };
+  afterAll(() => threads.forEach((t) => t.stop()));
+
+  /** Two stacks with an unknown queue property, one clean. */
+  function assembly(queueProperty = 'NotAQueueProperty'): IPolicyValidationContext {
+    const app = new App({ outdir: tmp('cfn-thread-out-'), builtinCloudFormationValidation: false });
+    const stacks = ['One', 'Two', 'Clean'].map((id) => {
+      const stack = new Stack(app, id, { env: { account: '111111111111', region: 'eu-west-1' } });
+      new CfnResource(stack, 'Queue', {
+        type: 'AWS::SQS::Queue',
+        properties: id === 'Clean' ? { DelaySeconds: 5 } : { [queueProperty]: 'x' },
+      });
+      return stack;
+    });
+    const out = app.synth();
+    const stackTemplates = stacks.map((s) => ({
+      stackConstructPath: s.node.path,
+      templatePath: path.join(out.directory, s.templateFile),
+      accountId: s.account,
+      region: s.region,
+    }));
+    return {
+      templatePaths: stackTemplates.map((t) => t.templatePath),
+      stackTemplates,
+      appConstruct: app,
+    } as unknown as IPolicyValidationContext;
+  }
+
+  /** A worker script of the same protocol that misbehaves (`body` runs with `post` in scope). */
+  function fakeWorker(body: string): string {
+    const file = path.join(tmp('cfn-thread-worker-'), 'worker.mjs');
+    fs.writeFileSync(
+      file,
+      [
+        "import { workerData } from 'node:worker_threads';",
+        'const { signal, port } = workerData;',
+        'const posted = new Int32Array(signal);',
+        'const post = (m) => { port.postMessage(m); Atomics.add(posted, 0, 1); Atomics.notify(posted, 0); };',
+        body,
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  test('answers with the built-in version and report, its engine started early for the expected resource types', () => {
+    // GIVEN a worker told to expect queues
+    const worker = thread({ warmTypes: ['AWS::SQS::Queue'] });
+    const context = assembly();
+    // WHEN it validates
+    const report = worker.validate(context);
+    // THEN exactly the built-in's report and version, from an engine started before the templates came
+    expect(report).toEqual(builtIn.validate(context));
+    expect(report.violations.length).toBeGreaterThan(0);
+    expect(worker.version).toBe(builtIn.version);
+    expect(worker.warmed).toBe(true);
+  });
+
+  test('validates again with the same engine, and without warming when no types are expected', () => {
+    const worker = thread();
+    const first = assembly();
+    const second = assembly('AnotherUnknownProperty');
+    expect(worker.validate(first)).toEqual(builtIn.validate(first));
+    expect(worker.validate(second)).toEqual(builtIn.validate(second));
+    expect(worker.warmed).toBeUndefined();
+  });
+
+  test('a template the built-in cannot read fails the call with its error, naming the worker', () => {
+    const worker = thread();
+    const context = assembly();
+    const missing = { ...context.stackTemplates[0], templatePath: '/nonexistent/Gone.template.json' };
+    expect(() => worker.validate({ ...context, templatePaths: [missing.templatePath], stackTemplates: [missing] })).toThrow(
+      /^the CloudFormation validator's worker failed to validate 1 template\(s\): Error: ENOENT: no such file or directory, open '\/nonexistent\/Gone.template.json'/,
+    );
+    // and the worker still answers
+    expect(worker.validate(context)).toEqual(builtIn.validate(context));
+  });
+
+  test('a worker that cannot load the built-in fails every call with its reason', () => {
+    const worker = thread({ workerFile: fakeWorker("post({ kind: 'failed', message: 'Error: Cannot find module aws-cdk-lib' });") });
+    const expected =
+      "the CloudFormation validator's worker could not load aws-cdk-lib's CloudFormationValidatePlugin: Error: Cannot find module aws-cdk-lib";
+    expect(() => worker.version).toThrow(expected);
+    expect(() => worker.validate(assembly())).toThrow(expected);
+  });
+
+  test('a worker that gives no answer fails the call when the time is up (a synth never hangs on it)', () => {
+    const worker = thread({ workerFile: fakeWorker('port.on("message", () => undefined);'), timeoutMs: 300 });
+    expect(() => worker.validate(assembly())).toThrow("the CloudFormation validator's worker gave no answer (its report) within 0.3 s");
+    expect(() => worker.version).toThrow(/gave no answer/);
+  });
+
+  test('a worker that failed to warm its engine still validates (the built-in starts the engine itself)', () => {
+    const worker = thread({ warmTypes: 42 as unknown as string[] });
+    const context = assembly();
+    expect(worker.validate(context)).toEqual(builtIn.validate(context));
+    expect(worker.warmed).toBe(false);
+  });
+
+  test('a stopped worker is not waited for', () => {
+    const worker = thread({ workerFile: fakeWorker('') });
+    worker.stop();
+    expect(() => worker.version).toThrow("the CloudFormation validator's worker was stopped before it answered (its version)");
+  });
+
+  test('a process whose worker is still starting the engine exits at once (the worker keeps nothing alive)', () => {
+    // GIVEN a process that starts a worker, warming, and ends without stopping it
+    const script =
+      "const { ValidatorThread } = require('./bin/validator-thread'); new ValidatorThread({ warmTypes: ['AWS::SQS::Queue'] }); console.log('done');";
+    // WHEN it runs THEN it exits by itself, normally (a hang would be killed by the timeout)
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register', '-e', script], {
+      cwd: path.join(__dirname, '..', '..'),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: run.status, signal: run.signal, stdout: run.stdout }).toEqual({ status: 0, signal: null, stdout: 'done\n' });
+  });
+});
+
+describe('the kept-results validator with its worker', () => {
+  const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+
+  function context(): IPolicyValidationContext {
+    const app = new App({ outdir: tmp('cfn-kept-out-'), builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'Topic', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new CfnResource(stack, 'Topic', { type: 'AWS::SNS::Topic', properties: { NotATopicProperty: 'x' } });
+    const out = app.synth();
+    const templatePath = path.join(out.directory, stack.templateFile);
+    return {
+      templatePaths: [templatePath],
+      stackTemplates: [{ stackConstructPath: stack.node.path, templatePath, accountId: stack.account, region: stack.region }],
+    } as unknown as IPolicyValidationContext;
+  }
+
+  test('validates a changed template in its worker, then starts the next run for its resource types; a run with nothing changed ends the worker unused', () => {
+    // GIVEN no kept results
+    const dir = tmp('cfn-kept-');
+    const first = new CachedCloudFormationValidation(dir);
+    const ctx = context();
+    // WHEN the template is validated
+    const report = first.validate(ctx);
+    // THEN the built-in's report, the resource types kept for the next run's engine
+    expect(report).toEqual(new CloudFormationValidatePlugin().validate(ctx));
+    expect(first.version).toBe(new CloudFormationValidatePlugin().version);
+    expect(first.stats.at(-1)).toEqual({ hits: 0, validated: 1 });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'resource-types.json'), 'utf8'))).toEqual(['AWS::SNS::Topic']);
+    expect(first.engineState).toBe('ended');
+    // WHEN a new run finds nothing changed
+    const second = new CachedCloudFormationValidation(dir);
+    expect(second.expectedResourceTypes).toEqual(['AWS::SNS::Topic']);
+    expect(second.engineState).toBe('started');
+    expect(second.validate(ctx)).toEqual(report);
+    // THEN the worker was ended unused, the version still known
+    expect(second.stats.at(-1)).toEqual({ hits: 1, validated: 0 });
+    expect(second.engineState).toBe('ended');
+    expect(second.version).toBe(first.version);
+  });
+
+  test('pruning old results keeps the resource types the next engine starts for', () => {
+    // GIVEN more kept results than are kept at most, none of them used by this run
+    const dir = tmp('cfn-kept-');
+    new CachedCloudFormationValidation(dir).validate(context());
+    for (let i = 0; i < 2001; i++) fs.writeFileSync(path.join(dir, `old-${i}.json`), '[]');
+    // WHEN a run prunes them
+    new CachedCloudFormationValidation(dir).validate(context());
+    // THEN its own result and the resource types stay
+    expect(fs.readdirSync(dir).sort()).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.json$/), 'resource-types.json']);
+  });
+});
