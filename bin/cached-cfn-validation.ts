@@ -3,10 +3,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   CloudFormationValidatePlugin,
+  DefaultStackSynthesizer,
   IPolicyValidationContext,
   IPolicyValidationPlugin,
   PolicyValidationPluginReport,
   PolicyViolation,
+  IBoundStackSynthesizer,
+  ISynthesisSession,
+  Stack,
 } from 'aws-cdk-lib';
 import { writeWhole } from './input-hash';
 import { TemplateValidator, ValidatorThread } from './validator-thread';
@@ -32,7 +36,7 @@ export interface ValidationCacheStats {
  * the hash of what decides it: the template's content, the stack's construct path, account and
  * region, and the versions of aws-cdk-lib (rules, ignored ids) and of the engine. A template
  * validated before with the same inputs gets its stored result; only the others reach the engine,
- * which is not even started when none does.
+ * whose rules are not even loaded when none does.
  *
  * Why: in a process of its own the validator is most of a synth (measured on a 2-core machine, 63
  * templates: ~3 s to start the engine with its rules, ~7 s to validate, of a ~16 s `cdk synth`), and
@@ -42,10 +46,14 @@ export interface ValidationCacheStats {
  * In bin/: it reads the synthesized templates (CDK hands validation plugins file paths only) and its
  * kept results.
  *
- * The engine runs in a worker thread (bin/validator-thread.ts) started when this is made, so that
- * on a machine with a second core it starts while the app builds its constructs (measured: ~1.4 s
- * to start, of a ~7 s `cdk synth` after a change), for the resource types of the templates last
- * validated. When every template is kept, the worker is ended unused.
+ * The engine runs in a worker thread (bin/validator-thread.ts), made with this (it compiles the
+ * WebAssembly module and tells the version). Its engine starts (~1.4 s here, with the default
+ * rules) at the first template written that is not kept, when the app's stacks are synthesized
+ * through `synthesizer()`, so that it starts while the other stacks are written (~0.9 s of 63
+ * templates here) rather than after them; otherwise, at the first template validated. The worker
+ * is ended once the templates are validated, or unused when every template is kept. Starting the
+ * engine before any template is known was measured and dropped: when nothing changed, it cost such
+ * a synth 0.6-0.8 s on 2 cores (the worker's CPU is taken from the app).
  */
 export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
   public readonly name = CloudFormationValidatePlugin.PLUGIN_NAME;
@@ -55,6 +63,11 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
   /** The resource types the worker's engine is started for (those of the templates last validated; none kept: undefined). */
   public readonly expectedResourceTypes?: string[];
   private readonly used = new Set<string>();
+  /** Templates written by `synthesizer()`, by path, with their key (validate reads them once). */
+  private readonly written = new Map<string, { stack: string; content: Buffer; key: string }>();
+  private warming = false;
+  /** The stack whose template started the engine while templates were written, if one did (tests, bench). */
+  public earlyStart?: string;
   /** Per `validate` call, most recent last (for tests and the bench). */
   public readonly stats: ValidationCacheStats[] = [];
 
@@ -78,6 +91,49 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
     }
   }
 
+  /**
+   * The app's stack synthesizer (aws-cdk-lib's default one), telling this validator each template
+   * it writes: the first one not kept starts the engine.
+   */
+  public synthesizer(): DefaultStackSynthesizer {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const validator = this;
+    return new (class Watching extends DefaultStackSynthesizer {
+      /**
+       * A synthesizer of its own for each stack, as a stack without one gets: the built-in
+       * `reusableBind` copies this one, and its copies would share one asset manifest.
+       */
+      public reusableBind(stack: Stack): IBoundStackSynthesizer {
+        const own = new Watching();
+        own.bind(stack);
+        return own;
+      }
+
+      public synthesize(session: ISynthesisSession): void {
+        super.synthesize(session);
+        const stack = this.boundStack;
+        validator.templateWritten({
+          stackConstructPath: stack.node.path,
+          templatePath: path.join(session.outdir, stack.templateFile),
+          accountId: stack.account,
+          region: stack.region,
+        });
+      }
+    })();
+  }
+
+  /** A template was written: when it is not kept, the engine starts now (for it and the types last validated). */
+  public templateWritten(stack: StackTemplate): void {
+    const content = fs.readFileSync(stack.templatePath);
+    const key = this.keyOf(stack, content);
+    this.written.set(stack.templatePath, { stack: stackId(stack), content, key });
+    if (this.warming || this.engine || fs.existsSync(path.join(this.cacheDir, `${key}.json`))) return;
+    this.warming = true;
+    this.earlyStart = stack.stackConstructPath;
+    const types = new Set([...(this.expectedResourceTypes ?? []), ...resourceTypes([content])]);
+    this.workerThread().warm([...types].sort());
+  }
+
   public get version(): string | undefined {
     this.engineVersion ??= this.validator().version;
     return this.engineVersion;
@@ -85,9 +141,12 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const keyed = context.stackTemplates.map((stack) => {
+      const written = this.written.get(stack.templatePath);
+      if (written?.stack === stackId(stack)) return { stack, content: written.content, key: written.key };
       const content = fs.readFileSync(stack.templatePath);
       return { stack, content, key: this.keyOf(stack, content) };
     });
+    this.written.clear();
     const stored = new Map<string, PolicyViolation[]>();
     for (const { key } of keyed) {
       const file = path.join(this.cacheDir, `${key}.json`);
@@ -117,7 +176,7 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
   }
 
   /** The hash of everything the engine's verdict on one template depends on. */
-  public keyOf(stack: IPolicyValidationContext['stackTemplates'][number], content: Buffer | string): string {
+  public keyOf(stack: StackTemplate, content: Buffer | string): string {
     const hash = createHash('sha256');
     hash.update(
       JSON.stringify({
@@ -136,8 +195,11 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
   }
 
   private validator(): TemplateValidator {
-    if (this.engine) return this.engine;
-    this.thread ??= new ValidatorThread({ warmTypes: this.expectedResourceTypes });
+    return this.engine ?? this.workerThread();
+  }
+
+  private workerThread(): ValidatorThread {
+    this.thread ??= new ValidatorThread();
     return this.thread;
   }
 
@@ -151,6 +213,7 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
     if (this.thread) this.engineVersion ??= this.thread.version;
     this.thread?.stop();
     this.thread = undefined;
+    this.warming = false;
   }
 
   private prune(): void {
@@ -161,6 +224,13 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
       if (entry !== RESOURCE_TYPES && !this.used.has(entry.replace(/\.json$/, '')))
         fs.rmSync(path.join(this.cacheDir, entry), { force: true });
   }
+}
+
+type StackTemplate = IPolicyValidationContext['stackTemplates'][number];
+
+/** What, besides the template, a template's key depends on. */
+function stackId(stack: StackTemplate): string {
+  return JSON.stringify([stack.stackConstructPath, stack.accountId, stack.region]);
 }
 
 /** The violations of one template, its path replaced by a placeholder (stored form). */

@@ -23,13 +23,16 @@ export const VALIDATOR_WORKER = path.join(__dirname, 'validator-worker.mjs');
 const DEFAULT_TIMEOUT_MS = 300_000;
 
 /**
- * aws-cdk-lib's CloudFormation validator in a worker thread, started when this is made: the
- * engine (a WebAssembly module, ~1-2 s to compile and load with its rules) starts on another core
- * while the app builds its constructs, instead of on the main thread at the end of synth. The CDK
- * asks validation plugins synchronously, so `version` and `validate` wait for the worker's answer
- * (Atomics.wait on a counter the worker bumps after each message, then receiveMessageOnPort: a
- * dozen lines, so no dependency). The worker never keeps the process alive (unref) and `stop()`
- * ends it; a failure inside it, or no answer within the timeout, is an Error naming it.
+ * aws-cdk-lib's CloudFormation validator in a worker thread, started when this is made: it loads
+ * the plugin and compiles its WebAssembly module (~0.1-0.2 s) on another core, and starts the
+ * engine with its rules (~1-1.4 s) when `warm` is called (or with the first templates), instead of
+ * on the main thread at the end of synth. The CDK asks validation plugins synchronously, so
+ * `version` and `validate` wait for the worker's answer: Atomics.wait on a counter the worker bumps
+ * after each message, then receiveMessageOnPort (a dozen lines, written here rather than taking
+ * synckit: its worker cannot be ended by the caller, a worker that dies before answering is waited
+ * for until its timeout either way, and it would add a TypeScript runner to a plain JS worker).
+ * The worker never keeps the process alive (unref) and `stop()` ends it; a failure inside it, or no
+ * answer within the timeout, is an Error naming it.
  */
 export class ValidatorThread implements TemplateValidator {
   private worker?: Worker;
@@ -42,17 +45,16 @@ export class ValidatorThread implements TemplateValidator {
   public warmed?: boolean;
 
   /**
-   * @param options.warmTypes resource types to start the engine for before any template arrives
    * @param options.workerFile the worker's script (tests)
    * @param options.timeoutMs how long to wait for one answer
    */
-  constructor(private readonly options: { readonly warmTypes?: string[]; readonly workerFile?: string; readonly timeoutMs?: number } = {}) {
+  constructor(private readonly options: { readonly workerFile?: string; readonly timeoutMs?: number } = {}) {
     const signal = new SharedArrayBuffer(4);
     this.posted = new Int32Array(signal);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(options.workerFile ?? VALIDATOR_WORKER, {
-      workerData: { signal, port: port2, warmTypes: options.warmTypes },
+      workerData: { signal, port: port2 },
       transferList: [port2],
       // the app's `-r ts-node/register` (or jest's flags) would only slow the worker down
       execArgv: [],
@@ -68,6 +70,11 @@ export class ValidatorThread implements TemplateValidator {
   public get version(): string | undefined {
     while (this.knownVersion === undefined) this.handle(this.next('its version'));
     return this.knownVersion;
+  }
+
+  /** Starts the engine now for these resource types (without waiting), so that templates of those types are validated without starting it. */
+  public warm(resourceTypes: readonly string[]): void {
+    this.port.postMessage({ warm: resourceTypes });
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {

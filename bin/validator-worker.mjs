@@ -8,21 +8,21 @@
 // `validate(context)` reads each template, keeps an engine (`CompositeEngine` of
 // @aws/cloudformation-validate, a WebAssembly module) made by `initializeEngine(resourceTypes)`
 // with the default rules for the templates' resource types, and reuses that engine for later
-// templates whose resource types are a subset of those. Warming calls that same
-// `initializeEngine` with the resource types the main thread expects (those of the app's last
-// validated templates), so that a later `validate` of changed templates reuses the engine.
+// templates whose resource types are a subset of those. Warming (a {warm: types} request) calls that
+// same `initializeEngine` with the resource types the main thread expects, so that a later
+// `validate` of the changed templates reuses the engine.
 //
-// Protocol (workerData: `signal` an Int32Array over a SharedArrayBuffer, `port` a MessagePort,
-// `warmTypes` string[] or undefined): every message posted on `port` is followed by an increment
-// of `signal[0]` and an Atomics.notify, so that the main thread can wait for it synchronously.
-// Posted: {kind:'version', version}, then {kind:'warmed', types} or {kind:'warm-failed', message},
-// then {kind:'report', id, report} or {kind:'error', id, message} per request; {kind:'failed',
-// message} when the plugin cannot be loaded.
+// Protocol (workerData: `signal`, a SharedArrayBuffer of one Int32; `port`, a MessagePort): every
+// message posted on `port` is followed by an increment of the counter and an Atomics.notify, so
+// that the main thread can wait for it synchronously. Posted: {kind:'version', version} at start
+// ({kind:'failed', message} when the plugin cannot be loaded); per {warm} request {kind:'warmed',
+// types} or {kind:'warm-failed', message}; per {id, context} request {kind:'report', id, report}
+// or {kind:'error', id, message}.
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { workerData } from 'node:worker_threads';
 
-const { signal, port, warmTypes } = workerData;
+const { signal, port } = workerData;
 const posted = new Int32Array(signal);
 
 function post(message) {
@@ -40,22 +40,25 @@ try {
   const lib = path.dirname(require.resolve('aws-cdk-lib/package.json'));
   const { CloudFormationValidatePlugin } = require(path.join(lib, 'core', 'lib', 'validation', 'cloudformation-validate-plugin.js'));
   plugin = new CloudFormationValidatePlugin();
+  // compiles the WebAssembly module
   post({ kind: 'version', version: plugin.version });
 } catch (e) {
   post({ kind: 'failed', message: describe(e) });
 }
 
 if (plugin) {
-  if (warmTypes) {
-    try {
-      plugin.initializeEngine(new Set(warmTypes));
-      post({ kind: 'warmed', types: warmTypes.length });
-    } catch (e) {
-      // validate() starts the engine itself: warming only saves time
-      post({ kind: 'warm-failed', message: describe(e) });
+  port.on('message', (request) => {
+    if (request.warm) {
+      try {
+        plugin.initializeEngine(new Set(request.warm));
+        post({ kind: 'warmed', types: request.warm.length });
+      } catch (e) {
+        // validate() starts the engine itself: warming only saves time
+        post({ kind: 'warm-failed', message: describe(e) });
+      }
+      return;
     }
-  }
-  port.on('message', ({ id, context }) => {
+    const { id, context } = request;
     try {
       post({ kind: 'report', id, report: plugin.validate(context) });
     } catch (e) {

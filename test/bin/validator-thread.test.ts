@@ -2,7 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext, Stack, Validations } from 'aws-cdk-lib';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { CachedCloudFormationValidation } from '../../bin/cached-cfn-validation';
 import { ValidatorThread } from '../../bin/validator-thread';
 
@@ -64,8 +66,9 @@ describe('the CloudFormation validator in a worker thread', () => {
   }
 
   test('answers with the built-in version and report, its engine started early for the expected resource types', () => {
-    // GIVEN a worker told to expect queues
-    const worker = thread({ warmTypes: ['AWS::SQS::Queue'] });
+    // GIVEN a worker told to start its engine for queues
+    const worker = thread();
+    worker.warm(['AWS::SQS::Queue']);
     const context = assembly();
     // WHEN it validates
     const report = worker.validate(context);
@@ -111,7 +114,8 @@ describe('the CloudFormation validator in a worker thread', () => {
   });
 
   test('a worker that failed to warm its engine still validates (the built-in starts the engine itself)', () => {
-    const worker = thread({ warmTypes: 42 as unknown as string[] });
+    const worker = thread();
+    worker.warm(42 as unknown as string[]);
     const context = assembly();
     expect(worker.validate(context)).toEqual(builtIn.validate(context));
     expect(worker.warmed).toBe(false);
@@ -126,7 +130,7 @@ describe('the CloudFormation validator in a worker thread', () => {
   test('a process whose worker is still starting the engine exits at once (the worker keeps nothing alive)', () => {
     // GIVEN a process that starts a worker, warming, and ends without stopping it
     const script =
-      "const { ValidatorThread } = require('./bin/validator-thread'); new ValidatorThread({ warmTypes: ['AWS::SQS::Queue'] }); console.log('done');";
+      "const { ValidatorThread } = require('./bin/validator-thread'); const t = new ValidatorThread(); t.warm(['AWS::SQS::Queue']); console.log('done');";
     // WHEN it runs THEN it exits by itself, normally (a hang would be killed by the timeout)
     const run = spawnSync(process.execPath, ['-r', 'ts-node/register', '-e', script], {
       cwd: path.join(__dirname, '..', '..'),
@@ -139,51 +143,117 @@ describe('the CloudFormation validator in a worker thread', () => {
 
 describe('the kept-results validator with its worker', () => {
   const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const builtIn = new CloudFormationValidatePlugin();
 
-  function context(): IPolicyValidationContext {
-    const app = new App({ outdir: tmp('cfn-kept-out-'), builtinCloudFormationValidation: false });
-    const stack = new Stack(app, 'Topic', { env: { account: '111111111111', region: 'eu-west-1' } });
-    new CfnResource(stack, 'Topic', { type: 'AWS::SNS::Topic', properties: { NotATopicProperty: 'x' } });
-    const out = app.synth();
-    const templatePath = path.join(out.directory, stack.templateFile);
-    return {
-      templatePaths: [templatePath],
-      stackTemplates: [{ stackConstructPath: stack.node.path, templatePath, accountId: stack.account, region: stack.region }],
-    } as unknown as IPolicyValidationContext;
+  /** An app of three stacks (two topics with an unknown property, one queue), written through `synthesizer` when given. */
+  function app(synthesizer?: CachedCloudFormationValidation, property = 'NotATopicProperty'): App {
+    const made = new App({
+      outdir: tmp('cfn-kept-out-'),
+      builtinCloudFormationValidation: false,
+      defaultStackSynthesizer: synthesizer?.synthesizer(),
+    });
+    for (const id of ['One', 'Two', 'Queue']) {
+      const stack = new Stack(made, id, { env: { account: '111111111111', region: 'eu-west-1' } });
+      if (id === 'Queue') new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue' });
+      else new CfnResource(stack, 'Topic', { type: 'AWS::SNS::Topic', properties: { [property]: 'x' } });
+      new Asset(stack, 'Code', { path: __filename });
+    }
+    if (synthesizer) Validations.of(made).addPlugins(synthesizer);
+    return made;
   }
 
-  test('validates a changed template in its worker, then starts the next run for its resource types; a run with nothing changed ends the worker unused', () => {
+  function contextOf(assembly: CloudAssembly): IPolicyValidationContext {
+    const stackTemplates = assembly.stacks.map((s) => ({
+      stackConstructPath: s.hierarchicalId,
+      templatePath: path.join(assembly.directory, s.templateFile),
+      accountId: s.environment.account,
+      region: s.environment.region,
+    }));
+    return { templatePaths: stackTemplates.map((t) => t.templatePath), stackTemplates } as unknown as IPolicyValidationContext;
+  }
+
+  /** What a report found, where (without the stack traces of the place a construct was made). */
+  const findings = (report: {
+    pluginReports: {
+      pluginName: string;
+      violations: { ruleName: string; description: string; violatingConstructs: { constructPath: string }[] }[];
+    }[];
+  }) =>
+    report.pluginReports.map((r) => ({
+      plugin: r.pluginName,
+      violations: r.violations.map((v) => [v.ruleName, v.description, v.violatingConstructs.map((c) => c.constructPath)]),
+    }));
+
+  /** The validation report the app wrote, its template paths relative. */
+  const reportOf = (assembly: CloudAssembly) =>
+    JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+
+  test('writes the same templates and asset manifests as the default synthesizer (one manifest per stack)', () => {
+    const plain = app().synth();
+    const watched = app(new CachedCloudFormationValidation(tmp('cfn-kept-'))).synth();
+    for (const stack of plain.stacks) {
+      const files = [stack.templateFile, `${stack.id}.assets.json`];
+      for (const file of files)
+        expect(fs.readFileSync(path.join(watched.directory, file), 'utf8')).toBe(fs.readFileSync(path.join(plain.directory, file), 'utf8'));
+    }
+    // its template and its one asset, no other stack's
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(watched.directory, 'One.assets.json'), 'utf8')).files)).toHaveLength(2);
+  });
+
+  test('the first template written that is not kept starts the engine; the report is the built-in one; the next run, with nothing changed, ends the worker unused', () => {
     // GIVEN no kept results
     const dir = tmp('cfn-kept-');
     const first = new CachedCloudFormationValidation(dir);
-    const ctx = context();
-    // WHEN the template is validated
-    const report = first.validate(ctx);
-    // THEN the built-in's report, the resource types kept for the next run's engine
-    expect(report).toEqual(new CloudFormationValidatePlugin().validate(ctx));
-    expect(first.version).toBe(new CloudFormationValidatePlugin().version);
-    expect(first.stats.at(-1)).toEqual({ hits: 0, validated: 1 });
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'resource-types.json'), 'utf8'))).toEqual(['AWS::SNS::Topic']);
+    expect(first.engineState).toBe('started');
+    // WHEN the app is synthesized
+    const assembly = app(first).synth();
+    // THEN the engine started at the first template written, the built-in's report, the resource types kept
+    expect(first.earlyStart).toBe('One');
+    expect(first.stats).toEqual([{ hits: 0, validated: 3 }]);
+    const expected = builtIn.validate(contextOf(assembly));
+    expect(expected.violations.length).toBeGreaterThan(0);
+    expect(reportOf(assembly).pluginReports.find((r: { pluginName: string }) => r.pluginName === builtIn.name)).toMatchObject({
+      pluginVersion: builtIn.version,
+      violations: expected.violations.map((v) => expect.objectContaining({ ruleName: v.ruleName, description: v.description })),
+    });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'resource-types.json'), 'utf8'))).toEqual(
+      expect.arrayContaining(['AWS::SNS::Topic', 'AWS::SQS::Queue']),
+    );
     expect(first.engineState).toBe('ended');
-    // WHEN a new run finds nothing changed
+    // WHEN a new run writes the same templates
     const second = new CachedCloudFormationValidation(dir);
-    expect(second.expectedResourceTypes).toEqual(['AWS::SNS::Topic']);
-    expect(second.engineState).toBe('started');
-    expect(second.validate(ctx)).toEqual(report);
-    // THEN the worker was ended unused, the version still known
-    expect(second.stats.at(-1)).toEqual({ hits: 1, validated: 0 });
+    expect(second.expectedResourceTypes).toEqual(JSON.parse(fs.readFileSync(path.join(dir, 'resource-types.json'), 'utf8')));
+    const again = app(second).synth();
+    // THEN no engine started, the worker ended unused, the same report
+    expect(second.earlyStart).toBeUndefined();
+    expect(second.stats).toEqual([{ hits: 3, validated: 0 }]);
     expect(second.engineState).toBe('ended');
-    expect(second.version).toBe(first.version);
+    expect(findings(reportOf(again))).toEqual(findings(reportOf(assembly)));
+  });
+
+  test('a changed template starts the engine when it is written, and only it is validated', () => {
+    const dir = tmp('cfn-kept-');
+    app(new CachedCloudFormationValidation(dir)).synth();
+    // WHEN the topics change
+    const cached = new CachedCloudFormationValidation(dir);
+    const assembly = app(cached, 'AnotherTopicProperty').synth();
+    // THEN the first of them started the engine, and the report names the new property
+    expect(cached.earlyStart).toBe('One');
+    expect(cached.stats).toEqual([{ hits: 1, validated: 2 }]);
+    expect(JSON.stringify(reportOf(assembly))).toContain('AnotherTopicProperty');
   });
 
   test('pruning old results keeps the resource types the next engine starts for', () => {
     // GIVEN more kept results than are kept at most, none of them used by this run
     const dir = tmp('cfn-kept-');
-    new CachedCloudFormationValidation(dir).validate(context());
+    const context = contextOf(app().synth());
+    new CachedCloudFormationValidation(dir).validate(context);
     for (let i = 0; i < 2001; i++) fs.writeFileSync(path.join(dir, `old-${i}.json`), '[]');
     // WHEN a run prunes them
-    new CachedCloudFormationValidation(dir).validate(context());
-    // THEN its own result and the resource types stay
-    expect(fs.readdirSync(dir).sort()).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.json$/), 'resource-types.json']);
+    new CachedCloudFormationValidation(dir).validate(context);
+    // THEN its own results and the resource types stay
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('old-'))).toEqual([]);
+    expect(fs.readdirSync(dir)).toContain('resource-types.json');
+    expect(fs.readdirSync(dir)).toHaveLength(4);
   });
 });
