@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node -r ts-node/register bin/bench-manifests.ts [runs]`: how long manifest synthesis takes at
+ * `node -r ./bin/register.js bin/bench-manifests.ts [runs]`: how long manifest synthesis takes at
  * 5, 20 and 50 generated services, and for the real catalog; prints a Markdown table with the
  * targets (<= 30 ms per added service, whole catalog <= 2 s).
  */

@@ -46,20 +46,19 @@ export interface ValidationCacheStats {
  * In bin/: it reads the synthesized templates (CDK hands validation plugins file paths only) and its
  * kept results.
  *
- * The engine runs in a worker thread (bin/validator-thread.ts), made with this (it compiles the
- * WebAssembly module and tells the version). Its engine starts (~1.4 s here, with the default
- * rules) at the first template written that is not kept, when the app's stacks are synthesized
- * through `synthesizer()`, so that it starts while the other stacks are written (~0.9 s of 63
- * templates here) rather than after them; otherwise, at the first template validated. The worker
- * is ended once the templates are validated, or unused when every template is kept. Starting the
- * engine before any template is known was measured and dropped: when nothing changed, it cost such
- * a synth 0.6-0.8 s on 2 cores (the worker's CPU is taken from the app).
+ * The engine runs in a worker thread (bin/validator-thread.ts), started at the first template
+ * written that is not kept, when the app's stacks are synthesized through `synthesizer()`: it
+ * loads the engine (~1.4 s here: its WebAssembly module, then its default rules for the resource
+ * types of the templates last validated) while the other stacks are written (~0.9 s of 63
+ * templates here), rather than after them; otherwise at the first template validated. It is ended
+ * once the templates are validated; when every template is kept, it never starts. Starting it with
+ * the app was measured and dropped: when nothing changed, it cost such a synth 0.6-0.8 s on 2
+ * cores (the worker's CPU is taken from the app).
  */
 export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
   public readonly name = CloudFormationValidatePlugin.PLUGIN_NAME;
   private readonly engine?: TemplateValidator;
   private thread?: ValidatorThread;
-  private engineVersion?: string;
   /** The resource types the worker's engine is started for (those of the templates last validated; none kept: undefined). */
   public readonly expectedResourceTypes?: string[];
   private readonly used = new Set<string>();
@@ -68,27 +67,29 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
   private warming = false;
   /** The stack whose template started the engine while templates were written, if one did (tests, bench). */
   public earlyStart?: string;
+  /** Worker threads this validator started (tests, bench). */
+  public workersStarted = 0;
   /** Per `validate` call, most recent last (for tests and the bench). */
   public readonly stats: ValidationCacheStats[] = [];
 
   private readonly cdkVersion: string;
+  private readonly engineVersion: string;
 
   /**
    * @param cacheDir where results are kept
    * @param options.cdkVersion the aws-cdk-lib version in the key (default: the installed one)
+   * @param options.engineVersion the engine version in the key and the report (default: the installed one)
    * @param options.engine the built-in plugin to validate misses with (default: the built-in in a
-   *   worker thread, started now)
+   *   worker thread, started at the first miss)
    */
   constructor(
     private readonly cacheDir: string,
-    options: { readonly cdkVersion?: string; readonly engine?: TemplateValidator } = {},
+    options: { readonly cdkVersion?: string; readonly engineVersion?: string; readonly engine?: TemplateValidator } = {},
   ) {
     this.cdkVersion = options.cdkVersion ?? awsCdkLibVersion();
+    this.engineVersion = options.engineVersion ?? validatorEngineVersion();
     this.engine = options.engine;
-    if (!this.engine) {
-      this.expectedResourceTypes = keptResourceTypes(path.join(cacheDir, RESOURCE_TYPES));
-      this.validator();
-    }
+    if (!this.engine) this.expectedResourceTypes = keptResourceTypes(path.join(cacheDir, RESOURCE_TYPES));
   }
 
   /**
@@ -134,8 +135,8 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
     this.workerThread().warm([...types].sort());
   }
 
+  /** The engine's version, read from its package.json: asking the engine loads its WebAssembly module (~65 ms a synth). */
   public get version(): string | undefined {
-    this.engineVersion ??= this.validator().version;
     return this.engineVersion;
   }
 
@@ -182,7 +183,7 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
       JSON.stringify({
         format: CACHE_FORMAT,
         cdk: this.cdkVersion,
-        engine: this.validator().version,
+        engine: this.engineVersion,
         stack: stack.stackConstructPath,
         template: path.basename(stack.templatePath),
         account: stack.accountId,
@@ -199,18 +200,20 @@ export class CachedCloudFormationValidation implements IPolicyValidationPlugin {
   }
 
   private workerThread(): ValidatorThread {
-    this.thread ??= new ValidatorThread();
+    if (!this.thread) {
+      this.thread = new ValidatorThread();
+      this.workersStarted++;
+    }
     return this.thread;
   }
 
-  /** The engine: injected, started in its worker, or ended (a later miss starts another). */
-  public get engineState(): 'injected' | 'started' | 'ended' {
-    return this.engine ? 'injected' : this.thread ? 'started' : 'ended';
+  /** The engine: injected, started in its worker, or none (not needed yet, or ended once its templates were validated). */
+  public get engineState(): 'injected' | 'started' | 'none' {
+    return this.engine ? 'injected' : this.thread ? 'started' : 'none';
   }
 
   /** The worker's engine is needed no more (until another miss). */
   private stopThread(): void {
-    if (this.thread) this.engineVersion ??= this.thread.version;
     this.thread?.stop();
     this.thread = undefined;
     this.warming = false;
@@ -274,6 +277,17 @@ function resourceTypes(templates: readonly Buffer[]): string[] {
   for (const template of templates)
     for (const [, type] of template.toString('utf8').matchAll(/"Type":\s*"([A-Za-z0-9]+::[A-Za-z0-9:]+)"/g)) types.add(type);
   return [...types].sort();
+}
+
+/**
+ * The version of the validator's engine aws-cdk-lib installed (`@aws/cloudformation-validate`, a
+ * dependency of aws-cdk-lib 2.276.0), read from its package.json: the same string the engine
+ * reports (a test compares them), without loading it.
+ */
+export function validatorEngineVersion(): string {
+  const fromCdk = { paths: [path.dirname(require.resolve('aws-cdk-lib/package.json'))] };
+  const file = require.resolve('@aws/cloudformation-validate/package.json', fromCdk);
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 /** The installed aws-cdk-lib version (its rules and ignored rule ids come with it). */

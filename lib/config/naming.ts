@@ -112,6 +112,16 @@ export function databaseUserName(serviceName: string): string {
   return serviceName.replace(/-/g, '_');
 }
 
+/** The RDS master user: the one database user with a password (generated, rotated; used by the rotation and the users step). */
+export const DATABASE_MASTER_USER = 'postgres';
+
+/**
+ * Database users that are never a service's: the master user and RDS's own administrator. No
+ * service's `databaseUserName` may be one of them (the catalog validator rejects the service name),
+ * and the RDS Proxy's role, which may log in as any user of the database, is denied these.
+ */
+export const NON_SERVICE_DATABASE_USERS: readonly string[] = [DATABASE_MASTER_USER, 'rdsadmin'];
+
 /** Prefix of the SSM parameters an environment publishes for its cluster, e.g. `/saas-platform/prod`. */
 export function parameterPrefix(environmentName: string): string {
   return `/${PLATFORM.application}/${environmentName}`;

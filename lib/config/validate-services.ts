@@ -4,9 +4,10 @@
  * e.g. `services.payment-service.scaling.minReplicas`; a problem that only one environment's
  * overrides cause is reported under that environment, e.g. `prod.services.web-api.scaling.minReplicas`.
  */
+import { RESTORE_CHECK_TABLE } from './backup';
 import { WEBHOOK_SIGNING_SECRET_KEY } from './edge-names';
 import { matchesIngressPrefix } from './edge-routes';
-import { DEFAULT_WORKLOAD_NAMESPACE } from './naming';
+import { DEFAULT_WORKLOAD_NAMESPACE, NON_SERVICE_DATABASE_USERS, databaseUserName } from './naming';
 import { PLATFORM_RESOURCE_NAMES, PLATFORM_VARIABLES } from './platform-resources';
 import {
   OVERRIDE_TIERS,
@@ -142,6 +143,32 @@ interface Context {
   readonly environment?: ServiceEnvironment;
 }
 
+/**
+ * A service with a database logs in as `databaseUserName(name)`: never a user that is not a
+ * service's (the master user, RDS's administrator: the proxy's role is denied those), nor the
+ * restore check's schema (the user owns a schema of its name), nor a name PostgreSQL reserves
+ * (`pg_...`: CREATE ROLE fails at deploy time).
+ */
+function checkDatabaseUser(p: Problems, name: string): void {
+  const user = databaseUserName(name);
+  if (NON_SERVICE_DATABASE_USERS.includes(user)) {
+    p.add(
+      'name',
+      `${show(name)} is not allowed for a service with database: true: its database user ${user} is not a service's (${NON_SERVICE_DATABASE_USERS.join(', ')}); use another name`,
+    );
+  } else if (user === RESTORE_CHECK_TABLE.schema) {
+    p.add(
+      'name',
+      `${show(name)} is not allowed for a service with database: true: its schema ${user} is the restore check's (owned by the master user); use another name`,
+    );
+  } else if (user.startsWith('pg_')) {
+    p.add(
+      'name',
+      `${show(name)} is not allowed for a service with database: true: PostgreSQL reserves database users beginning with pg_ (${user}); use another name`,
+    );
+  }
+}
+
 function checkService(s: Obj, p: Problems, ctx: Context): void {
   for (const key of Object.keys(s)) {
     if (!SERVICE_KEYS.includes(key))
@@ -256,6 +283,7 @@ function checkService(s: Obj, p: Problems, ctx: Context): void {
     }
   });
   for (const key of ['database', 'kubernetesApi']) p.bool(s, key);
+  if (s.database === true && typeof s.name === 'string' && SERVICE_NAME.test(s.name)) checkDatabaseUser(p, s.name);
   p.items(s, 'aws').forEach((name, i) => {
     if (typeof name !== 'string' || !(PLATFORM_RESOURCE_NAMES as readonly string[]).includes(name)) {
       p.add(`aws[${i}]`, `${show(name)} is not a platform resource; use one of ${PLATFORM_RESOURCE_NAMES.join(', ')}`);

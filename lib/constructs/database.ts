@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DATABASE_MASTER_USER, NON_SERVICE_DATABASE_USERS } from '../config/naming';
 import { DatabaseUsers } from './database-users';
 
 /** Props of `PlatformDatabase`. */
@@ -151,7 +152,7 @@ export class PlatformDatabase extends Construct {
       allowAllOutbound: false,
     });
 
-    const secret = new rds.DatabaseSecret(this, 'Credentials', { username: 'postgres', encryptionKey: props.encryptionKey });
+    const secret = new rds.DatabaseSecret(this, 'Credentials', { username: DATABASE_MASTER_USER, encryptionKey: props.encryptionKey });
     secret.applyRemovalPolicy(props.protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
 
     // Logging, monitoring, TLS certificate and privacy shared by the primary and its replica.
@@ -265,23 +266,7 @@ export class PlatformDatabase extends Construct {
         logRetention: props.logRetention,
         logRemovalPolicy: props.protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
-      // The proxy logs in to the database as each application user (end-to-end IAM).
-      const stack = Stack.of(this);
-      const proxyRole = proxy.node.findChild('IAMRole') as iam.IRole;
-      proxyRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'LogInToTheDatabaseAsApplicationUsers',
-          actions: ['rds-db:connect'],
-          resources: users.map((user) =>
-            stack.formatArn({
-              service: 'rds-db',
-              resource: 'dbuser',
-              resourceName: `${instance.instanceResourceId}/${user}`,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          ),
-        }),
-      );
+      this.allowProxyLogIns(proxy, instance);
     }
 
     if (props.readReplica) {
@@ -324,6 +309,50 @@ export class PlatformDatabase extends Construct {
       });
       this.acknowledgeMonitoringRole(this.replica);
     }
+  }
+
+  /**
+   * The proxy logs in to the database as each client's own user (end-to-end IAM): a client that
+   * authenticated at the proxy as user U (with its own `rds-db:connect` on the proxy's
+   * `dbuser:prx-.../U`) is logged in to the database as U with the proxy's role. One statement for
+   * every user of this database (`dbuser:<DbiResourceId>/*`) rather than one ARN per user: a list
+   * grows with the catalog until the role's inline policy overflows (~65 services). Which user a
+   * connection becomes is bounded by the clients' own grants (one user each) and by PostgreSQL (IAM
+   * tokens log in only roles granted `rds_iam`: those the users step makes); the master user and
+   * RDS's administrator are denied outright, on any database.
+   */
+  private allowProxyLogIns(proxy: rds.DatabaseProxy, instance: rds.DatabaseInstance): void {
+    const stack = Stack.of(this);
+    const cfnInstance = instance.node.defaultChild as rds.CfnDBInstance;
+    const dbUser = (resourceId: string, user: string) =>
+      stack.formatArn({
+        service: 'rds-db',
+        resource: 'dbuser',
+        resourceName: `${resourceId}/${user}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    const proxyRole = proxy.node.findChild('IAMRole') as iam.Role;
+    proxyRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LogInToTheDatabaseAsApplicationUsers',
+        actions: ['rds-db:connect'],
+        resources: [dbUser(cfnInstance.attrDbiResourceId, '*')],
+      }),
+    );
+    proxyRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'NeverAsTheMasterOrRdsUsers',
+        effect: iam.Effect.DENY,
+        actions: ['rds-db:connect'],
+        resources: NON_SERVICE_DATABASE_USERS.map((user) => dbUser('*', user)),
+      }),
+    );
+    const instanceId = stack.resolve(stack.getLogicalId(cfnInstance));
+    Validations.of(proxyRole.node.findChild('DefaultPolicy')).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:aws:rds-db:${stack.region}:${stack.account}:dbuser:<${instanceId}.DbiResourceId>/*]`,
+      reason:
+        "End-to-end IAM: the proxy logs in to this one database (its DbiResourceId) as each client's own user, one statement for every service instead of one ARN each (which outgrows the role's policy). Bounded by each client's own rds-db:connect on the proxy (one user per service role), by PostgreSQL (IAM tokens log in only roles granted rds_iam, made by the users step), and by the explicit deny of the master user and rdsadmin.",
+    });
   }
 
   private acknowledgeMonitoringRole(instance: rds.IDatabaseInstance): void {

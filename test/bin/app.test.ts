@@ -202,7 +202,7 @@ describe('main', () => {
   test('as a process: exit code 1 and the message on stderr, without a stack trace', () => {
     const file = writeJson([withValue(devAlone, 'account', '12')]);
     const out = tmp();
-    const result = spawnSync(process.execPath, ['-r', 'ts-node/register', 'bin/app.ts'], {
+    const result = spawnSync(process.execPath, ['-r', './bin/register.js', 'bin/app.ts'], {
       cwd: ROOT,
       env: { ...process.env, PLATFORM_CONFIG_FILE: file, CDK_OUTDIR: out },
       encoding: 'utf8',

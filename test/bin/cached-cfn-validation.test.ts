@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext, Stack } from 'aws-cdk-lib';
-import { CachedCloudFormationValidation } from '../../bin/cached-cfn-validation';
+import { CachedCloudFormationValidation, validatorEngineVersion } from '../../bin/cached-cfn-validation';
 
 /**
  * The built-in validator with its results kept per template: the same report as the built-in, from
@@ -106,11 +106,23 @@ describe('the CloudFormation validator, its results kept per template', () => {
       (_c: CachedCloudFormationValidation, s: Stack0) =>
         new CachedCloudFormationValidation('/unused', { engine, cdkVersion: '0.0.0' }).keyOf(s, TEMPLATE),
     ],
+    [
+      'the engine version',
+      (_c: CachedCloudFormationValidation, s: Stack0) =>
+        new CachedCloudFormationValidation('/unused', { engine, engineVersion: '0.0.0' }).keyOf(s, TEMPLATE),
+    ],
   ])('a change of %s is a new key (a result is reused only for the same verdict inputs)', (_what, keyWith) => {
     const cached = new CachedCloudFormationValidation('/unused', { engine });
     const base = cached.keyOf(STACK, TEMPLATE);
     expect(cached.keyOf({ ...STACK, templatePath: '/elsewhere/ProdData.template.json' }, TEMPLATE)).toBe(base);
     expect(keyWith(cached, STACK)).not.toBe(base);
+  });
+});
+
+describe('validatorEngineVersion', () => {
+  test("is the version the engine reports, read from its package.json (without loading the engine's WebAssembly)", () => {
+    expect(validatorEngineVersion()).toBe(new CloudFormationValidatePlugin().version);
+    expect(new CachedCloudFormationValidation('/unused').version).toBe(validatorEngineVersion());
   });
 });
 

@@ -200,15 +200,16 @@ describe('the kept-results validator with its worker', () => {
     expect(Object.keys(JSON.parse(fs.readFileSync(path.join(watched.directory, 'One.assets.json'), 'utf8')).files)).toHaveLength(2);
   });
 
-  test('the first template written that is not kept starts the engine; the report is the built-in one; the next run, with nothing changed, ends the worker unused', () => {
+  test('the first template written that is not kept starts the engine; the report is the built-in one; the next run, with nothing changed, starts no worker', () => {
     // GIVEN no kept results
     const dir = tmp('cfn-kept-');
     const first = new CachedCloudFormationValidation(dir);
-    expect(first.engineState).toBe('started');
+    expect(first.engineState).toBe('none');
     // WHEN the app is synthesized
     const assembly = app(first).synth();
     // THEN the engine started at the first template written, the built-in's report, the resource types kept
     expect(first.earlyStart).toBe('One');
+    expect(first.workersStarted).toBe(1);
     expect(first.stats).toEqual([{ hits: 0, validated: 3 }]);
     const expected = builtIn.validate(contextOf(assembly));
     expect(expected.violations.length).toBeGreaterThan(0);
@@ -219,15 +220,16 @@ describe('the kept-results validator with its worker', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'resource-types.json'), 'utf8'))).toEqual(
       expect.arrayContaining(['AWS::SNS::Topic', 'AWS::SQS::Queue']),
     );
-    expect(first.engineState).toBe('ended');
+    expect(first.engineState).toBe('none');
     // WHEN a new run writes the same templates
     const second = new CachedCloudFormationValidation(dir);
     expect(second.expectedResourceTypes).toEqual(JSON.parse(fs.readFileSync(path.join(dir, 'resource-types.json'), 'utf8')));
     const again = app(second).synth();
-    // THEN no engine started, the worker ended unused, the same report
+    // THEN no worker started, the same report
     expect(second.earlyStart).toBeUndefined();
+    expect(second.workersStarted).toBe(0);
     expect(second.stats).toEqual([{ hits: 3, validated: 0 }]);
-    expect(second.engineState).toBe('ended');
+    expect(second.engineState).toBe('none');
     expect(findings(reportOf(again))).toEqual(findings(reportOf(assembly)));
   });
 

@@ -273,6 +273,41 @@ describe('validateServices', () => {
     expect(check(catalog).split('\n')).toContain('services.web-api.name: "web-api" is already used by services[0]; names are unique');
   });
 
+  test.each([
+    [
+      'postgres',
+      'services.postgres.name: "postgres" is not allowed for a service with database: true: its database user postgres is not a service\'s (postgres, rdsadmin); use another name',
+    ],
+    [
+      'rdsadmin',
+      'services.rdsadmin.name: "rdsadmin" is not allowed for a service with database: true: its database user rdsadmin is not a service\'s (postgres, rdsadmin); use another name',
+    ],
+    [
+      'restore-check',
+      'services.restore-check.name: "restore-check" is not allowed for a service with database: true: its schema restore_check is the restore check\'s (owned by the master user); use another name',
+    ],
+    [
+      'pg-monitor',
+      'services.pg-monitor.name: "pg-monitor" is not allowed for a service with database: true: PostgreSQL reserves database users beginning with pg_ (pg_monitor); use another name',
+    ],
+  ])("a service with a database named %s is reported: its database user cannot be a service's", (name, message) => {
+    // GIVEN a service with a database whose user would be the master user, RDS's administrator or a reserved name
+    const worker = SERVICE_CATALOG.services.find((x) => x.name === 'worker')!;
+    expect(worker.database).toBe(true);
+    const catalog = {
+      ...SERVICE_CATALOG,
+      services: [...SERVICE_CATALOG.services, { ...worker, name, image: { ...worker.image, repository: name } }],
+    };
+    // THEN exactly that problem is reported; without a database the name is fine
+    expect(check(catalog)).toEqual(message);
+    expect(
+      check({
+        ...catalog,
+        services: [...SERVICE_CATALOG.services, { ...worker, name, database: false, image: { ...worker.image, repository: name } }],
+      }),
+    ).toEqual('');
+  });
+
   test('production needs two pods; development may run one', () => {
     // GIVEN prod overriding payment-service down to one pod
     const catalog = withValue(SERVICE_CATALOG, 'overrides.production.payment-service.scaling.minReplicas', 1);

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import { DATABASE_MASTER_USER, NON_SERVICE_DATABASE_USERS } from '../../lib/config/naming';
 import { PlatformDatabase, PlatformDatabaseProps } from '../../lib/constructs/database';
 import { testApp } from '../helpers';
 
@@ -215,24 +216,52 @@ describe('PlatformDatabase', () => {
       });
     });
 
-    test('the proxy may log in to the database as exactly those users', () => {
+    test('the proxy may log in to this database as its users with one statement, never as the master user or rdsadmin', () => {
+      // THEN one ARN for every user of this database, whatever the number of users (a list per user
+      // outgrows the role's inline policy past ~65 services), and an explicit deny of the non-service users
+      const dbUser = (resourceId: unknown, user: string) => ({
+        'Fn::Join': ['', ['arn:aws:rds-db:eu-west-1:123456789012:dbuser:', resourceId, `/${user}`]],
+      });
       t2.hasResourceProperties('AWS::IAM::Policy', {
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
+          Statement: [
+            {
               Sid: 'LogInToTheDatabaseAsApplicationUsers',
+              Effect: 'Allow',
               Action: 'rds-db:connect',
-              Resource: ['web_api', 'worker'].map((user) => ({
-                'Fn::Join': [
-                  '',
-                  ['arn:aws:rds-db:eu-west-1:123456789012:dbuser:', { 'Fn::GetAtt': [instanceId, 'DbiResourceId'] }, `/${user}`],
-                ],
-              })),
-            }),
-          ]),
+              Resource: dbUser({ 'Fn::GetAtt': [instanceId, 'DbiResourceId'] }, '*'),
+            },
+            {
+              Sid: 'NeverAsTheMasterOrRdsUsers',
+              Effect: 'Deny',
+              Action: 'rds-db:connect',
+              Resource: NON_SERVICE_DATABASE_USERS.map((user) => `arn:aws:rds-db:eu-west-1:123456789012:dbuser:*/${user}`),
+            },
+          ],
         },
         Roles: [{ Ref: Match.stringLikeRegexp('^DatabaseProxyIAMRole') }],
       });
+      expect(NON_SERVICE_DATABASE_USERS).toContain(DATABASE_MASTER_USER);
+      // the master user is the one the credentials name
+      t2.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: Match.objectLike({ SecretStringTemplate: JSON.stringify({ username: DATABASE_MASTER_USER }) }),
+      });
+    });
+
+    test('the same statement with 200 users: the proxy role has no overflow policy', () => {
+      // GIVEN many more users than fit one ARN each in the role's inline policy
+      const users = Array.from({ length: 200 }, (_, i) => `service_${i}`);
+      const { template } = synth({ applicationUsers: { databaseName: 'app', users } });
+      // THEN the role's policy is the same two statements, and nothing overflows into a managed policy
+      const t3 = template();
+      t3.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+      const proxyPolicy = Object.values(t3.findResources('AWS::IAM::Policy')).find((p) =>
+        JSON.stringify(p.Properties.Roles).includes('DatabaseProxyIAMRole'),
+      )!;
+      expect(proxyPolicy.Properties.PolicyDocument.Statement.map((st: { Sid: string }) => st.Sid)).toEqual([
+        'LogInToTheDatabaseAsApplicationUsers',
+        'NeverAsTheMasterOrRdsUsers',
+      ]);
     });
   });
 

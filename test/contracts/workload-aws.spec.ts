@@ -5,7 +5,7 @@
  */
 import { PARAMETER_STORE_NAME } from '../../cdk8s/conventions';
 import { secretStoreName } from '../../lib/config/access-names';
-import { ADDON_IDENTITIES } from '../../lib/config/naming';
+import { ADDON_IDENTITIES, NON_SERVICE_DATABASE_USERS } from '../../lib/config/naming';
 import { subnetCidrs } from '../../lib/config/network-layout';
 import { DATABASE_VARIABLES, POD_IDENTITY_AGENT, UPLOADS_VARIABLES, WEBHOOK_EVENTS_VARIABLES } from '../../lib/config/platform-resources';
 import { webhookKeyAliasName } from '../../lib/config/edge-names';
@@ -104,14 +104,30 @@ describe.each(ENVIRONMENTS)('%s: services and AWS', (name, config) => {
       }
     });
 
-    test('the proxy may log in to the database as every user (end-to-end IAM)', async () => {
+    test('the proxy may log in to the database as every service user (end-to-end IAM), never as the master user or rdsadmin, nor to another database', async () => {
       const [instanceId] = resourcesOf(data, 'AWS::RDS::DBInstance').find(([, r]) => !r.Properties!.SourceDBInstanceIdentifier)!;
       const resourceId = resolve(w, data, { 'Fn::GetAtt': [instanceId, 'DbiResourceId'] });
       const proxyRole = String(proxy.Properties!.RoleArn['Fn::GetAtt'][0]);
+      const dbUser = (id: unknown, user: string) => `arn:aws:rds-db:${config.region}:${config.account}:dbuser:${id}/${user}`;
       for (const pod of users) {
-        const resource = `arn:aws:rds-db:${config.region}:${config.account}:dbuser:${resourceId}/${pod.env[DATABASE_VARIABLES.user]}`;
+        const resource = dbUser(resourceId, pod.env[DATABASE_VARIABLES.user]);
         expect(await roleMay(w, data, proxyRole, { action: 'rds-db:connect', resource })).toHaveDecision('Allowed');
       }
+      // a user the catalog does not have yet (the grant does not list users: it does not grow with the catalog)
+      expect(await roleMay(w, data, proxyRole, { action: 'rds-db:connect', resource: dbUser(resourceId, 'next_service') })).toHaveDecision(
+        'Allowed',
+      );
+      for (const user of NON_SERVICE_DATABASE_USERS) {
+        expect(await roleMay(w, data, proxyRole, { action: 'rds-db:connect', resource: dbUser(resourceId, user) })).toHaveDecision(
+          'ExplicitlyDenied',
+        );
+      }
+      expect(
+        await roleMay(w, data, proxyRole, {
+          action: 'rds-db:connect',
+          resource: dbUser('db-OTHERDATABASE', users[0].env[DATABASE_VARIABLES.user]),
+        }),
+      ).toHaveDecision('ImplicitlyDenied');
     });
 
     test('with a read replica, each may reach it (isolated subnets, port, security group) and connect to it as its own user', async () => {

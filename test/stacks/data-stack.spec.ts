@@ -239,11 +239,11 @@ describe('DataStack application secrets', () => {
       const t = data(name);
       t.hasResourceProperties('Custom::DatabaseUsers', { Database: APPLICATION_DATABASE, Users: users });
       t.hasResourceProperties('AWS::RDS::DBProxy', { DefaultAuthScheme: 'IAM_AUTH', Auth: Match.absent() });
+      // (one ARN for every user of the database, whatever their number; which user is the client's: test/contracts/workload-aws.spec.ts)
       const statement = Object.values(t.findResources('AWS::IAM::Policy'))
         .flatMap((p) => p.Properties.PolicyDocument.Statement)
         .find((st) => st.Sid === 'LogInToTheDatabaseAsApplicationUsers');
-      const resources = [statement.Resource].flat().map((r: unknown) => JSON.stringify(r));
-      expect(resources.map((r) => r.slice(r.lastIndexOf('/') + 1, r.lastIndexOf('"'))).sort()).toEqual([...users].sort());
+      expect(JSON.stringify(statement.Resource)).toMatch(/DbiResourceId"\]\},"\/\*"\]\]\}$/);
       // only the master credentials have a password; they rotate with the hosted rotation
       const rotations = Object.values(t.findResources('AWS::SecretsManager::RotationSchedule'));
       const hosted = rotations.filter((r) => r.Properties.HostedRotationLambda);

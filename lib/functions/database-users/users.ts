@@ -89,9 +89,9 @@ export async function ensureSchemas(app: SqlClient, users: readonly string[]): P
 
 /**
  * In the application database (as the master user): the one-row table a restore test reads from the
- * restored copy (`RESTORE_CHECK_TABLE` in lib/config/backup.ts), `<schema>.<table>`. Its schema has
- * an underscore, which no service's schema has (service names have none), and belongs to the
- * master user: no service can write or drop it. The row says when the step last ran; a restored copy
+ * restored copy (`RESTORE_CHECK_TABLE` in lib/config/backup.ts), `<schema>.<table>`. No service's
+ * schema has its name (the catalog validator refuses a service with a database named after it), and
+ * it belongs to the master user: no service can write or drop it. The row says when the step last ran; a restored copy
  * holds the row of its recovery point.
  */
 export async function ensureRestoreCheck(app: SqlClient, check: { readonly schema: string; readonly table: string }): Promise<void> {
