@@ -61,8 +61,9 @@ export class ValidatorThread implements TemplateValidator {
       stdout: false,
       stderr: false,
     });
-    // seen only when this thread is not waiting (the worker posts the failures it can catch)
-    this.worker.on('error', (e) => (this.failure ??= `the CloudFormation validator's worker failed: ${e.stack ?? e.message}`));
+    // seen only when this thread is not waiting (the worker posts the failures it can catch); the
+    // cause, it replaces an earlier "no answer"
+    this.worker.on('error', (e) => (this.failure = `the CloudFormation validator's worker failed: ${e.stack ?? e.message}`));
     this.worker.unref();
     this.port.unref();
   }

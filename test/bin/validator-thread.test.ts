@@ -113,6 +113,22 @@ describe('the CloudFormation validator in a worker thread', () => {
     expect(() => worker.version).toThrow(/gave no answer/);
   });
 
+  test('a worker that dies before it can answer fails the calls after with its error (once this thread sees it)', async () => {
+    const worker = thread({ workerFile: fakeWorker("throw new Error('boom');"), timeoutMs: 50 });
+    // the error event reaches this thread only between calls
+    let message = '';
+    for (let i = 0; i < 200 && !message.includes('boom'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      try {
+        void worker.version;
+      } catch (e) {
+        message = (e as Error).message;
+      }
+    }
+    expect(message).toMatch(/^the CloudFormation validator's worker failed: Error: boom/);
+    expect(() => worker.validate(assembly())).toThrow(message);
+  });
+
   test('a worker that failed to warm its engine still validates (the built-in starts the engine itself)', () => {
     const worker = thread();
     worker.warm(42 as unknown as string[]);
