@@ -60,8 +60,9 @@ export type PlatformAppProps = AppProps & { readonly validationCache?: string | 
  * Where the app keeps the built-in validator's results, or undefined when it does not: the built-in
  * validator runs, with its results kept per template, unless it is off (the prop, or `--no-validation`,
  * which the CDK CLI passes as CDK_VALIDATION=false) or the caller asks for the built-in itself
- * (`validationCache: false`). When kept, the app turns the built-in off and adds
- * `CachedCloudFormationValidation` under the built-in's name.
+ * (`validationCache: false`). When kept, the app turns the built-in off, adds
+ * `CachedCloudFormationValidation` under the built-in's name, and writes its stacks through that
+ * validator's `synthesizer()` (aws-cdk-lib's default one, telling it each template written).
  */
 export function keptValidation(props: PlatformAppProps, cdkValidation: string | undefined): string | undefined {
   const validates = (props.builtinCloudFormationValidation ?? true) && cdkValidation !== 'false';
@@ -84,9 +85,20 @@ export function buildApp(
   const roster = team as TeamRoster;
   const { validationCache: _, ...appProps } = props;
   const cache = keptValidation(props, process.env.CDK_VALIDATION);
-  const app = new App(cache ? { ...appProps, builtinCloudFormationValidation: false } : appProps);
+  // made first: the app writes its stacks through its synthesizer, and the first template written
+  // that has no kept result starts the validator's engine in a worker thread
+  const kept = cache ? new CachedCloudFormationValidation(cache) : undefined;
+  const app = new App(
+    kept
+      ? {
+          ...appProps,
+          builtinCloudFormationValidation: false,
+          defaultStackSynthesizer: appProps.defaultStackSynthesizer ?? kept.synthesizer(),
+        }
+      : appProps,
+  );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  if (cache) Validations.of(app).addPlugins(new CachedCloudFormationValidation(cache));
+  if (kept) Validations.of(app).addPlugins(kept);
   // `-c observability:albRefresh=<anything new>` re-resolves the ALB's CloudWatch dimensions (docs/observability.md).
   const albRefresh = app.node.tryGetContext('observability:albRefresh');
   const stages = new Map<string, Stage>();

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CloudFormationValidatePlugin } from 'aws-cdk-lib';
+import { CloudFormationValidatePlugin, Stack } from 'aws-cdk-lib';
 import { appContext, BUNDLE_CACHE_DIR, buildApp, keptValidation, main, PlatformAppProps, VALIDATION_CACHE_DIR } from '../../bin/app';
 import { BUNDLE_CACHE_CONTEXT } from '../../lib/constructs/in-process-bundle';
 import { loadEnvironments } from '../../bin/config-input';
@@ -108,6 +108,21 @@ describe('the CDK app', () => {
     expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context).toMatchObject({
       'aws:cdk:disable-creation-stack-traces': true,
     });
+  });
+
+  test.each<[string, () => PlatformAppProps, string]>([
+    [
+      'kept: written through the kept-results validator (its first changed template starts the engine)',
+      () => ({ validationCache: tmp() }),
+      'Watching',
+    ],
+    ['validationCache: false: the default synthesizer', () => ({ validationCache: false }), 'DefaultStackSynthesizer'],
+    ['no validation: the default synthesizer', () => ({ builtinCloudFormationValidation: false }), 'DefaultStackSynthesizer'],
+  ])('stacks, validator results %s', (_what, props, synthesizer) => {
+    const app = buildApp([devAlone], { ...props(), context: CDK_CONTEXT });
+    const stacks = app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+    expect(stacks.length).toBeGreaterThan(0);
+    expect(new Set(stacks.map((s) => s.synthesizer.constructor.name))).toEqual(new Set([synthesizer]));
   });
 
   test('-c observability:albRefresh re-resolves the ALB dimensions (a new value of the custom resource)', () => {

@@ -53,7 +53,7 @@ describe('the CloudFormation validator, its results kept per template', () => {
     expect(cached.validate(context)).toEqual(builtIn);
     expect(cached.name).toBe(CloudFormationValidatePlugin.PLUGIN_NAME);
     expect(cached.version).toBe(engine.version);
-    expect(fs.readdirSync(dir)).toHaveLength(3);
+    expect(fs.readdirSync(dir).filter((f) => f !== 'resource-types.json')).toHaveLength(3);
     expect(cached.stats.at(-1)).toEqual({ hits: 0, validated: 3 });
   });
 
