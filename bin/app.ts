@@ -31,6 +31,7 @@ import { CachedCloudFormationValidation } from './cached-cfn-validation';
 import { managementConfig } from '../lib/config/management';
 import { ReleaseTarget } from '../lib/stacks/delivery-stack';
 import { BUNDLE_CACHE_CONTEXT } from '../lib/constructs/in-process-bundle';
+import { APP_CONTEXT } from './app-context';
 
 /**
  * The environments the release step commits to: an environment that requires an approval (prod)
@@ -153,13 +154,14 @@ export function main(
 }
 
 /**
- * The context the app starts from. The CDK CLI passes cdk.json's feature flags in CDK_CONTEXT_JSON;
+ * The context the app starts from: APP_CONTEXT (bin/app-context.ts), then cdk.json's feature flags. The
+ * CDK CLI passes cdk.json's feature flags in CDK_CONTEXT_JSON;
  * run directly (`node bin/app.ts`, the benchmark), the app reads them itself, so both synthesize the
  * same templates. PLATFORM_BUNDLE_CACHE names the folder for kept Lambda bundles, or is `off` (the
  * bench's cold runs): unset, they are kept in node_modules/.cache/lambda-bundles.
  */
 export function appContext(env: NodeJS.ProcessEnv, cdkJson: () => Record<string, unknown> = cdkJsonContext): Record<string, unknown> {
-  const context = env.CDK_CONTEXT_JSON ? {} : { ...cdkJson() };
+  const context = { ...APP_CONTEXT, ...(env.CDK_CONTEXT_JSON ? {} : cdkJson()) };
   if (env.PLATFORM_BUNDLE_CACHE === 'off') return context;
   return { ...context, [BUNDLE_CACHE_CONTEXT]: env.PLATFORM_BUNDLE_CACHE || BUNDLE_CACHE_DIR };
 }

@@ -2,9 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppProps } from 'aws-cdk-lib';
 import { EnvironmentConfig } from '../lib/config/types';
+import { APP_CONTEXT } from '../bin/app-context';
 
 /** The feature flags from cdk.json, so tests synthesize what `cdk synth` synthesizes. */
-export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context;
+export const CDK_CONTEXT: Record<string, unknown> = {
+  ...APP_CONTEXT,
+  ...JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context,
+};
 
 /** App props for unit tests: cdk.json's flags, built-in CloudFormation validation off (it runs once, in test/bin). */
 export const TEST_APP_PROPS: AppProps = { context: CDK_CONTEXT, builtinCloudFormationValidation: false };

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { CloudFormationValidatePlugin, Stack } from 'aws-cdk-lib';
 import { appContext, BUNDLE_CACHE_DIR, buildApp, keptValidation, main, PlatformAppProps, VALIDATION_CACHE_DIR } from '../../bin/app';
 import { BUNDLE_CACHE_CONTEXT } from '../../lib/constructs/in-process-bundle';
+import { APP_CONTEXT } from '../../bin/app-context';
 import { loadEnvironments } from '../../bin/config-input';
 import { dev, ENVIRONMENTS } from '../../lib/config/environments';
 import { ConfigValidationError } from '../../lib/config/validate';
@@ -100,14 +101,22 @@ describe('the CDK app', () => {
       { '@aws-cdk/core:flag': true, [BUNDLE_CACHE_CONTEXT]: '/kept' },
     ],
     ['PLATFORM_BUNDLE_CACHE=off: every synth bundles', { PLATFORM_BUNDLE_CACHE: 'off' }, { '@aws-cdk/core:flag': true }],
-  ])('the app context, %s', (_, env, context) => {
-    expect(appContext(env, cdkJson)).toEqual(context);
+  ])('the app context, %s (after the keys the app sets itself)', (_, env, context) => {
+    expect(appContext(env, cdkJson)).toEqual({ ...APP_CONTEXT, ...context });
   });
 
-  test('cdk.json records no creation stack traces (each costs a captured and source-mapped stack; `cdk synth --debug` records them)', () => {
-    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context).toMatchObject({
-      'aws:cdk:disable-creation-stack-traces': true,
-    });
+  test('the app records no creation stack traces (each costs a captured and source-mapped stack; `cdk synth --debug` records them)', () => {
+    expect(appContext({})).toMatchObject({ 'aws:cdk:disable-creation-stack-traces': true });
+    expect(appContext({ CDK_CONTEXT_JSON: '{}' })).toMatchObject({ 'aws:cdk:disable-creation-stack-traces': true });
+    const app = buildApp([devAlone], { context: appContext({ PLATFORM_BUNDLE_CACHE: 'off' }), builtinCloudFormationValidation: false });
+    const resources = app.node.findAll().filter((c) => c.node.metadata.some((m) => m.type === 'aws:cdk:logicalId'));
+    expect(resources.length).toBeGreaterThan(100);
+    expect(resources.filter((c) => c.node.metadata.some((m) => m.type === 'aws:cdk:creationStack'))).toEqual([]);
+  });
+
+  test('cdk.json holds no key the CDK CLI reserves (`aws:`: it warns on every synth)', () => {
+    const context = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
+    expect(Object.keys(context).filter((k) => k.startsWith('aws:'))).toEqual([]);
   });
 
   test.each<[string, () => PlatformAppProps, string]>([
