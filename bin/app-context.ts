@@ -1,3 +1,5 @@
+import * as path from 'path';
+
 /**
  * Context the app sets itself, under keys the CDK CLI reserves (`aws:`): cdk.json may not hold them
  * (the CLI warns on every synth), so `appContext` (bin/app.ts) adds them, and the tests' apps too.
@@ -7,3 +9,10 @@
  * `cdk synth --debug` sets CDK_DEBUG, which records them anyway (aws-cdk-lib 2.276.0, CfnElement).
  */
 export const APP_CONTEXT: Readonly<Record<string, unknown>> = { 'aws:cdk:disable-creation-stack-traces': true };
+
+/**
+ * Where Lambda bundles are kept between synths (lib/constructs/in-process-bundle.ts, context
+ * `platform:lambdaBundleCache`): `cdk synth` keeps them here, and so do the tests' apps (a bundle is
+ * the same bytes whoever made it; a clean clone starts with none).
+ */
+export const BUNDLE_CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'lambda-bundles');

@@ -31,7 +31,7 @@ import { CachedCloudFormationValidation } from './cached-cfn-validation';
 import { managementConfig } from '../lib/config/management';
 import { ReleaseTarget } from '../lib/stacks/delivery-stack';
 import { BUNDLE_CACHE_CONTEXT } from '../lib/constructs/in-process-bundle';
-import { APP_CONTEXT } from './app-context';
+import { APP_CONTEXT, BUNDLE_CACHE_DIR } from './app-context';
 
 /**
  * The environments the release step commits to: an environment that requires an approval (prod)
@@ -51,8 +51,6 @@ export function releaseTargets(environments: readonly EnvironmentConfig[]): Rele
  */
 /** Where the CloudFormation validator keeps each template's result (bin/cached-cfn-validation.ts). */
 export const VALIDATION_CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'cfn-validate');
-/** Where Lambda bundles are kept between synths (lib/constructs/in-process-bundle.ts). */
-export const BUNDLE_CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'lambda-bundles');
 
 /** App props, plus where validator results are kept (`false`: the built-in validator as it is, nothing kept). */
 export type PlatformAppProps = AppProps & { readonly validationCache?: string | false };

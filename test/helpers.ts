@@ -2,12 +2,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppProps } from 'aws-cdk-lib';
 import { EnvironmentConfig } from '../lib/config/types';
-import { APP_CONTEXT } from '../bin/app-context';
+import { APP_CONTEXT, BUNDLE_CACHE_DIR } from '../bin/app-context';
+import { BUNDLE_CACHE_CONTEXT } from '../lib/constructs/in-process-bundle';
 
 /** The feature flags from cdk.json, so tests synthesize what `cdk synth` synthesizes. */
 export const CDK_CONTEXT: Record<string, unknown> = {
   ...APP_CONTEXT,
   ...JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context,
+  // Lambda bundles kept as `cdk synth` keeps them: the suite's whole-app synths bundle each handler
+  // once (test/constructs/in-process-bundle.spec.ts bundles without keeping).
+  [BUNDLE_CACHE_CONTEXT]: BUNDLE_CACHE_DIR,
 };
 
 /** App props for unit tests: cdk.json's flags, built-in CloudFormation validation off (it runs once, in test/bin). */

@@ -13,8 +13,10 @@ import { ValidatorThread } from '../../bin/validator-thread';
  * synchronously: the built-in's version and report, its engine started early for the resource types
  * expected, ended when not needed, and every failure a clear Error rather than a hang.
  */
+/** The built-in, on this thread, that the reports are compared with: one for the file (its engine start costs ~1.5 s). */
+const builtIn = new CloudFormationValidatePlugin();
+
 describe('the CloudFormation validator in a worker thread', () => {
-  const builtIn = new CloudFormationValidatePlugin();
   const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const threads: ValidatorThread[] = [];
   const thread = (options: ConstructorParameters<typeof ValidatorThread>[0] = {}) => {
@@ -23,6 +25,9 @@ describe('the CloudFormation validator in a worker thread', () => {
     return made;
   };
   afterAll(() => threads.forEach((t) => t.stop()));
+  /** A worker never told to warm, shared by the tests that need no other (each engine start costs ~1.5 s). */
+  let plainWorker: ValidatorThread | undefined;
+  const plain = () => (plainWorker ??= thread());
 
   /** Two stacks with an unknown queue property, one clean. */
   function assembly(queueProperty = 'NotAQueueProperty'): IPolicyValidationContext {
@@ -80,7 +85,7 @@ describe('the CloudFormation validator in a worker thread', () => {
   });
 
   test('validates again with the same engine, and without warming when no types are expected', () => {
-    const worker = thread();
+    const worker = plain();
     const first = assembly();
     const second = assembly('AnotherUnknownProperty');
     expect(worker.validate(first)).toEqual(builtIn.validate(first));
@@ -89,7 +94,7 @@ describe('the CloudFormation validator in a worker thread', () => {
   });
 
   test('a template the built-in cannot read fails the call with its error, naming the worker', () => {
-    const worker = thread();
+    const worker = plain();
     const context = assembly();
     const missing = { ...context.stackTemplates[0], templatePath: '/nonexistent/Gone.template.json' };
     expect(() => worker.validate({ ...context, templatePaths: [missing.templatePath], stackTemplates: [missing] })).toThrow(
@@ -148,7 +153,7 @@ describe('the CloudFormation validator in a worker thread', () => {
     const script =
       "const { ValidatorThread } = require('./bin/validator-thread'); const t = new ValidatorThread(); t.warm(['AWS::SQS::Queue']); console.log('done');";
     // WHEN it runs THEN it exits by itself, normally (a hang would be killed by the timeout)
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register', '-e', script], {
+    const run = spawnSync(process.execPath, ['-r', './bin/register.js', '-e', script], {
       cwd: path.join(__dirname, '..', '..'),
       encoding: 'utf8',
       timeout: 60_000,
@@ -159,7 +164,6 @@ describe('the CloudFormation validator in a worker thread', () => {
 
 describe('the kept-results validator with its worker', () => {
   const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const builtIn = new CloudFormationValidatePlugin();
 
   /** An app of three stacks (two topics with an unknown property, one queue), written through `synthesizer` when given. */
   function app(synthesizer?: CachedCloudFormationValidation, property = 'NotATopicProperty'): App {
@@ -206,7 +210,8 @@ describe('the kept-results validator with its worker', () => {
 
   test('writes the same templates and asset manifests as the default synthesizer (one manifest per stack)', () => {
     const plain = app().synth();
-    const watched = app(new CachedCloudFormationValidation(tmp('cfn-kept-'))).synth();
+    // (validated on this thread by the shared built-in: what is written does not depend on where it is validated)
+    const watched = app(new CachedCloudFormationValidation(tmp('cfn-kept-'), { engine: builtIn })).synth();
     for (const stack of plain.stacks) {
       const files = [stack.templateFile, `${stack.id}.assets.json`];
       for (const file of files)
@@ -251,7 +256,8 @@ describe('the kept-results validator with its worker', () => {
 
   test('a changed template starts the engine when it is written, and only it is validated', () => {
     const dir = tmp('cfn-kept-');
-    app(new CachedCloudFormationValidation(dir)).synth();
+    // results kept by a first run (validated on this thread: only the second run's worker is under test)
+    app(new CachedCloudFormationValidation(dir, { engine: builtIn })).synth();
     // WHEN the topics change
     const cached = new CachedCloudFormationValidation(dir);
     const assembly = app(cached, 'AnotherTopicProperty').synth();
@@ -265,10 +271,10 @@ describe('the kept-results validator with its worker', () => {
     // GIVEN more kept results than are kept at most, none of them used by this run
     const dir = tmp('cfn-kept-');
     const context = contextOf(app().synth());
-    new CachedCloudFormationValidation(dir).validate(context);
+    new CachedCloudFormationValidation(dir, { engine: builtIn }).validate(context);
     for (let i = 0; i < 2001; i++) fs.writeFileSync(path.join(dir, `old-${i}.json`), '[]');
     // WHEN a run prunes them
-    new CachedCloudFormationValidation(dir).validate(context);
+    new CachedCloudFormationValidation(dir, { engine: builtIn }).validate(context);
     // THEN its own results and the resource types stay
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('old-'))).toEqual([]);
     expect(fs.readdirSync(dir)).toContain('resource-types.json');
