@@ -114,6 +114,18 @@ describe('the CDK app', () => {
     expect(resources.filter((c) => c.node.metadata.some((m) => m.type === 'aws:cdk:creationStack'))).toEqual([]);
   });
 
+  test("cdk.json turns off CDK's additional metadata collection (each L2 construct's props and method calls, recorded for AWS's usage analytics: a third of the metadata the CLI reads)", () => {
+    const context = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
+    expect(context['@aws-cdk/core:enableAdditionalMetadataCollection']).toBe(false);
+    const app = buildApp([devAlone], {
+      context: appContext({ PLATFORM_BUNDLE_CACHE: 'off' }, () => context),
+      builtinCloudFormationValidation: false,
+    });
+    const collected = new Set(['aws:cdk:analytics:construct', 'aws:cdk:analytics:method']);
+    const recorded = app.node.findAll().filter((c) => c.node.metadata.some((m) => collected.has(m.type)));
+    expect(recorded.map((c) => c.node.path)).toEqual([]);
+  });
+
   test('cdk.json holds no key the CDK CLI reserves (`aws:`: it warns on every synth)', () => {
     const context = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
     expect(Object.keys(context).filter((k) => k.startsWith('aws:'))).toEqual([]);
