@@ -127,6 +127,14 @@ function time(c: Case): number {
   return seconds;
 }
 
+/** The commands of each ratio target: ours (key) and the reference (value), timed in turns. */
+const RATIO_PAIRS: Readonly<Record<string, string>> = {
+  'direct-on': 'ref-direct-on',
+  'cli-on': 'ref-on',
+  'cli-on-change': 'ref-on-change',
+  'cli-off': 'ref-off',
+};
+
 /** A target of the bench, or (`info`) a figure shown beside them with no target. */
 interface TargetRow {
   readonly target: string;
@@ -249,12 +257,34 @@ function main(): void {
   const results = new Map<string, { median: number; samples: number[] }>();
   const rows: string[] = [];
   const commands = process.env.BENCH_SKIP_COMMANDS ? [] : cases();
-  for (const c of commands) {
-    time(c); // warm-up: file-system cache, npx resolution
-    const samples = Array.from({ length: RUNS }, () => time(c));
+  const record = (c: Case, samples: number[]) => {
     results.set(c.key, { median: median(samples), samples });
     rows.push(`| ${c.label} | ${median(samples).toFixed(2)} s | ${samples.map((s) => s.toFixed(2)).join(', ')} |`);
     process.stderr.write(`${c.label}: ${median(samples).toFixed(2)} s\n`);
+  };
+  for (const c of commands) {
+    if (Object.values(RATIO_PAIRS).includes(c.key)) continue; // measured with its partner
+    const partner = commands.find((p) => p.key === RATIO_PAIRS[c.key]);
+    // warm-up: file-system cache, npx resolution, the validator's kept results for this state
+    time(c);
+    if (!partner) {
+      record(
+        c,
+        Array.from({ length: RUNS }, () => time(c)),
+      );
+      continue;
+    }
+    time(partner);
+    // A ratio's two commands take turns, so that the machine's drift (10-20 % from one hour to the
+    // next on our VMs) weighs on both alike.
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      ours.push(time(c));
+      theirs.push(time(partner));
+    }
+    record(c, ours);
+    record(partner, theirs);
   }
   const get = (k: string) => results.get(k)?.median ?? NaN;
   const ratio = (ref: string, cli: string) => get(ref) / get(cli);
@@ -305,7 +335,7 @@ function main(): void {
   process.stderr.write('CDK per stack and per service: done\n');
   const check = (ok: boolean) => (ok ? 'met' : '**missed**');
   const table = [
-    `Median of ${RUNS} runs after one warm-up, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+    `Median of ${RUNS} runs after one warm-up, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. The two commands of each ratio run in turns (ours, the reference, ours, ...).`,
     '',
     ...(rows.length > 0
       ? [
