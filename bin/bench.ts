@@ -347,7 +347,7 @@ function main(): void {
           '|---|---|---|',
           ...targetRows.map(
             (t) =>
-              `| ${t.target} | ${t.measured.toFixed(t.unit === 'x' ? 1 : 2)}${t.unit === 'x' ? 'x' : ' s'} | ${t.info ? 'no target' : check(Boolean(t.met))} |`,
+              `| ${t.target} | ${t.measured.toFixed(2)}${t.unit === 'x' ? 'x' : ' s'} | ${t.info ? 'no target' : check(Boolean(t.met))} |`,
           ),
           '',
           ...targetRows.filter((t) => !t.info && !t.met && t.why).map((t) => `Why "${t.target}" is missed: ${t.why}\n`),
