@@ -30,7 +30,8 @@ import { ManagementStage } from '../lib/stages/management-stage';
 import { CachedCloudFormationValidation } from './cached-cfn-validation';
 import { managementConfig } from '../lib/config/management';
 import { ReleaseTarget } from '../lib/stacks/delivery-stack';
-import { BUNDLE_CACHE_CONTEXT } from '../lib/constructs/in-process-bundle';
+import { LambdaBundles } from '../lib/constructs/in-process-bundle';
+import { KeptBundles } from './kept-bundles';
 import { APP_CONTEXT, BUNDLE_CACHE_DIR } from './app-context';
 
 /**
@@ -52,8 +53,11 @@ export function releaseTargets(environments: readonly EnvironmentConfig[]): Rele
 /** Where the CloudFormation validator keeps each template's result (bin/cached-cfn-validation.ts). */
 export const VALIDATION_CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'cfn-validate');
 
-/** App props, plus where validator results are kept (`false`: the built-in validator as it is, nothing kept). */
-export type PlatformAppProps = AppProps & { readonly validationCache?: string | false };
+/**
+ * App props, plus where validator results are kept (`false`: the built-in validator as it is,
+ * nothing kept) and where Lambda bundles are kept (bin/kept-bundles.ts; unset: every synth bundles).
+ */
+export type PlatformAppProps = AppProps & { readonly validationCache?: string | false; readonly bundleCache?: string };
 
 /**
  * Where the app keeps the built-in validator's results, or undefined when it does not: the built-in
@@ -82,7 +86,7 @@ export function buildApp(
   // A catalog as written (secrets declared in service entries) or already normalized.
   const services = normalizeCatalog(catalog as ServiceCatalogSource);
   const roster = team as TeamRoster;
-  const { validationCache: _, ...appProps } = props;
+  const { validationCache: _, bundleCache, ...appProps } = props;
   const cache = keptValidation(props, process.env.CDK_VALIDATION);
   // made first: the app writes its stacks through its synthesizer, and the first template written
   // that has no kept result starts the validator's engine in a worker thread
@@ -98,6 +102,7 @@ export function buildApp(
   );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   if (kept) Validations.of(app).addPlugins(kept);
+  if (bundleCache) LambdaBundles.of(app).keepWith(new KeptBundles(bundleCache));
   // `-c observability:albRefresh=<anything new>` re-resolves the ALB's CloudWatch dimensions (docs/observability.md).
   const albRefresh = app.node.tryGetContext('observability:albRefresh');
   const stages = new Map<string, Stage>();
@@ -139,7 +144,7 @@ export function main(
     const context = appContext(env);
     // PLATFORM_VALIDATION_CACHE: a folder for the validator's kept results, or `off` (the bench's cold runs).
     const validationCache = env.PLATFORM_VALIDATION_CACHE === 'off' ? false : env.PLATFORM_VALIDATION_CACHE || VALIDATION_CACHE_DIR;
-    buildApp(loadEnvironments(env), { context, validationCache }).synth();
+    buildApp(loadEnvironments(env), { context, validationCache, bundleCache: bundleCacheOf(env) }).synth();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
     if (e instanceof ConfigValidationError) {
@@ -153,15 +158,20 @@ export function main(
 
 /**
  * The context the app starts from: APP_CONTEXT (bin/app-context.ts), then cdk.json's feature flags. The
- * CDK CLI passes cdk.json's feature flags in CDK_CONTEXT_JSON;
- * run directly (`node bin/app.ts`, the benchmark), the app reads them itself, so both synthesize the
- * same templates. PLATFORM_BUNDLE_CACHE names the folder for kept Lambda bundles, or is `off` (the
- * bench's cold runs): unset, they are kept in node_modules/.cache/lambda-bundles.
+ * CDK CLI passes cdk.json's feature flags in CDK_CONTEXT_JSON; run directly (`node bin/app.ts`, the
+ * benchmark), the app reads them itself, so both synthesize the same templates.
  */
 export function appContext(env: NodeJS.ProcessEnv, cdkJson: () => Record<string, unknown> = cdkJsonContext): Record<string, unknown> {
-  const context = { ...APP_CONTEXT, ...(env.CDK_CONTEXT_JSON ? {} : cdkJson()) };
-  if (env.PLATFORM_BUNDLE_CACHE === 'off') return context;
-  return { ...context, [BUNDLE_CACHE_CONTEXT]: env.PLATFORM_BUNDLE_CACHE || BUNDLE_CACHE_DIR };
+  return { ...APP_CONTEXT, ...(env.CDK_CONTEXT_JSON ? {} : cdkJson()) };
+}
+
+/**
+ * Where the app keeps Lambda bundles: PLATFORM_BUNDLE_CACHE names the folder, or is `off` (the
+ * bench's cold runs: every synth bundles); unset, node_modules/.cache/lambda-bundles.
+ */
+export function bundleCacheOf(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.PLATFORM_BUNDLE_CACHE === 'off') return undefined;
+  return env.PLATFORM_BUNDLE_CACHE || BUNDLE_CACHE_DIR;
 }
 
 /** The `context` block of cdk.json (feature flags). */

@@ -3,19 +3,25 @@ import * as path from 'path';
 import { App, AppProps } from 'aws-cdk-lib';
 import { EnvironmentConfig } from '../lib/config/types';
 import { APP_CONTEXT, BUNDLE_CACHE_DIR } from '../bin/app-context';
-import { BUNDLE_CACHE_CONTEXT } from '../lib/constructs/in-process-bundle';
+import type { PlatformAppProps } from '../bin/app';
 
 /** The feature flags from cdk.json, so tests synthesize what `cdk synth` synthesizes. */
 export const CDK_CONTEXT: Record<string, unknown> = {
   ...APP_CONTEXT,
   ...JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context,
-  // Lambda bundles kept as `cdk synth` keeps them: the suite's whole-app synths bundle each handler
-  // once (test/constructs/in-process-bundle.spec.ts bundles without keeping).
-  [BUNDLE_CACHE_CONTEXT]: BUNDLE_CACHE_DIR,
 };
 
 /** App props for unit tests: cdk.json's flags, built-in CloudFormation validation off (it runs once, in test/bin). */
-export const TEST_APP_PROPS: AppProps = { context: CDK_CONTEXT, builtinCloudFormationValidation: false };
+/**
+ * The tests' app props: cdk.json's flags, the built-in validator off, and (for `buildApp`) Lambda
+ * bundles kept as `cdk synth` keeps them, so the suite's whole-app synths bundle each handler once
+ * (test/constructs/in-process-bundle.spec.ts bundles without keeping).
+ */
+export const TEST_APP_PROPS: PlatformAppProps = {
+  context: CDK_CONTEXT,
+  builtinCloudFormationValidation: false,
+  bundleCache: BUNDLE_CACHE_DIR,
+};
 
 /** A bare app for construct tests. */
 export function testApp(props: AppProps = {}): App {

@@ -1,9 +1,9 @@
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { buildSync, version as esbuildVersion } from 'esbuild';
+import { IConstruct } from 'constructs';
+import { buildSync } from 'esbuild';
 
 /** What the bundle of one Lambda handler is made of. */
 export interface InProcessBundleOptions {
@@ -13,36 +13,46 @@ export interface InProcessBundleOptions {
   readonly target: string;
   /** Modules left out of the bundle (provided by the runtime, or never loaded). */
   readonly externalModules: readonly string[];
-  /**
-   * A folder where bundles are kept between synths, by the hash of their options and of every file
-   * esbuild read. Unset: every synth bundles (tests, CI's clean clone).
-   */
-  readonly keepIn?: string;
+}
+
+/** The repository root: the folder esbuild resolves modules from (as NodejsFunction's project root). */
+export const PROJECT_ROOT = path.join(__dirname, '..', '..');
+
+/** A bundle: its files by name, and the files it was made from (relative to the project root). */
+export interface Bundle {
+  readonly files: Readonly<Record<string, string>>;
+  readonly inputs: readonly string[];
 }
 
 /**
- * The context key the app sets to the folder where Lambda bundles are kept (`keepIn`). bin/app.ts
- * sets it for `cdk synth`; `PLATFORM_BUNDLE_CACHE=off` leaves it unset.
+ * Keeps bundles between synths (bin/kept-bundles.ts): gives the kept files for `options`, or those
+ * of `make()`, which it then keeps.
  */
-export const BUNDLE_CACHE_CONTEXT = 'platform:lambdaBundleCache';
-
-/** The repository root: the folder esbuild resolves modules from (as NodejsFunction's project root). */
-const PROJECT_ROOT = path.join(__dirname, '..', '..');
-
-/** A bundle: its files by name, and the files it was made from (relative to the project root) with the hash of each. */
-export interface Bundle {
-  readonly files: Readonly<Record<string, string>>;
-  readonly inputs: Readonly<Record<string, string>>;
+export interface BundleKeeper {
+  bundle(options: InProcessBundleOptions, make: () => Bundle): Readonly<Record<string, string>>;
 }
 
-const sha256 = (data: string | Buffer) => crypto.createHash('sha256').update(data).digest('hex');
+const keepers = new WeakMap<object, BundleKeeper>();
 
-/** The hash of a project file, or undefined when it is gone. */
-function hashOf(relative: string): string | undefined {
-  try {
-    return sha256(fs.readFileSync(path.join(PROJECT_ROOT, relative)));
-  } catch {
-    return undefined;
+/**
+ * Where the platform's Lambda functions keep their bundles, set once per app by the caller that
+ * builds it (bin/app.ts, as `Validations.of(app)` takes plugins): none, every synth bundles.
+ */
+export class LambdaBundles {
+  public static of(scope: IConstruct): LambdaBundles {
+    return new LambdaBundles(scope.node.root);
+  }
+
+  private constructor(private readonly root: IConstruct) {}
+
+  /** Keep this app's bundles with `keeper`. */
+  public keepWith(keeper: BundleKeeper): void {
+    keepers.set(this.root, keeper);
+  }
+
+  /** The app's keeper, if it has one. */
+  public get keeper(): BundleKeeper | undefined {
+    return keepers.get(this.root);
   }
 }
 
@@ -69,50 +79,7 @@ export function bundleHandler(options: InProcessBundleOptions): Bundle {
     logLevel: 'warning',
   });
   const files = Object.fromEntries(result.outputFiles.map((f) => [path.basename(f.path), f.text]));
-  const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).map((f) => [f, hashOf(f) ?? '']));
-  return { files, inputs };
-}
-
-/**
- * What names a kept bundle besides its inputs: the options, esbuild's version, and the files that
- * change how esbuild resolves and transforms (tsconfig.json, and the lock file for every package).
- */
-export function bundleKey(options: InProcessBundleOptions): string {
-  return sha256(
-    JSON.stringify({
-      format: 1,
-      esbuild: esbuildVersion,
-      entry: path.relative(PROJECT_ROOT, options.entry),
-      target: options.target,
-      externalModules: options.externalModules,
-      tsconfig: hashOf('tsconfig.json') ?? '',
-      lock: hashOf('package-lock.json') ?? '',
-    }),
-  );
-}
-
-/**
- * The bundle for `options`: the kept one when every file it was made from is unchanged, otherwise a
- * new one, which is then kept (written whole, then renamed: a reader never sees half of it).
- */
-export function keptBundle(options: InProcessBundleOptions & { readonly keepIn: string }): Bundle {
-  const file = path.join(options.keepIn, `${bundleKey(options)}.json`);
-  const kept = readKept(file);
-  if (kept && Object.entries(kept.inputs).every(([input, hash]) => hashOf(input) === hash)) return kept;
-  const bundle = bundleHandler(options);
-  fs.mkdirSync(options.keepIn, { recursive: true });
-  fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(bundle));
-  fs.renameSync(`${file}.${process.pid}`, file);
-  return bundle;
-}
-
-function readKept(file: string): Bundle | undefined {
-  try {
-    const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as Bundle;
-    return typeof kept.files === 'object' && typeof kept.inputs === 'object' ? kept : undefined;
-  } catch {
-    return undefined;
-  }
+  return { files, inputs: Object.keys(result.metafile.inputs) };
 }
 
 /**
@@ -120,15 +87,14 @@ function readKept(file: string): Bundle | undefined {
  * source map, minified, the same output as NodejsFunction's local bundling with these options, but
  * with no `npx esbuild`/bash process per handler (and never Docker). The asset hash is the hash of
  * the output, so an unchanged handler keeps its asset; the same handler with the same options is
- * bundled once per synth (the options are the asset's cache key), and once across synths when
- * `keepIn` is set and none of its files changed.
+ * bundled once per synth (the options are the asset's cache key), and once across synths when a
+ * `keeper` has it and none of its files changed.
  */
-export function inProcessBundle(options: InProcessBundleOptions): lambda.AssetCode {
+export function inProcessBundle(options: InProcessBundleOptions, keeper?: BundleKeeper): lambda.AssetCode {
   const relativeEntry = path.relative(PROJECT_ROOT, options.entry);
   if (relativeEntry.startsWith('..') || path.isAbsolute(relativeEntry)) {
     throw new Error(`Lambda entry ${options.entry} is outside the project (${PROJECT_ROOT})`);
   }
-  const { keepIn } = options;
   return lambda.Code.fromAsset(PROJECT_ROOT, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
@@ -138,8 +104,8 @@ export function inProcessBundle(options: InProcessBundleOptions): lambda.AssetCo
       command: ['esbuild', relativeEntry, `--target=${options.target}`, ...options.externalModules.map((m) => `--external:${m}`)],
       local: {
         tryBundle(outputDir: string): boolean {
-          const bundle = keepIn ? keptBundle({ ...options, keepIn }) : bundleHandler(options);
-          for (const [name, text] of Object.entries(bundle.files)) fs.writeFileSync(path.join(outputDir, name), text);
+          const files = keeper ? keeper.bundle(options, () => bundleHandler(options)) : bundleHandler(options).files;
+          for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(outputDir, name), text);
           return true;
         },
       },

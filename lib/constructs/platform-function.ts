@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE_CACHE_CONTEXT, inProcessBundle } from './in-process-bundle';
+import { inProcessBundle, LambdaBundles } from './in-process-bundle';
 
 /** Where a construct's logs go and how long they stay (its function's and any others it writes). */
 export interface LogSettingsProps {
@@ -108,12 +108,10 @@ export class PlatformFunction extends Construct {
       // Bundled by esbuild inside the synth (in-process-bundle.ts). Only the handler and the runtime
       // are in the bundle options, never the environment: the same handler bundles once per synth
       // and is shared by every stage.
-      code: inProcessBundle({
-        entry: props.entry,
-        target: 'node24',
-        externalModules: ['@aws-sdk/*', '@smithy/*', ...(props.externalModules ?? [])],
-        keepIn: this.node.tryGetContext(BUNDLE_CACHE_CONTEXT),
-      }),
+      code: inProcessBundle(
+        { entry: props.entry, target: 'node24', externalModules: ['@aws-sdk/*', '@smithy/*', ...(props.externalModules ?? [])] },
+        LambdaBundles.of(this).keeper,
+      ),
       handler: 'index.handler',
       functionName: props.functionName,
       description: props.description,

@@ -3,8 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CloudFormationValidatePlugin, Stack } from 'aws-cdk-lib';
-import { appContext, buildApp, keptValidation, main, PlatformAppProps, VALIDATION_CACHE_DIR } from '../../bin/app';
-import { BUNDLE_CACHE_CONTEXT } from '../../lib/constructs/in-process-bundle';
+import { appContext, buildApp, bundleCacheOf, keptValidation, main, PlatformAppProps, VALIDATION_CACHE_DIR } from '../../bin/app';
+import { LambdaBundles } from '../../lib/constructs/in-process-bundle';
+import { KeptBundles } from '../../bin/kept-bundles';
 import { APP_CONTEXT, BUNDLE_CACHE_DIR } from '../../bin/app-context';
 import { loadEnvironments } from '../../bin/config-input';
 import { dev, ENVIRONMENTS } from '../../lib/config/environments';
@@ -89,20 +90,25 @@ describe('the CDK app', () => {
 
   const cdkJson = () => ({ '@aws-cdk/core:flag': true });
   test.each([
-    [
-      "run directly: cdk.json's context, bundles kept in node_modules/.cache",
-      {},
-      { '@aws-cdk/core:flag': true, [BUNDLE_CACHE_CONTEXT]: BUNDLE_CACHE_DIR },
-    ],
-    ['run by the CLI: its CDK_CONTEXT_JSON carries cdk.json', { CDK_CONTEXT_JSON: '{}' }, { [BUNDLE_CACHE_CONTEXT]: BUNDLE_CACHE_DIR }],
-    [
-      'PLATFORM_BUNDLE_CACHE names the folder',
-      { PLATFORM_BUNDLE_CACHE: '/kept' },
-      { '@aws-cdk/core:flag': true, [BUNDLE_CACHE_CONTEXT]: '/kept' },
-    ],
-    ['PLATFORM_BUNDLE_CACHE=off: every synth bundles', { PLATFORM_BUNDLE_CACHE: 'off' }, { '@aws-cdk/core:flag': true }],
+    ["run directly: cdk.json's context", {}, { '@aws-cdk/core:flag': true }],
+    ['run by the CLI: its CDK_CONTEXT_JSON carries cdk.json', { CDK_CONTEXT_JSON: '{}' }, {}],
   ])('the app context, %s (after the keys the app sets itself)', (_, env, context) => {
     expect(appContext(env, cdkJson)).toEqual({ ...APP_CONTEXT, ...context });
+  });
+
+  test.each([
+    ['unset: kept in node_modules/.cache', {}, BUNDLE_CACHE_DIR],
+    ['PLATFORM_BUNDLE_CACHE names the folder', { PLATFORM_BUNDLE_CACHE: '/kept' }, '/kept'],
+    ['PLATFORM_BUNDLE_CACHE=off: every synth bundles', { PLATFORM_BUNDLE_CACHE: 'off' }, undefined],
+  ])('where Lambda bundles are kept, %s', (_, env, folder) => {
+    expect(bundleCacheOf(env)).toBe(folder);
+  });
+
+  test("the app's functions keep their bundles where the prop says, and only then", () => {
+    const keeperOf = (props: PlatformAppProps) =>
+      LambdaBundles.of(buildApp([devAlone], { ...props, builtinCloudFormationValidation: false })).keeper;
+    expect(keeperOf({ bundleCache: '/kept' })).toEqual(new KeptBundles('/kept'));
+    expect(keeperOf({})).toBeUndefined();
   });
 
   test('the app records no creation stack traces (each costs a captured and source-mapped stack; `cdk synth --debug` records them)', () => {

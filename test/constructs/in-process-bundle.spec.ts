@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Bundle, bundleHandler, bundleKey, inProcessBundle, keptBundle } from '../../lib/constructs/in-process-bundle';
+import { bundleHandler, inProcessBundle } from '../../lib/constructs/in-process-bundle';
 import { testApp } from '../helpers';
 
 const ENTRY = path.join(__dirname, '..', '..', 'lib', 'functions', 'database-users', 'handler.ts');
@@ -52,58 +52,6 @@ describe('inProcessBundle', () => {
     // AND the map's sources are project paths
     const { files } = bundleHandler({ entry: ENTRY, target: 'node24', externalModules: ['@aws-sdk/*'] });
     expect(JSON.parse(files['index.js.map']).sources).toContain('lib/functions/database-users/handler.ts');
-  });
-
-  describe('kept bundles', () => {
-    const options = { entry: ENTRY, target: 'node24', externalModules: ['@aws-sdk/*', '@smithy/*', 'pg-native'] };
-    const keptFile = (keepIn: string) => path.join(keepIn, `${bundleKey(options)}.json`);
-    const read = (keepIn: string): Bundle => JSON.parse(fs.readFileSync(keptFile(keepIn), 'utf8'));
-    const write = (keepIn: string, bundle: Bundle) => fs.writeFileSync(keptFile(keepIn), JSON.stringify(bundle));
-
-    test('a new bundle is kept with the hash of every file esbuild read', () => {
-      const keepIn = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-'));
-      const bundle = keptBundle({ ...options, keepIn });
-      expect(read(keepIn)).toEqual(bundle);
-      expect(bundle.inputs['lib/functions/database-users/handler.ts']).toMatch(/^[0-9a-f]{64}$/);
-      // the bundled packages are inputs too: a new version of one is a new bundle
-      expect(Object.keys(bundle.inputs).some((f) => f.startsWith('node_modules/pg/'))).toBe(true);
-      expect(bundle).toEqual(bundleHandler(options));
-    });
-
-    test('an unchanged bundle is taken as kept, without esbuild', () => {
-      const keepIn = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-'));
-      const bundle = keptBundle({ ...options, keepIn });
-      // a marker only a kept bundle carries
-      write(keepIn, { ...bundle, files: { ...bundle.files, 'index.js': '// kept' } });
-      expect(keptBundle({ ...options, keepIn }).files['index.js']).toBe('// kept');
-    });
-
-    test.each([
-      ['an input changed', (b: Bundle) => ({ ...b, inputs: { ...b.inputs, 'lib/functions/database-users/handler.ts': 'f'.repeat(64) } })],
-      ['an input is gone', (b: Bundle) => ({ ...b, inputs: { ...b.inputs, 'lib/functions/gone.ts': 'f'.repeat(64) } })],
-      ['the kept file is not a bundle', () => ({ files: 'x' }) as unknown as Bundle],
-    ])('bundled again when %s', (_, edit) => {
-      const keepIn = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-'));
-      const bundle = keptBundle({ ...options, keepIn });
-      write(keepIn, edit({ ...bundle, files: { ...bundle.files, 'index.js': '// kept' } }));
-      expect(keptBundle({ ...options, keepIn })).toEqual(bundle);
-      expect(read(keepIn)).toEqual(bundle);
-    });
-
-    test('bundled again when the kept file is not JSON', () => {
-      const keepIn = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-'));
-      const bundle = keptBundle({ ...options, keepIn });
-      fs.writeFileSync(keptFile(keepIn), '{');
-      expect(keptBundle({ ...options, keepIn })).toEqual(bundle);
-    });
-
-    test.each([
-      ['entry', { entry: path.join(path.dirname(ENTRY), '..', 'scheduled', 'handler.ts') }],
-      ['target', { target: 'node22' }],
-      ['left-out modules', { externalModules: ['@aws-sdk/*'] }],
-    ])('the key changes with the %s', (_, change) => {
-      expect(bundleKey({ ...options, ...change })).not.toBe(bundleKey(options));
-    });
   });
 
   test('refuses an entry outside the project (esbuild resolves modules from the project root)', () => {
