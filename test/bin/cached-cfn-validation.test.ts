@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext, Stack } from 'aws-cdk-lib';
+import { CloudFormationValidatePlugin, IPolicyValidationContext } from 'aws-cdk-lib';
+import { queueAssembly } from './validation-fixture';
 import { CachedCloudFormationValidation, validatorEngineVersion } from '../../bin/cached-cfn-validation';
 
 /**
@@ -15,30 +16,7 @@ describe('the CloudFormation validator, its results kept per template', () => {
   afterAll(() => engineCalls.mockRestore());
   const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
-  /** Two stacks with the same schema violation (an unknown queue property), a third without. */
-  function assembly(queueProperty = 'NotAQueueProperty', region = 'eu-west-1'): IPolicyValidationContext {
-    const app = new App({ outdir: tmp('cfn-cache-out-'), builtinCloudFormationValidation: false });
-    const stacks = ['One', 'Two', 'Clean'].map((id) => {
-      const stack = new Stack(app, id, { env: { account: '111111111111', region } });
-      new CfnResource(stack, 'Queue', {
-        type: 'AWS::SQS::Queue',
-        properties: id === 'Clean' ? { DelaySeconds: 5 } : { [queueProperty]: 'x' },
-      });
-      return stack;
-    });
-    const out = app.synth();
-    const stackTemplates = stacks.map((s) => ({
-      stackConstructPath: s.node.path,
-      templatePath: path.join(out.directory, s.templateFile),
-      accountId: s.account,
-      region: s.region,
-    }));
-    return {
-      templatePaths: stackTemplates.map((t) => t.templatePath),
-      stackTemplates,
-      appConstruct: app,
-    } as unknown as IPolicyValidationContext;
-  }
+  const assembly = queueAssembly;
 
   test('reports what the built-in reports, under its name and version, and keeps one result per template', () => {
     // GIVEN the templates and the built-in's own report of them

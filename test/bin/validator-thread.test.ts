@@ -5,6 +5,7 @@ import * as path from 'path';
 import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext, Stack, Validations } from 'aws-cdk-lib';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { queueAssembly } from './validation-fixture';
 import { CachedCloudFormationValidation } from '../../bin/cached-cfn-validation';
 import { ValidatorThread } from '../../bin/validator-thread';
 
@@ -29,30 +30,7 @@ describe('the CloudFormation validator in a worker thread', () => {
   let plainWorker: ValidatorThread | undefined;
   const plain = () => (plainWorker ??= thread());
 
-  /** Two stacks with an unknown queue property, one clean. */
-  function assembly(queueProperty = 'NotAQueueProperty'): IPolicyValidationContext {
-    const app = new App({ outdir: tmp('cfn-thread-out-'), builtinCloudFormationValidation: false });
-    const stacks = ['One', 'Two', 'Clean'].map((id) => {
-      const stack = new Stack(app, id, { env: { account: '111111111111', region: 'eu-west-1' } });
-      new CfnResource(stack, 'Queue', {
-        type: 'AWS::SQS::Queue',
-        properties: id === 'Clean' ? { DelaySeconds: 5 } : { [queueProperty]: 'x' },
-      });
-      return stack;
-    });
-    const out = app.synth();
-    const stackTemplates = stacks.map((s) => ({
-      stackConstructPath: s.node.path,
-      templatePath: path.join(out.directory, s.templateFile),
-      accountId: s.account,
-      region: s.region,
-    }));
-    return {
-      templatePaths: stackTemplates.map((t) => t.templatePath),
-      stackTemplates,
-      appConstruct: app,
-    } as unknown as IPolicyValidationContext;
-  }
+  const assembly = queueAssembly;
 
   /** A worker script of the same protocol that misbehaves (`body` runs with `post` in scope). */
   function fakeWorker(body: string): string {
