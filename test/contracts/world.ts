@@ -70,59 +70,88 @@ export interface ValidationReport {
 
 let cached: World | undefined;
 
+/** The files of a shared world in `PLATFORM_TEST_WORLD_DIR`: the world, and the builder's failure. */
+export const WORLD_FILES = { world: 'world.json', failed: 'world.failed' } as const;
+
+/** How long a test file waits for the world the global setup's builder is synthesizing. */
+const BUILDER_WAIT_MS = 180_000;
+
 /**
  * The whole platform, synthesized with every gate: cdk-nag, the platform checks and the built-in
  * CloudFormation validator (its results kept per template, bin/cached-cfn-validation.ts:
  * in a working tree it validates only templates that changed). Findings do not stop the synth: they
  * are in `validation`, which test/bin/app.test.ts requires to be empty (one failing test names
  * them, instead of every test that reads the world failing).
- * Once per test file, and once per jest run where the global setup gives a folder to share it in
- * (`PLATFORM_TEST_WORLD_DIR`, fresh every run): the first test file to get here writes it, the
- * others of the run read it.
+ *
+ * Once per jest run: the global setup starts a builder process (test/contracts/build-world.ts)
+ * that writes it into `PLATFORM_TEST_WORLD_DIR` (fresh every run) while the first test files run;
+ * a test file that needs it before it is written waits for it. Without that folder (a test file run
+ * another way), or when the builder failed, the test file synthesizes it itself, so that a failure
+ * shows here with its stack trace.
  */
 export function world(): World {
   if (cached) return cached;
-  const shared = process.env.PLATFORM_TEST_WORLD_DIR ? path.join(process.env.PLATFORM_TEST_WORLD_DIR, 'world.json') : undefined;
-  if (shared && fs.existsSync(shared)) {
-    cached = { ...JSON.parse(fs.readFileSync(shared, 'utf8')), environments: ENVIRONMENTS };
-    return cached!;
-  }
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-world-out-'));
-  const assembly: CloudAssembly = buildApp(ENVIRONMENTS, {
-    ...TEST_APP_PROPS,
-    context: { ...TEST_APP_PROPS.context, '@aws-cdk/core:failSynthOnValidationErrors': false },
-    builtinCloudFormationValidation: true,
-    outdir,
-  }).synth();
-  const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: ValidationReport[] };
-  const validation = report.pluginReports.map(({ pluginName, pluginVersion, conclusion, violations }) => ({
-    pluginName,
-    pluginVersion,
-    conclusion,
-    violations,
-  }));
-  const missingContext = assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.manifest.missing ?? []);
-  const stacks = assembly.nestedAssemblies.flatMap((nested) =>
-    nested.nestedAssembly.stacks.map((s) => ({
-      path: s.hierarchicalId,
-      stackName: s.stackName,
-      account: s.environment.account,
-      region: s.environment.region,
-      terminationProtection: s.terminationProtection ?? false,
-      dependencies: s.dependencies.flatMap((d) => (d instanceof CloudFormationStackArtifact ? [d.hierarchicalId] : [])),
-      template: s.template as CfnTemplate,
-    })),
-  );
-  const manifests = Object.fromEntries(
-    ENVIRONMENTS.map((config) => [config.name, documentsOf(buildCharts(new App({ outdir: '/tmp/unused' }), config))]),
-  );
-  if (shared) {
-    // a test file never reads half of it (two first writers write the same)
-    writeWhole(shared, JSON.stringify({ stacks, manifests, validation, missingContext }));
-  }
-  fs.rmSync(outdir, { recursive: true, force: true });
-  cached = { stacks, manifests, environments: ENVIRONMENTS, validation, missingContext };
+  const dir = process.env.PLATFORM_TEST_WORLD_DIR;
+  const shared = dir ? waitForWorld(dir) : undefined;
+  cached = shared ? { ...shared, environments: ENVIRONMENTS } : synthesizeWorld();
   return cached;
+}
+
+/** The world the builder wrote into `dir`, waiting for it; undefined when the builder failed, the folder is gone, or the time is up. */
+export function waitForWorld(dir: string, timeoutMs = BUILDER_WAIT_MS): Omit<World, 'environments'> | undefined {
+  const file = path.join(dir, WORLD_FILES.world);
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; Atomics.wait(sleeper, 0, 0, 50)) {
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (fs.existsSync(path.join(dir, WORLD_FILES.failed)) || !fs.existsSync(dir)) return undefined;
+  }
+  return undefined;
+}
+
+/** Synthesize the world (no caching); `writeWorld` writes it for the test files of a run. */
+export function synthesizeWorld(): World {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-world-out-'));
+  try {
+    const assembly: CloudAssembly = buildApp(ENVIRONMENTS, {
+      ...TEST_APP_PROPS,
+      context: { ...TEST_APP_PROPS.context, '@aws-cdk/core:failSynthOnValidationErrors': false },
+      builtinCloudFormationValidation: true,
+      outdir,
+    }).synth();
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: ValidationReport[];
+    };
+    const validation = report.pluginReports.map(({ pluginName, pluginVersion, conclusion, violations }) => ({
+      pluginName,
+      pluginVersion,
+      conclusion,
+      violations,
+    }));
+    const missingContext = assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.manifest.missing ?? []);
+    const stacks = assembly.nestedAssemblies.flatMap((nested) =>
+      nested.nestedAssembly.stacks.map((s) => ({
+        path: s.hierarchicalId,
+        stackName: s.stackName,
+        account: s.environment.account,
+        region: s.environment.region,
+        terminationProtection: s.terminationProtection ?? false,
+        dependencies: s.dependencies.flatMap((d) => (d instanceof CloudFormationStackArtifact ? [d.hierarchicalId] : [])),
+        template: s.template as CfnTemplate,
+      })),
+    );
+    const manifests = Object.fromEntries(
+      ENVIRONMENTS.map((config) => [config.name, documentsOf(buildCharts(new App({ outdir: '/tmp/unused' }), config))]),
+    );
+    return { stacks, manifests, environments: ENVIRONMENTS, validation, missingContext };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Synthesize the world and write it into `dir` whole (a test file never reads half of it). */
+export function writeWorld(dir: string): void {
+  const { environments: _, ...written } = synthesizeWorld();
+  writeWhole(path.join(dir, WORLD_FILES.world), JSON.stringify(written));
 }
 
 /**

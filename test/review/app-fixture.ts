@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Stage } from 'aws-cdk-lib';
 import { buildApp } from '../../bin/app';
 import { readAssembly } from '../../bin/review-inputs';
 import { dev } from '../../lib/config/environments';
@@ -10,12 +10,13 @@ import { StackArtifact } from '../../lib/review/model';
 import { CDK_CONTEXT, TEST_APP_PROPS, withValue } from '../helpers';
 
 /**
- * The repository's app, synthesized with one environment (dev, and the Tooling stage) as `cdk
- * synth` writes it: cdk.json's flags plus `aws:cdk:path` metadata, built-in validator off, and Lambda
+ * The Dev stage of the repository's app (configured with dev alone), synthesized as `cdk synth`
+ * writes it: cdk.json's flags plus `aws:cdk:path` metadata, built-in validator off, and Lambda
  * bundling skipped (the review of Lambda code is not what these tests check; it saves a second per
- * synthesis). `change`
- * is the test-only hook that applies a change before synthesis. Returns the assembly read back from
- * disk by the review's own reader.
+ * synthesis). Only the Dev stage is synthesized: every change under test is one of its stacks, and
+ * its templates are the same as in a synth of the whole app (the Tooling and Management stages
+ * would double the time of each synthesis). `change` is the test-only hook that applies a change
+ * before synthesis. Returns the assembly read back from disk by the review's own reader.
  */
 export function synthesizeDev(config: EnvironmentConfig = dev, change?: (app: App) => void): StackArtifact[] {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-app-'));
@@ -27,8 +28,7 @@ export function synthesizeDev(config: EnvironmentConfig = dev, change?: (app: Ap
       context: { ...CDK_CONTEXT, 'aws:cdk:enable-path-metadata': true, 'aws:cdk:bundling-stacks': [] },
     });
     change?.(app);
-    app.synth();
-    return readAssembly(outdir);
+    return readAssembly((app.node.findChild(config.stageName) as Stage).synth().directory);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
