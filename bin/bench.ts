@@ -74,9 +74,9 @@ function cases(): Case[] {
     {
       key: 'cli-on-cold',
       label:
-        "`npx cdk synth '**'` (CFN validator on, nothing kept: a fresh clone; PLATFORM_VALIDATION_CACHE=off PLATFORM_BUNDLE_CACHE=off)",
+        "`npx cdk synth '**'` (CFN validator on, nothing kept: a fresh clone; PLATFORM_VALIDATION_CACHE=off PLATFORM_BUNDLE_CACHE=off PLATFORM_TS_CACHE=off)",
       command: `npx cdk synth '**' -q -o ${out()}`,
-      env: { PLATFORM_VALIDATION_CACHE: 'off', PLATFORM_BUNDLE_CACHE: 'off' },
+      env: { PLATFORM_VALIDATION_CACHE: 'off', PLATFORM_BUNDLE_CACHE: 'off', PLATFORM_TS_CACHE: 'off' },
     },
     { key: 'cli-off', label: "`npx cdk synth '**' --no-validation`", command: `npx cdk synth '**' -q --no-validation -o ${out()}` },
     // The reference is the same command with cdk init's app command (ts-node with type-checking):

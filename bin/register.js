@@ -13,12 +13,23 @@
  * on a 2-core machine, this file makes `cdk synth` ~0.35 s of CPU cheaper (README, "Benchmarks").
  * Plain JavaScript: it is what loads the TypeScript.
  *
- * PLATFORM_TS_CACHE: another folder for the kept output, or `off` (transpile every file).
+ * It also keeps V8's compiled code of the JavaScript under node_modules (aws-cdk-lib, constructs,
+ * cdk-nag, ...: ~1,100 files, 30 MB, that every synth compiles again): Node 20 has no compile cache
+ * (Node 22's `module.enableCompileCache()` is used where it exists), so each such file is compiled
+ * with the code V8 made for it in an earlier run, taken after that run (so that it holds the
+ * functions the synth ran, not only the top level), in `<folder>/code`, stamped with the hash of
+ * the file's content; V8 itself refuses data of another V8 version or flags. Measured on a 2-core
+ * machine: ~0.4 s less per synth (README, "Benchmarks"). Node's own loader still compiles the
+ * TypeScript (its source maps) and any file that may call `import()`.
+ *
+ * PLATFORM_TS_CACHE: another folder for what is kept, or `off` (transpile and compile every file).
  */
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
+const Module = require('module');
 const path = require('path');
+const vm = require('vm');
 
 const ROOT = path.join(__dirname, '..');
 const SETTING = process.env.PLATFORM_TS_CACHE;
@@ -90,12 +101,69 @@ function transpile(source, filename) {
  * @param {string} filename
  */
 function loadTypeScript(module, filename) {
-  module._compile(compiled(fs.readFileSync(filename, 'utf8'), filename), filename);
+  nodeCompile.call(module, compiled(fs.readFileSync(filename, 'utf8'), filename), filename);
+}
+
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+/** What Node's loader compiles with (the TypeScript, and what is not kept): captured before it is replaced below. */
+const nodeCompile = Module.prototype._compile;
+/** Scripts compiled without kept code in this run: their code is kept when the process exits. */
+const toKeep = [];
+
+/**
+ * Module.prototype._compile for JavaScript under node_modules: compiled with the code kept for its
+ * content, as Node 20's loader would compile it (its wrapper, positions in stack traces unchanged).
+ * @this {any} the module being loaded
+ * @param {string} content
+ * @param {string} filename
+ */
+function compileWithKeptCode(content, filename) {
+  if (!filename.includes(NODE_MODULES) || /\bimport\s*\(/.test(content)) return nodeCompile.call(this, content, filename);
+  const file = path.join(/** @type {string} */ (CACHE), 'code', `${sha256(filename)}.bin`);
+  const stamp = crypto.createHash('sha1').update(content).digest();
+  /** @type {Buffer | undefined} */
+  let cachedData;
+  try {
+    const kept = fs.readFileSync(file);
+    if (kept.subarray(0, stamp.length).equals(stamp)) cachedData = kept.subarray(stamp.length);
+  } catch {
+    // not kept yet
+  }
+  const script = new vm.Script(Module.wrap(content), { filename, cachedData, columnOffset: -Module.wrapper[0].length });
+  if (cachedData === undefined || script.cachedDataRejected) toKeep.push({ script, file, stamp });
+  const module = this;
+  const require = (/** @type {string} */ id) => module.require(id);
+  require.resolve = (/** @type {string} */ request, /** @type {any} */ options) => Module._resolveFilename(request, module, false, options);
+  require.resolve.paths = (/** @type {string} */ request) => Module._resolveLookupPaths(request, module);
+  require.main = process.mainModule;
+  require.extensions = Module._extensions;
+  require.cache = Module._cache;
+  const wrapper = script.runInThisContext({ displayErrors: true });
+  return wrapper.call(module.exports, module.exports, require, module, filename, path.dirname(filename));
+}
+
+/** Keep the code of the scripts compiled without it (a folder that cannot be written keeps nothing). */
+function keepCode() {
+  for (const { script, file, stamp } of toKeep.splice(0)) {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(`${file}.${process.pid}`, Buffer.concat([stamp, script.createCachedData()]));
+      fs.renameSync(`${file}.${process.pid}`, file);
+    } catch {
+      return;
+    }
+  }
 }
 
 if (!require.extensions['.ts']) {
   require.extensions['.ts'] = loadTypeScript;
   process.setSourceMapsEnabled(true);
+  if (CACHE && typeof (/** @type {any} */ (Module).enableCompileCache) === 'function') {
+    /** @type {any} */ (Module).enableCompileCache(path.join(CACHE, 'node'));
+  } else if (CACHE) {
+    Module.prototype._compile = compileWithKeptCode;
+    process.on('exit', keepCode);
+  }
 }
 
 module.exports = { OPTIONS, compiled };

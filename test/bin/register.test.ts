@@ -172,4 +172,105 @@ describe('bin/register.js', () => {
       expect(run(dir, path.join(file, 'cache'))).toEqual({ status: 0, stdout: 'square 9 box Box b.ts', stderr: '' });
     });
   });
+  describe("V8's code of the JavaScript under node_modules, kept between runs", () => {
+    /** A project whose main.ts loads `dep` from its node_modules; `dep` reports how Node loaded it. */
+    const DEP = [
+      "const path = require('path');",
+      'exports.loaded = [',
+      "  typeof require.resolve('./other'), require.resolve.paths('x').length > 0, require.main !== undefined,",
+      "  require.cache[__filename] === module, this === module.exports, path.basename(__dirname), require('./other').value,",
+      '].join(",");',
+      "exports.fail = () => { throw new Error('from dep'); };",
+      '',
+    ].join('\n');
+    const withDep = (dep = DEP) => {
+      const dir = project({ 'main.ts': "import * as dep from 'dep';\nconsole.log(dep.loaded);\n" });
+      fs.mkdirSync(path.join(dir, 'node_modules', 'dep'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'node_modules', 'dep', 'index.js'), dep);
+      fs.writeFileSync(path.join(dir, 'node_modules', 'dep', 'other.js'), 'exports.value = 42;\n');
+      return dir;
+    };
+    const keptCode = (cache: string, dir: string, file = 'index.js') =>
+      path.join(
+        cache,
+        'code',
+        `${createHash('sha256')
+          .update(path.join(dir, 'node_modules', 'dep', file))
+          .digest('hex')}.bin`,
+      );
+    const stampOf = (text: string) => createHash('sha1').update(text).digest();
+    const LOADED = 'string,true,true,true,true,dep,42';
+
+    test('kept after the run, stamped with the hash of the file, and used as it is by the next run (not made again)', () => {
+      const dir = withDep();
+      const cache = tmp();
+      // WHEN the project runs twice
+      expect(run(dir, cache)).toEqual({ status: 0, stdout: LOADED, stderr: '' });
+      const kept = keptCode(cache, dir);
+      const first = fs.readFileSync(kept);
+      expect(first.subarray(0, 20).equals(stampOf(DEP))).toBe(true);
+      expect(first.length).toBeGreaterThan(100);
+      fs.utimesSync(kept, new Date(0), new Date(0));
+      expect(run(dir, cache)).toEqual({ status: 0, stdout: LOADED, stderr: '' });
+      // THEN the second run took it (a refused or missing one is made again, and written)
+      expect(fs.statSync(kept).mtimeMs).toBe(0);
+      expect(fs.existsSync(keptCode(cache, dir, 'other.js'))).toBe(true);
+    });
+
+    test('a changed file is compiled afresh and its kept code replaced', () => {
+      const dir = withDep();
+      const cache = tmp();
+      run(dir, cache);
+      const changed = DEP.replace("require('./other').value", "require('./other').value + 1");
+      fs.writeFileSync(path.join(dir, 'node_modules', 'dep', 'index.js'), changed);
+      expect(run(dir, cache).stdout).toBe(LOADED.replace('42', '43'));
+      expect(fs.readFileSync(keptCode(cache, dir)).subarray(0, 20).equals(stampOf(changed))).toBe(true);
+    });
+
+    test('code V8 refuses (another Node version, a damaged file) is compiled afresh and replaced', () => {
+      const dir = withDep();
+      const cache = tmp();
+      run(dir, cache);
+      const damaged = Buffer.concat([stampOf(DEP), Buffer.from('not code V8 made')]);
+      fs.writeFileSync(keptCode(cache, dir), damaged);
+      expect(run(dir, cache)).toEqual({ status: 0, stdout: LOADED, stderr: '' });
+      expect(fs.readFileSync(keptCode(cache, dir)).length).toBeGreaterThan(damaged.length);
+    });
+
+    test("stack traces point at the line and column of the file, as with Node's own loader (on the first line too, after its wrapper)", () => {
+      const dir = withDep("exports.fail = () => { throw new Error('from dep'); };\n");
+      fs.writeFileSync(path.join(dir, 'main.ts'), "import * as dep from 'dep';\ndep.fail();\n");
+      const trace = (cache: string) =>
+        run(dir, cache)
+          .stderr.split('\n')
+          .find((l) => l.includes(' at ') && l.includes('node_modules/dep/index.js'));
+      const ours = trace(tmp());
+      expect(ours).toMatch(/index\.js:1:30\)$/);
+      expect(ours).toBe(trace('off'));
+    });
+
+    test("a file that may call import() is left to Node's loader (its dynamic imports work)", () => {
+      const dir = withDep("exports.loaded = 'dynamic'; exports.later = () => import('path');\n");
+      fs.writeFileSync(
+        path.join(dir, 'main.ts'),
+        "import * as dep from 'dep';\ndep.later().then((p: { sep: string }) => console.log(dep.loaded, p.sep));\n",
+      );
+      const cache = tmp();
+      expect(run(dir, cache)).toEqual({ status: 0, stdout: 'dynamic /', stderr: '' });
+      expect(fs.existsSync(keptCode(cache, dir))).toBe(false);
+    });
+
+    test('off: no code kept', () => {
+      const dir = withDep();
+      expect(run(dir, 'off').stdout).toBe(LOADED);
+      expect(fs.existsSync(path.join(dir, 'off'))).toBe(false);
+    });
+
+    test('a folder that cannot be written: the project runs, nothing kept', () => {
+      const dir = withDep();
+      const file = path.join(tmp(), 'a-file');
+      fs.writeFileSync(file, '');
+      expect(run(dir, path.join(file, 'cache'))).toEqual({ status: 0, stdout: LOADED, stderr: '' });
+    });
+  });
 });
