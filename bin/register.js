@@ -17,8 +17,8 @@
  * cdk-nag, ...: ~1,100 files, 30 MB, that every synth compiles again): Node 20 has no compile cache
  * (Node 22's `module.enableCompileCache()` is used where it exists), so each such file is compiled
  * with the code V8 made for it in an earlier run, taken after that run (so that it holds the
- * functions the synth ran, not only the top level), in `<folder>/code`, stamped with the hash of
- * the file's content; V8 itself refuses data of another V8 version or flags. Measured on a 2-core
+ * functions the synth ran, not only the top level), in `<folder>/code`, stamped with the CRC-32 and
+ * the length of the file's content; V8 itself refuses data of another V8 version or flags. Measured on a 2-core
  * machine: ~0.4 s less per synth (README, "Benchmarks"). Node's own loader still compiles the
  * TypeScript (its source maps) and any file that may call `import()`.
  *
@@ -30,6 +30,7 @@ const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 const vm = require('vm');
+const zlib = require('zlib');
 
 const ROOT = path.join(__dirname, '..');
 const SETTING = process.env.PLATFORM_TS_CACHE;
@@ -107,6 +108,13 @@ function loadTypeScript(module, filename) {
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 /** What Node's loader compiles with (the TypeScript, and what is not kept): captured before it is replaced below. */
 const nodeCompile = Module.prototype._compile;
+/** What kept code is for: the CRC-32 and the length of the file's content (as Node 22's own compile cache checks it). */
+const stampOf = (/** @type {string} */ content) => {
+  const stamp = Buffer.alloc(8);
+  stamp.writeUInt32BE(zlib.crc32(content), 0);
+  stamp.writeUInt32BE(Buffer.byteLength(content), 4);
+  return stamp;
+};
 /** Scripts compiled without kept code in this run: their code is kept when the process exits. */
 const toKeep = [];
 
@@ -120,7 +128,7 @@ const toKeep = [];
 function compileWithKeptCode(content, filename) {
   if (!filename.includes(NODE_MODULES) || /\bimport\s*\(/.test(content)) return nodeCompile.call(this, content, filename);
   const file = path.join(/** @type {string} */ (CACHE), 'code', `${sha256(filename)}.bin`);
-  const stamp = crypto.createHash('sha1').update(content).digest();
+  const stamp = stampOf(content);
   /** @type {Buffer | undefined} */
   let cachedData;
   try {
@@ -160,7 +168,8 @@ if (!require.extensions['.ts']) {
   process.setSourceMapsEnabled(true);
   if (CACHE && typeof (/** @type {any} */ (Module).enableCompileCache) === 'function') {
     /** @type {any} */ (Module).enableCompileCache(path.join(CACHE, 'node'));
-  } else if (CACHE) {
+  } else if (CACHE && typeof zlib.crc32 === 'function') {
+    // (an older Node than `engines` allows has no zlib.crc32: it runs without, to the app's clear message)
     Module.prototype._compile = compileWithKeptCode;
     process.on('exit', keepCode);
   }
