@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
-import { buildApp } from '../../bin/app';
 import { synthManifests } from '../../cdk8s/main';
 import { ENVIRONMENTS, staging } from '../../lib/config/environments';
 import { imageProjectName } from '../../lib/config/delivery';
@@ -14,7 +13,7 @@ import { EnvironmentConfig } from '../../lib/config/types';
 import { catalogWithExtraServices } from '../../bin/bench-synth';
 import { FILTER_PATTERN_MAX_LENGTH } from '../../lib/config/audit-rules';
 import { templateSize } from '../../lib/policies/rules/template-size';
-import { TEST_APP_PROPS } from '../helpers';
+import { synthesizeInProcess } from '../app-process';
 
 /**
  * The everyday growth of the platform, done as a user does it, on copies of the real config: one
@@ -81,13 +80,17 @@ describe('adding a service and an environment', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'growth-'));
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
   const grownCatalog = catalogWithExtraServices(ADDED_SERVICES, normalizeCatalog(catalog));
-  const assembly = buildApp(
-    environments,
-    { ...TEST_APP_PROPS, context: { ...TEST_APP_PROPS.context, '@aws-cdk/core:failSynthOnValidationErrors': false }, outdir },
-    grownCatalog,
-    PLATFORM.pipeline,
-    team,
-  ).synth();
+  // (in a process of its own: a whole-app synth takes about twice as long inside jest's sandbox)
+  const assembly = synthesizeInProcess(
+    {
+      environments,
+      catalog: grownCatalog,
+      pipeline: PLATFORM.pipeline,
+      team,
+      context: { '@aws-cdk/core:failSynthOnValidationErrors': false },
+    },
+    outdir,
+  );
   const allStacks = assembly.nestedAssemblies.flatMap((a) => a.nestedAssembly.stacks);
   const stacks = (stageName: string): CloudFormationStackArtifact[] =>
     assembly.nestedAssemblies.find((n) => n.nestedAssembly.directory.endsWith(`assembly-${stageName}`))?.nestedAssembly.stacks ?? [];
