@@ -1,6 +1,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { synthesizeInProcess } from './app-process';
 
 const ROOT = path.join(__dirname, '..');
 const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
@@ -88,4 +90,13 @@ describe('test tooling', () => {
       expect(spawnSync('sh', ['-c', script]).status).toBe(code);
     },
   );
+});
+
+describe('a whole-app synth in a process of its own (test/app-process.ts)', () => {
+  test("fails with an Error that carries the process's stderr (a config the app refuses, here)", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-process-'));
+    expect(() => synthesizeInProcess({ environments: 'not a list', catalog: {}, pipeline: {}, team: {} }, outdir)).toThrow(
+      /^the app's synth process failed \(exit code 1\):\n[\s\S]*ConfigValidationError/,
+    );
+  });
 });
