@@ -2,10 +2,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, IPolicyValidationContext, Stack, Validations } from 'aws-cdk-lib';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { queueAssembly } from './validation-fixture';
+import { queueAssembly, sharedBuiltIn } from './validation-fixture';
 import { CachedCloudFormationValidation } from '../../bin/cached-cfn-validation';
 import { ValidatorThread } from '../../bin/validator-thread';
 
@@ -14,8 +14,8 @@ import { ValidatorThread } from '../../bin/validator-thread';
  * synchronously: the built-in's version and report, its engine started early for the resource types
  * expected, ended when not needed, and every failure a clear Error rather than a hang.
  */
-/** The built-in, on this thread, that the reports are compared with: one for the file (its engine start costs ~1.5 s). */
-const builtIn = new CloudFormationValidatePlugin();
+/** The built-in, on this thread, that the reports are compared with: one for the validator specs (its engine start costs seconds). */
+const builtIn = sharedBuiltIn();
 
 describe('the CloudFormation validator in a worker thread', () => {
   const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
