@@ -14,9 +14,9 @@ import { App, CloudFormationValidatePlugin, IPolicyValidationContext, PolicyVali
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct, Node } from 'constructs';
 import { ENVIRONMENTS } from '../lib/config/environments';
-import { SERVICE_CATALOG, ServiceCatalog, ServiceSpec } from '../lib/config/service-catalog';
 import { PlatformChecks } from '../lib/policies/platform-checks';
 import { buildApp, cdkJsonContext } from './app';
+import { catalogWithExtraServices } from './bench-catalog';
 
 /** Cost of one stack, in ms. */
 export interface StackCost {
@@ -177,28 +177,6 @@ export function profileSynth(build: (outdir: string) => App): SynthProfile {
     stacks: [...spent.values()].sort((a, b) => a.stack.localeCompare(b.stack)),
     findings,
   };
-}
-
-/**
- * The real catalog plus `extra` internal services generated from the real ones (cycling through
- * their shapes: database, AWS resources, secrets, resources), without public paths (CloudFront's
- * behaviour quota caps public prefixes, see validate-services).
- */
-export function catalogWithExtraServices(extra: number, base: ServiceCatalog = SERVICE_CATALOG): ServiceCatalog {
-  const generated = Array.from({ length: extra }, (_, i): ServiceSpec => {
-    const template = base.services[i % base.services.length];
-    const name = `svc-${i}`;
-    // internal: rolling (canary and blue/green split traffic at the ALB, so they need a public path)
-    return {
-      ...template,
-      name,
-      image: { ...template.image, repository: name },
-      ingress: undefined,
-      calls: undefined,
-      rollout: { strategy: 'rolling' },
-    };
-  });
-  return { ...base, services: [...base.services, ...generated] };
 }
 
 /** Full in-process synth of every environment with the real catalog plus N services. */

@@ -11,6 +11,8 @@ export interface AppInput {
   readonly team: unknown;
   /** Context on top of TEST_APP_PROPS's. */
   readonly context?: Record<string, unknown>;
+  /** Also synthesize the environments' Kubernetes manifests (`synthManifests`) with this catalog, into `<outdir>/manifests`. */
+  readonly manifestsCatalog?: unknown;
 }
 
 const ROOT = path.join(__dirname, '..');

@@ -11,15 +11,17 @@ export const CDK_CONTEXT: Record<string, unknown> = {
   ...JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context,
 };
 
-/** App props for unit tests: cdk.json's flags, built-in CloudFormation validation off (it runs once, in test/bin). */
 /**
- * The tests' app props: cdk.json's flags, the built-in validator off, and (for `buildApp`) Lambda
- * bundles kept as `cdk synth` keeps them, so the suite's whole-app synths bundle each handler once
- * (test/constructs/in-process-bundle.spec.ts bundles without keeping).
+ * The tests' app props: cdk.json's flags, the built-in validator off (it runs once, in the shared
+ * world), no tree.json (only the CDK CLI and IDE tooling read it, never a test; writing it was ~0.7 s
+ * of the growth test's synth), and (for `buildApp`) Lambda bundles kept as `cdk synth` keeps them, so
+ * the suite's whole-app synths bundle each handler once (test/constructs/in-process-bundle.spec.ts
+ * bundles without keeping).
  */
 export const TEST_APP_PROPS: PlatformAppProps = {
   context: CDK_CONTEXT,
   builtinCloudFormationValidation: false,
+  treeMetadata: false,
   bundleCache: BUNDLE_CACHE_DIR,
 };
 
