@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 
 /**
@@ -11,8 +12,16 @@ import * as path from 'path';
 export const APP_CONTEXT: Readonly<Record<string, unknown>> = { 'aws:cdk:disable-creation-stack-traces': true };
 
 /**
- * Where Lambda bundles are kept between synths (lib/constructs/in-process-bundle.ts, context
- * `platform:lambdaBundleCache`): `cdk synth` keeps them here, and so do the tests' apps (a bundle is
+ * Where Lambda bundles are kept between synths (bin/kept-bundles.ts, handed to the app's functions
+ * through `LambdaBundles.of(app)`): `cdk synth` keeps them here, and so do the tests' apps (a bundle is
  * the same bytes whoever made it; a clean clone starts with none).
  */
 export const BUNDLE_CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'lambda-bundles');
+
+/**
+ * How the app's validation plugins read the templates CDK wrote (lib/policies/template-files.ts):
+ * `buildApp` hands it to the app, and so do the tests' apps.
+ */
+export function readTemplate(templatePath: string): string {
+  return fs.readFileSync(templatePath, 'utf8');
+}

@@ -31,8 +31,9 @@ import { CachedCloudFormationValidation } from './cached-cfn-validation';
 import { managementConfig } from '../lib/config/management';
 import { ReleaseTarget } from '../lib/stacks/delivery-stack';
 import { LambdaBundles } from '../lib/constructs/in-process-bundle';
+import { TemplateFiles } from '../lib/policies/template-files';
 import { KeptBundles } from './kept-bundles';
-import { APP_CONTEXT, BUNDLE_CACHE_DIR } from './app-context';
+import { APP_CONTEXT, BUNDLE_CACHE_DIR, readTemplate } from './app-context';
 
 /**
  * The environments the release step commits to: an environment that requires an approval (prod)
@@ -103,6 +104,8 @@ export function buildApp(
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   if (kept) Validations.of(app).addPlugins(kept);
   if (bundleCache) LambdaBundles.of(app).keepWith(new KeptBundles(bundleCache));
+  // the platform checks read the templates CDK writes (PLAT-SIZE1, PLAT-SEC1)
+  TemplateFiles.of(app).readWith(readTemplate);
   // `-c observability:albRefresh=<anything new>` re-resolves the ALB's CloudWatch dimensions (docs/observability.md).
   const albRefresh = app.node.tryGetContext('observability:albRefresh');
   const stages = new Map<string, Stage>();

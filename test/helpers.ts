@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppProps } from 'aws-cdk-lib';
 import { EnvironmentConfig } from '../lib/config/types';
-import { APP_CONTEXT, BUNDLE_CACHE_DIR } from '../bin/app-context';
+import { APP_CONTEXT, BUNDLE_CACHE_DIR, readTemplate } from '../bin/app-context';
+import { TemplateFiles } from '../lib/policies/template-files';
 import type { PlatformAppProps } from '../bin/app';
 
 /** The feature flags from cdk.json, so tests synthesize what `cdk synth` synthesizes. */
@@ -25,9 +26,11 @@ export const TEST_APP_PROPS: PlatformAppProps = {
   bundleCache: BUNDLE_CACHE_DIR,
 };
 
-/** A bare app for construct tests. */
+/** A bare app for construct tests, reading its written templates as `buildApp`'s apps do (the platform checks). */
 export function testApp(props: AppProps = {}): App {
-  return new App({ ...TEST_APP_PROPS, ...props });
+  const app = new App({ ...TEST_APP_PROPS, ...props });
+  TemplateFiles.of(app).readWith(readTemplate);
+  return app;
 }
 
 /** A deep copy of `config` with the value at a dotted path replaced (or deleted with `undefined`). */

@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import {
   CfnResource,
   IPolicyValidationContext,
@@ -17,6 +16,7 @@ import { statefulRetention } from './rules/stateful-retention';
 import { statefulTags } from './rules/stateful-tags';
 import { terminationProtection } from './rules/termination-protection';
 import { templateSize } from './rules/template-size';
+import { TemplateFiles } from './template-files';
 
 /** Props of `PlatformChecks`. */
 export interface PlatformChecksProps {
@@ -58,17 +58,23 @@ export class PlatformChecks implements IPolicyValidationPlugin {
     private readonly props: PlatformChecksProps,
   ) {}
 
-  /** Called by the CDK after synthesis; also checks the size of the written templates. */
+  /**
+   * Called by the CDK after synthesis; also checks the written templates (their size, their build
+   * definitions), read through the app's TemplateFiles reader.
+   */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const prefix = `${this.scope.node.path}/`;
-    const templates = context.stackTemplates.filter((s) => s.stackConstructPath.startsWith(prefix));
+    const read = TemplateFiles.of(this.scope).reader;
+    const templates = context.stackTemplates
+      .filter((s) => s.stackConstructPath.startsWith(prefix))
+      .map((s) => ({ ...s, text: read(s.templatePath) }));
     const sizes = templates.flatMap((s) => {
-      const finding = templateSize(s.stackConstructPath, fs.statSync(s.templatePath).size);
+      const finding = templateSize(s.stackConstructPath, Buffer.byteLength(s.text));
       return finding ? [{ ...finding, path: s.stackConstructPath }] : [];
     });
     const violations = this.resourceViolations();
     const secrets = templates.flatMap((s) =>
-      buildSecrets(s.stackConstructPath, JSON.parse(fs.readFileSync(s.templatePath, 'utf8'))).map((f) => ({
+      buildSecrets(s.stackConstructPath, JSON.parse(s.text)).map((f) => ({
         ...f,
         templatePath: s.templatePath,
       })),

@@ -5,8 +5,9 @@ import * as path from 'path';
 import { CloudFormationValidatePlugin, Stack } from 'aws-cdk-lib';
 import { appContext, buildApp, bundleCacheOf, keptValidation, main, PlatformAppProps, VALIDATION_CACHE_DIR } from '../../bin/app';
 import { LambdaBundles } from '../../lib/constructs/in-process-bundle';
+import { TemplateFiles } from '../../lib/policies/template-files';
 import { KeptBundles } from '../../bin/kept-bundles';
-import { APP_CONTEXT, BUNDLE_CACHE_DIR } from '../../bin/app-context';
+import { APP_CONTEXT, BUNDLE_CACHE_DIR, readTemplate } from '../../bin/app-context';
 import { loadEnvironments } from '../../bin/config-input';
 import { dev, ENVIRONMENTS } from '../../lib/config/environments';
 import { ConfigValidationError } from '../../lib/config/validate';
@@ -109,6 +110,11 @@ describe('the CDK app', () => {
       LambdaBundles.of(buildApp([devAlone], { ...props, builtinCloudFormationValidation: false })).keeper;
     expect(keeperOf({ bundleCache: '/kept' })).toEqual(new KeptBundles('/kept'));
     expect(keeperOf({})).toBeUndefined();
+  });
+
+  test("the app reads its written templates for the platform checks with bin/'s reader (lib/ reads no files)", () => {
+    const app = buildApp([devAlone], { context: CDK_CONTEXT, builtinCloudFormationValidation: false });
+    expect(TemplateFiles.of(app).reader).toBe(readTemplate);
   });
 
   test('the app records no creation stack traces (each costs a captured and source-mapped stack; `cdk synth --debug` records them)', () => {

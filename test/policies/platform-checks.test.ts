@@ -1,13 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { RemovalPolicy, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { REQUIRED_TAGS, STATEFUL_TAGS } from '../../lib/config/tag-policy';
 import { collectFacts, PlatformChecks, PlatformChecksProps } from '../../lib/policies/platform-checks';
-import { testApp } from '../helpers';
+import { TemplateFiles } from '../../lib/policies/template-files';
+import { TEST_APP_PROPS, testApp } from '../helpers';
 
 const STRICT: PlatformChecksProps = {
   requiredTags: REQUIRED_TAGS,
@@ -133,6 +134,39 @@ describe('PlatformChecks', () => {
       const report = checks.validate(context([{ path: 'Prod/Large', file: file('large2.json', 900_000) }], stage));
       expect(report.success).toBe(true);
       expect(report.violations).toHaveLength(1);
+    });
+  });
+
+  describe("the written templates, read through the app's reader (TemplateFiles: only bin/ reads files)", () => {
+    const context = (templatePath: string, root: Stage) => ({
+      templatePaths: [templatePath],
+      stackTemplates: [{ stackConstructPath: 'Prod/Large', templatePath, accountId: undefined, region: undefined }],
+      appConstruct: root,
+    });
+
+    test('the checks read what the reader gives, not the disk', () => {
+      // GIVEN an app whose reader gives a 900 kB template for a path that is no file
+      const { app, stage, checks } = stageWith();
+      const read: string[] = [];
+      TemplateFiles.of(app).readWith((p) => {
+        read.push(p);
+        return `{}${' '.repeat(900_000)}`;
+      });
+      stage.synth();
+      // WHEN the checks validate THEN the size is the reader's template's
+      const report = checks.validate(context('/no/such/Large.template.json', stage));
+      expect(read).toEqual(['/no/such/Large.template.json']);
+      expect(report.violations.map((v) => [v.ruleName, v.severity])).toEqual([['PLAT-SIZE1', 'warning']]);
+    });
+
+    test('an app without a reader: the checks fail, saying where to set it', () => {
+      const app = new App({ ...TEST_APP_PROPS });
+      const stage = new Stage(app, 'Prod');
+      new Stack(stage, 'Data');
+      const checks = new PlatformChecks(stage, STRICT);
+      expect(() => checks.validate(context('/no/such/Large.template.json', stage))).toThrow(
+        "PlatformChecks reads the written templates through the app's TemplateFiles reader, and this app has none: set it where the app is built (TemplateFiles.of(app).readWith(...), as bin/app.ts does)",
+      );
     });
   });
 
